@@ -1,0 +1,234 @@
+"""Probability distributions for durations and amounts, with one TOML syntax.
+
+A distribution is an inline table with a ``dist`` key. Time parameters carry
+their unit in the key (``mean_s``, ``mean_min`` or ``mean_h``); inside the
+model every duration is in seconds. Non-time quantities (money) use the bare
+names (``mean``, ``median``). Forms::
+
+    {dist = "exponential", mean_min = 3}
+    {dist = "lognormal", mean_min = 17, cv = 0.5}          # or log_sd = 0.5
+    {dist = "lognormal", median_min = 8, log_sd = 1.0}
+    {dist = "gamma", mean_s = 120, cv = 0.7}               # or shape = .., scale_s = ..
+    {dist = "deterministic", value_s = 20}
+    {dist = "uniform", low_min = 1, high_min = 5}
+    {dist = "empirical", samples_s = [12, 40, 95]}        # resampled with replacement
+    {dist = "mixture", components = [{weight = 0.3, dist = ...}, ...]}
+
+A bare number is shorthand for a deterministic value in seconds (time) or in
+plain units. Every sampler is vectorised: ``sample(rng, n)`` draws ``n``
+values at once from a ``numpy.random.Generator``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from sim.errors import ScenarioError
+
+TIME_UNITS_S: dict[str, float] = {"s": 1.0, "min": 60.0, "h": 3600.0}
+KINDS = ("exponential", "lognormal", "gamma", "deterministic", "uniform", "empirical", "mixture")
+
+
+@dataclass(frozen=True)
+class Dist:
+    """A parsed distribution; parameters in seconds for time quantities.
+
+    ``kind`` is one of :data:`KINDS`; ``params`` holds the canonical
+    parameters (see :func:`parse_dist`); ``parts`` the weighted components of
+    a mixture.
+    """
+
+    kind: str
+    params: tuple[tuple[str, float], ...] = ()
+    samples: tuple[float, ...] = ()
+    parts: tuple[tuple[float, Dist], ...] = ()
+
+    def p(self, name: str) -> float:
+        """Return canonical parameter ``name``."""
+        return dict(self.params)[name]
+
+    @property
+    def mean(self) -> float:
+        """The exact mean, in the quantity's unit (seconds for time)."""
+        k = self.kind
+        if k == "exponential":
+            return self.p("mean")
+        if k == "lognormal":
+            return math.exp(self.p("mu") + self.p("sigma") ** 2 / 2)
+        if k == "gamma":
+            return self.p("shape") * self.p("scale")
+        if k == "deterministic":
+            return self.p("value")
+        if k == "uniform":
+            return (self.p("low") + self.p("high")) / 2
+        if k == "empirical":
+            return float(np.mean(self.samples))
+        return sum(w * d.mean for w, d in self.parts)
+
+    @property
+    def is_zero(self) -> bool:
+        """True for a deterministic zero (e.g. no after-call work)."""
+        return self.kind == "deterministic" and self.p("value") == 0.0
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """Draw ``n`` independent values (float64)."""
+        k = self.kind
+        if k == "exponential":
+            return rng.exponential(self.p("mean"), n)
+        if k == "lognormal":
+            return rng.lognormal(self.p("mu"), self.p("sigma"), n)
+        if k == "gamma":
+            return rng.gamma(self.p("shape"), self.p("scale"), n)
+        if k == "deterministic":
+            return np.full(n, self.p("value"))
+        if k == "uniform":
+            return rng.uniform(self.p("low"), self.p("high"), n)
+        if k == "empirical":
+            return rng.choice(np.asarray(self.samples, dtype=float), n)
+        weights = np.array([w for w, _ in self.parts])
+        which = rng.choice(len(self.parts), n, p=weights / weights.sum())
+        out = np.empty(n)
+        for i, (_, d) in enumerate(self.parts):
+            mask = which == i
+            out[mask] = d.sample(rng, int(mask.sum()))
+        return out
+
+
+def _number(spec: dict[str, Any], name: str, key: str, *, positive: bool = True) -> float:
+    value = spec[name]
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ScenarioError(f"{key}.{name}", "a finite number", value)
+    if positive and value <= 0:
+        raise ScenarioError(f"{key}.{name}", "a number > 0", value)
+    if value < 0:
+        raise ScenarioError(f"{key}.{name}", "a number >= 0", value)
+    return float(value)
+
+
+def _take(spec: dict[str, Any], base: str, key: str, time: bool, **kw: Any) -> float | None:
+    """Find parameter ``base`` (with a unit suffix if ``time``); return it in seconds."""
+    if not time:
+        return _number(spec, base, key, **kw) if base in spec else None
+    found = [u for u in TIME_UNITS_S if f"{base}_{u}" in spec]
+    if len(found) > 1:
+        names = ", ".join(f"{base}_{u}" for u in found)
+        raise ScenarioError(key, f"one unit for {base!r}", f"<{names}>")
+    if base in spec:
+        raise ScenarioError(f"{key}.{base}", f"given with a unit: {base}_s, {base}_min or {base}_h",
+                            spec[base])
+    if not found:
+        return None
+    name = f"{base}_{found[0]}"
+    return _number(spec, name, key, **kw) * TIME_UNITS_S[found[0]]
+
+
+def _allowed_keys(kind: str, time: bool) -> set[str]:
+    bases = {
+        "exponential": ["mean"],
+        "lognormal": ["mean", "median"],
+        "gamma": ["mean", "scale"],
+        "deterministic": ["value"],
+        "uniform": ["low", "high"],
+        "empirical": ["samples"],
+        "mixture": [],
+    }[kind]
+    suffixes = [f"_{u}" for u in TIME_UNITS_S] if time else [""]
+    keys = {b + s for b in bases for s in suffixes} | {"dist"}
+    keys |= {"lognormal": {"cv", "log_sd"}, "gamma": {"cv", "shape"},
+             "mixture": {"components"}}.get(kind, set())
+    return keys
+
+
+def parse_dist(spec: Any, key: str, *, time: bool = True) -> Dist:
+    """Parse a distribution table (see module doc) found at dotted ``key``.
+
+    ``time`` says whether the quantity is a duration (unit suffixes required,
+    converted to seconds). Raises :class:`ScenarioError` naming the key.
+    """
+    if isinstance(spec, int | float) and not isinstance(spec, bool):
+        if not math.isfinite(spec) or spec < 0:
+            raise ScenarioError(key, "a number >= 0 or a distribution table", spec)
+        return Dist("deterministic", (("value", float(spec)),))
+    if not isinstance(spec, dict):
+        raise ScenarioError(key, "a distribution table such as {dist = \"exponential\", mean_min = 3}",
+                            spec)
+    kind = spec.get("dist")
+    if kind == "constant":
+        kind = "deterministic"
+    if kind not in KINDS:
+        raise ScenarioError(f"{key}.dist", "one of " + ", ".join(KINDS), kind)
+    allowed = _allowed_keys(kind, time) | ({"dist"})
+    for name in spec:
+        if name not in allowed:
+            raise ScenarioError(f"{key}.{name}", f"one of the {kind} keys: "
+                                + ", ".join(sorted(allowed - {"dist"})), "<unknown key>")
+
+    def need(base: str, **kw: Any) -> float:
+        v = _take(spec, base, key, time, **kw)
+        if v is None:
+            unit = f"{base}_s, {base}_min or {base}_h" if time else base
+            raise ScenarioError(f"{key}", f"a {kind} table with {unit}", "<missing>")
+        return v
+
+    if kind == "exponential":
+        return Dist(kind, (("mean", need("mean")),))
+    if kind == "deterministic":
+        return Dist(kind, (("value", need("value", positive=False)),))
+    if kind == "uniform":
+        low, high = need("low", positive=False), need("high")
+        if high <= low:
+            raise ScenarioError(f"{key}.high", f"greater than low ({low} s)" if time else
+                                f"greater than low ({low})", high)
+        return Dist(kind, (("low", low), ("high", high)))
+    if kind == "lognormal":
+        mean, median = _take(spec, "mean", key, time), _take(spec, "median", key, time)
+        cv = _number(spec, "cv", key) if "cv" in spec else None
+        sd = _number(spec, "log_sd", key) if "log_sd" in spec else None
+        if (mean is None) == (median is None) or (cv is None) == (sd is None):
+            raise ScenarioError(key, "a lognormal with (mean or median) and (cv or log_sd)",
+                                "<" + ", ".join(sorted(set(spec) - {"dist"})) + ">")
+        sigma = sd if sd is not None else math.sqrt(math.log1p(cv * cv))
+        mu = math.log(median) if median is not None else math.log(mean) - sigma * sigma / 2
+        return Dist(kind, (("mu", mu), ("sigma", sigma)))
+    if kind == "gamma":
+        mean = _take(spec, "mean", key, time)
+        scale = _take(spec, "scale", key, time)
+        cv = _number(spec, "cv", key) if "cv" in spec else None
+        shape = _number(spec, "shape", key) if "shape" in spec else None
+        if mean is not None and cv is not None and scale is None and shape is None:
+            shape = 1.0 / (cv * cv)
+            return Dist(kind, (("shape", shape), ("scale", mean / shape)))
+        if shape is not None and scale is not None and mean is None and cv is None:
+            return Dist(kind, (("shape", shape), ("scale", scale)))
+        raise ScenarioError(key, "a gamma with (mean and cv) or (shape and scale)",
+                            "<" + ", ".join(sorted(set(spec) - {"dist"})) + ">")
+    if kind == "empirical":
+        names = [n for n in spec if n.startswith("samples")]
+        if len(names) != 1:
+            raise ScenarioError(key, "an empirical table with one samples list", "<missing>")
+        raw = spec[names[0]]
+        factor = TIME_UNITS_S[names[0].split("_", 1)[1]] if time else 1.0
+        ok = isinstance(raw, list) and raw and all(
+            isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x) and x >= 0
+            for x in raw)
+        if not ok:
+            raise ScenarioError(f"{key}.{names[0]}", "a non-empty list of numbers >= 0", raw)
+        return Dist(kind, samples=tuple(float(x) * factor for x in raw))
+    comps = spec.get("components")
+    if not isinstance(comps, list) or not comps:
+        raise ScenarioError(f"{key}.components", "a non-empty list of {weight = w, dist = ...}",
+                            comps)
+    parts = []
+    for i, comp in enumerate(comps):
+        ckey = f"{key}.components[{i}]"
+        if not isinstance(comp, dict) or "weight" not in comp:
+            raise ScenarioError(ckey, "a table with weight and dist", comp)
+        weight = _number(comp, "weight", ckey)
+        inner = {k: v for k, v in comp.items() if k != "weight"}
+        parts.append((weight, parse_dist(inner, ckey, time=time)))
+    total = sum(w for w, _ in parts)
+    return Dist(kind, parts=tuple((w / total, d) for w, d in parts))

@@ -1,0 +1,348 @@
+"""The helpline as a SimPy discrete-event model: one replication, scenario in, records out.
+
+Callback style on SimPy's own event loop: every state change is a plain
+timeout whose callback advances one attempt, which costs a few events per
+call instead of a generator process per call (about 7x faster, same
+semantics). The path of one attempt:
+
+1. dial: a free line is seized, or the attempt is *blocked* (busy tone);
+2. wait on the line for a free call-taker (queue: FIFO or by priority), or
+   *abandon* when patience runs out;
+3. *answered*: talk (line held); with the type's probability an escalation to
+   an officer on duty (line held, waiting for one if all are busy);
+4. hang-up frees the line; after-call work keeps the call-taker busy; its end
+   registers a complaint;
+5. blocked and abandoned callers redial with their type's probability after
+   a redial delay, or give up.
+
+Nothing here reads files, prints or plots: :func:`simulate` takes a scenario
+and a replication number and returns :class:`~sim.records.Records`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+
+import numpy as np
+import simpy
+
+from sim.arrivals import first_dials
+from sim.pool import Pool
+from sim.records import ABANDONED, ANSWERED, BLOCKED, GAVE_UP, TRYING, WAITING, Records
+from sim.roster import CALL_TAKER, ESCALATION, build_roster
+from sim.scenario.types import DAY_S, Scenario
+from sim.streams import Drawer, Uniforms, replication_seed, stream
+
+DRAIN_DAYS = 2  # how long calls in progress may drain after the horizon (end = "drain")
+
+
+class _Model:
+    """State and callbacks of one replication (private; use :func:`simulate`)."""
+
+    def __init__(self, scenario: Scenario, replication: int) -> None:
+        sc = scenario
+        self.sc = sc
+        self.replication = replication
+        root = replication_seed(sc.horizon.seed, replication)
+        self.env = env = simpy.Environment()
+        types = sc.call_types
+        n_types = len(types)
+
+        # --- callers: first dials, types, victim delay, loss (vectorised) -----------------
+        self.first_s = first_dials(sc.arrivals, sc.horizon, stream(root, "arrivals"))
+        n = self.first_s.size
+        shares = np.array([t.share for t in types])
+        self.c_type = stream(root, "types").choice(n_types, n, p=shares / shares.sum())
+        victim = np.zeros(n)
+        loss = np.full(n, np.nan)
+        money_rng = stream(root, "money")
+        for i, t in enumerate(types):
+            mask = self.c_type == i
+            victim[mask] = t.victim_delay.sample(stream(root, f"victim_delay/{t.name}"),
+                                                 int(mask.sum()))
+        if sc.money.enabled:
+            loss = sc.money.loss.sample(money_rng, n)
+        self.c_fraud_s = self.first_s - victim
+        self.c_loss = loss
+        self.c_type_l = self.c_type.tolist()
+        self.c_outcome = [TRYING] * n
+        self.c_attempts = [0] * n
+        self.c_answered_s = [math.nan] * n
+        self.c_registered_s = [math.nan] * n
+        self.c_gave_up_s = [math.nan] * n
+
+        # --- per-type behaviour ----------------------------------------------------------
+        def drawers(attr: str, label: str) -> list[Drawer]:
+            return [Drawer(getattr(t, attr), stream(root, f"{label}/{t.name}")) for t in types]
+
+        self.talk = drawers("talk", "talk")
+        self.acw = drawers("after_call", "after_call")
+        self.patience = drawers("patience", "patience")
+        self.esc_talk = drawers("escalation_talk", "escalation_talk")
+        self.redial_busy_delay = [Drawer(t.redial.delay_after_busy,
+                                         stream(root, f"redial_delay_busy/{t.name}"))
+                                  for t in types]
+        self.redial_ab_delay = [Drawer(t.redial.delay_after_abandon,
+                                       stream(root, f"redial_delay_abandon/{t.name}"))
+                                for t in types]
+        self.u_escalate = [Uniforms(stream(root, f"escalate/{t.name}")) for t in types]
+        self.u_redial = [Uniforms(stream(root, f"redial/{t.name}")) for t in types]
+        self.esc_share = [t.escalation_share for t in types]
+        self.complaint = [t.complaint for t in types]
+        self.inf_patience = [t.patience.kind == "deterministic" and math.isinf(t.patience.mean)
+                             for t in types]
+        self.zero_acw = [t.after_call.is_zero for t in types]
+        self.redial = [t.redial for t in types]
+        prios = sorted({t.priority for t in types})
+        if sc.queue_discipline == "priority":
+            self.type_queue = [prios.index(t.priority) for t in types]
+        else:
+            self.type_queue = [0] * n_types
+        self.queues: list[deque[int]] = [deque() for _ in range(max(self.type_queue) + 1)]
+        self.esc_queue: deque[int] = deque()
+        self.lines = sc.lines if sc.lines is not None else math.inf
+        self.lines_busy = 0
+
+        # --- attempts: one row per dial (columns as lists, filled as facts happen) -------
+        self.a_caller: list[int] = []
+        self.a_no: list[int] = []
+        self.a_arrived_s: list[float] = []
+        self.a_outcome: list[int] = []
+        self.a_patience_s: list[float] = []
+        self.a_answered_s: list[float] = []
+        self.a_agent: list[int] = []
+        self.a_talk_s: list[float] = []
+        self.a_esc_request_s: list[float] = []
+        self.a_esc_start_s: list[float] = []
+        self.a_officer: list[int] = []
+        self.a_esc_talk_s: list[float] = []
+        self.a_ended_s: list[float] = []
+        self.a_acw_s: list[float] = []
+        self.a_done_s: list[float] = []
+
+        # --- staff -------------------------------------------------------------------------
+        self.roster = build_roster(sc.staff, sc.horizon, stream(root, "roster"),
+                                   extra_days=DRAIN_DAYS + 1)
+        n_people = len(self.roster.people)
+        self.takers = Pool(n_people, sc.staff.seats, CALL_TAKER, self.at)
+        self.officers = Pool(n_people, math.inf, ESCALATION, self.at)
+        self.takers.on_ready = self._taker_ready
+        self.officers.on_ready = self._officer_ready
+        self.takers.now = self.officers.now = lambda: env.now
+        role = self.roster.people["role"].to_numpy()
+        events = []  # (time, order, kind, person, duration); ends before starts before breaks
+        for p, s, e in zip(self.roster.duty_person.tolist(), self.roster.duty_start_s.tolist(),
+                           self.roster.duty_end_s.tolist(), strict=True):
+            events.append((s, 1, 0, p, 0.0))
+            events.append((e, 0, 1, p, 0.0))
+        for p, s, d in zip(self.roster.break_person.tolist(), self.roster.break_start_s.tolist(),
+                           self.roster.break_duration_s.tolist(), strict=True):
+            events.append((s, 2, 2, p, d))
+        events.sort()
+        self.role = role.tolist()
+        self.roster_events = events
+        self.roster_i = 0
+
+    # --- the event loop ---------------------------------------------------------------------
+    def at(self, delay_s: float, fn, value: int) -> None:  # noqa: ANN001
+        """Run ``fn(value)`` after ``delay_s`` seconds."""
+        self.env.timeout(delay_s, value).callbacks.append(lambda ev: fn(ev._value))
+
+    def run(self) -> Records:
+        env = self.env
+        end_s = self.sc.horizon.end_s
+        if self.first_s.size:
+            env.timeout(self.first_s[0], 0).callbacks.append(self._on_first_dial)
+        if self.roster_events:
+            env.timeout(self.roster_events[0][0], None).callbacks.append(self._on_roster)
+        stop_s = end_s if self.sc.horizon.end == "cut" else end_s + DRAIN_DAYS * DAY_S
+        env.run(until=stop_s)
+        self.takers.close(env.now)
+        self.officers.close(env.now)
+        return Records.from_model(self, stop_s)
+
+    def _on_roster(self, ev: simpy.Event) -> None:
+        now = self.env.now
+        events, i = self.roster_events, self.roster_i
+        while i < len(events) and events[i][0] <= now:
+            _, _, kind, p, dur = events[i]
+            pool = self.takers if self.role[p] == CALL_TAKER else self.officers
+            if kind == 0:
+                pool.duty_start(p, now)
+            elif kind == 1:
+                pool.duty_end(p, now)
+            else:
+                pool.break_start(p, dur, now)
+            i += 1
+        self.roster_i = i
+        if i < len(events):
+            self.env.timeout(events[i][0] - now, None).callbacks.append(self._on_roster)
+
+    def _on_first_dial(self, ev: simpy.Event) -> None:
+        c = ev._value
+        self._dial(c)
+        nxt = c + 1
+        if nxt < self.first_s.size:
+            self.env.timeout(self.first_s[nxt] - self.env.now, nxt).callbacks.append(
+                self._on_first_dial)
+
+    def _on_redial(self, ev: simpy.Event) -> None:
+        self._dial(ev._value)
+
+    def _dial(self, c: int) -> None:
+        now = self.env.now
+        t = self.c_type_l[c]
+        a = len(self.a_caller)
+        self.c_attempts[c] += 1
+        self.a_caller.append(c)
+        self.a_no.append(self.c_attempts[c])
+        self.a_arrived_s.append(now)
+        self.a_answered_s.append(math.nan)
+        self.a_agent.append(-1)
+        self.a_talk_s.append(math.nan)
+        self.a_esc_request_s.append(math.nan)
+        self.a_esc_start_s.append(math.nan)
+        self.a_officer.append(-1)
+        self.a_esc_talk_s.append(math.nan)
+        self.a_acw_s.append(math.nan)
+        self.a_done_s.append(math.nan)
+        if self.lines_busy >= self.lines:
+            self.a_outcome.append(BLOCKED)
+            self.a_patience_s.append(math.nan)
+            self.a_ended_s.append(now)
+            self._failed(a, c, t, True, now)
+            return
+        self.lines_busy += 1
+        self.a_ended_s.append(math.nan)
+        self.a_outcome.append(WAITING)
+        # Idle call-takers exist only when nobody waits, so an idle one answers at once.
+        agent = self.takers.take_idle()
+        if agent >= 0:
+            self.a_patience_s.append(math.nan)
+            self._answer(a, agent, now)
+            return
+        patience = math.inf if self.inf_patience[t] else self.patience[t]()
+        self.a_patience_s.append(patience)
+        if patience < math.inf:
+            self.env.timeout(patience, a).callbacks.append(self._on_abandon)
+        self.queues[self.type_queue[t]].append(a)
+
+    def _pop_waiting(self) -> int:
+        outcome = self.a_outcome
+        for q in self.queues:
+            while q:
+                a = q.popleft()
+                if outcome[a] == WAITING:
+                    return a
+        return -1
+
+    def _answer(self, a: int, agent: int, now: float) -> None:
+        self.a_outcome[a] = ANSWERED
+        self.a_answered_s[a] = now
+        self.a_agent[a] = agent
+        c = self.a_caller[a]
+        if self.c_outcome[c] != ANSWERED:
+            self.c_outcome[c] = ANSWERED
+            self.c_answered_s[c] = now
+        talk = self.talk[self.c_type_l[c]]()
+        self.a_talk_s[a] = talk
+        self.env.timeout(talk, a).callbacks.append(self._on_talk_end)
+
+    def _taker_ready(self, agent: int, now: float) -> bool:
+        a = self._pop_waiting()
+        if a < 0:
+            return False
+        self._answer(a, agent, now)
+        return True
+
+    def _on_abandon(self, ev: simpy.Event) -> None:
+        a = ev._value
+        if self.a_outcome[a] != WAITING:
+            return
+        now = self.env.now
+        self.a_outcome[a] = ABANDONED
+        self.a_ended_s[a] = now
+        self.lines_busy -= 1
+        c = self.a_caller[a]
+        self._failed(a, c, self.c_type_l[c], False, now)
+
+    def _failed(self, a: int, c: int, t: int, blocked: bool, now: float) -> None:
+        """After a busy tone or an abandon: redial later, or give up."""
+        if self.c_outcome[c] == ANSWERED:  # an earlier attempt got through (not possible today)
+            return
+        p = self.redial[t].probability(self.a_no[a], blocked)
+        if p > 0 and self.u_redial[t]() < p:
+            delay = (self.redial_busy_delay if blocked else self.redial_ab_delay)[t]()
+            self.env.timeout(delay, c).callbacks.append(self._on_redial)
+        else:
+            self.c_outcome[c] = GAVE_UP
+            self.c_gave_up_s[c] = now
+
+    def _on_talk_end(self, ev: simpy.Event) -> None:
+        a = ev._value
+        t = self.c_type_l[self.a_caller[a]]
+        if self.esc_share[t] and self.u_escalate[t]() < self.esc_share[t]:
+            now = self.env.now
+            self.a_esc_request_s[a] = now
+            officer = self.officers.take_idle()
+            if officer >= 0:
+                self._escalate(a, officer, now)
+            else:
+                self.esc_queue.append(a)
+            return
+        self._hang_up(a, t)
+
+    def _escalate(self, a: int, officer: int, now: float) -> None:
+        self.a_esc_start_s[a] = now
+        self.a_officer[a] = officer
+        talk = self.esc_talk[self.c_type_l[self.a_caller[a]]]()
+        self.a_esc_talk_s[a] = talk
+        self.env.timeout(talk, a).callbacks.append(self._on_escalation_end)
+
+    def _officer_ready(self, officer: int, now: float) -> bool:
+        if not self.esc_queue:
+            return False
+        self._escalate(self.esc_queue.popleft(), officer, now)
+        return True
+
+    def _on_escalation_end(self, ev: simpy.Event) -> None:
+        a = ev._value
+        self.officers.free(self.a_officer[a], self.env.now)
+        self._hang_up(a, self.c_type_l[self.a_caller[a]])
+
+    def _hang_up(self, a: int, t: int) -> None:
+        """The caller hangs up: the line frees; after-call work starts."""
+        now = self.env.now
+        self.lines_busy -= 1
+        self.a_ended_s[a] = now
+        if self.zero_acw[t]:
+            self.a_acw_s[a] = 0.0
+            self._done(a, t, now)
+            return
+        acw = self.acw[t]()
+        self.a_acw_s[a] = acw
+        self.env.timeout(acw, a).callbacks.append(self._on_acw_end)
+
+    def _on_acw_end(self, ev: simpy.Event) -> None:
+        a = ev._value
+        self._done(a, self.c_type_l[self.a_caller[a]], self.env.now)
+
+    def _done(self, a: int, t: int, now: float) -> None:
+        """After-call work ends: a complaint is registered; the call-taker is free."""
+        self.a_done_s[a] = now
+        if self.complaint[t]:
+            c = self.a_caller[a]
+            if math.isnan(self.c_registered_s[c]):
+                self.c_registered_s[c] = now
+        self.takers.free(self.a_agent[a], now)
+
+
+def simulate(scenario: Scenario, replication: int = 0) -> Records:
+    """Run replication ``replication`` of ``scenario`` and return its records.
+
+    Replication ``i`` draws from ``SeedSequence(scenario.horizon.seed,
+    spawn_key=(i,))``: the same scenario, seed and replication always give
+    identical records, whatever runs beside it.
+    """
+    return _Model(scenario, replication).run()

@@ -1,0 +1,159 @@
+"""A pool of staff who serve one queue: call-takers (limited by seats) or officers.
+
+A person is OFF, STANDBY (present, no free seat), IDLE (logged in, free),
+BUSY or on BREAK. Shift ends and breaks that fall while a person is busy take
+effect when the work is done (the overrun is recorded as overtime). When a
+seat frees, the longest-waiting standby person takes it. Idle people are
+handed work longest-idle first. Sessions (log-in to log-out) are recorded so
+on-duty time and occupancy come from facts, not from counters.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Callable
+
+OFF, STANDBY, IDLE, BUSY, BREAK = range(5)
+
+
+class Pool:
+    """State of one group of staff; the model supplies ``on_ready``.
+
+    ``on_ready(person, now_s)`` is called when a logged-in person becomes
+    free; it either hands them work (and returns True) or returns False, in
+    which case the person goes idle. ``schedule(delay_s, fn, value)`` runs
+    ``fn(value)`` later (the model's event loop).
+    """
+
+    def __init__(self, n_people: int, seats: float, role: int,
+                 schedule: Callable[[float, Callable[[int], None], int], None]) -> None:
+        self.role = role
+        self.seats = seats
+        self.schedule = schedule
+        self.on_ready: Callable[[int, float], bool] = lambda p, now: False
+        self.state = [OFF] * n_people
+        self.on_duty = [False] * n_people
+        self.leaving = [False] * n_people
+        self.break_due_s = [0.0] * n_people
+        self.duty_end_at_s = [math.nan] * n_people
+        self.session_start_s = [math.nan] * n_people
+        self.idle: deque[int] = deque()
+        self.standby: deque[int] = deque()
+        self.logged_in = 0
+        # Facts: one row per session (log-in to log-out).
+        self.s_person: list[int] = []
+        self.s_start_s: list[float] = []
+        self.s_end_s: list[float] = []
+        self.s_overtime_s: list[float] = []
+        self.now: Callable[[], float] = lambda: 0.0
+
+    # --- seats -----------------------------------------------------------------
+    def _seat_or_standby(self, p: int, now: float) -> None:
+        if self.logged_in < self.seats:
+            self.logged_in += 1
+            self.session_start_s[p] = now
+            self._ready(p, now)
+        else:
+            self.state[p] = STANDBY
+            self.standby.append(p)
+
+    def _ready(self, p: int, now: float) -> None:
+        self.state[p] = BUSY
+        if not self.on_ready(p, now):
+            self.state[p] = IDLE
+            self.idle.append(p)
+
+    def _logout(self, p: int, now: float, new_state: int) -> None:
+        self.logged_in -= 1
+        self.state[p] = new_state
+        self.s_person.append(p)
+        self.s_start_s.append(self.session_start_s[p])
+        self.s_end_s.append(now)
+        end = self.duty_end_at_s[p]
+        self.s_overtime_s.append(now - end if new_state == OFF and now > end else 0.0)
+        standby, state = self.standby, self.state
+        while standby and self.logged_in < self.seats:
+            q = standby.popleft()
+            if state[q] == STANDBY:
+                self.logged_in += 1
+                self.session_start_s[q] = now
+                self._ready(q, now)
+
+    # --- roster events ---------------------------------------------------------
+    def duty_start(self, p: int, now: float) -> None:
+        self.on_duty[p] = True
+        self.leaving[p] = False
+        self.duty_end_at_s[p] = math.inf
+        if self.state[p] == OFF:
+            self._seat_or_standby(p, now)
+
+    def duty_end(self, p: int, now: float) -> None:
+        self.on_duty[p] = False
+        self.duty_end_at_s[p] = now
+        st = self.state[p]
+        if st == STANDBY:
+            self.state[p] = OFF  # removed lazily from the standby queue
+        elif st == IDLE:
+            self.idle.remove(p)
+            self._logout(p, now, OFF)
+        elif st == BUSY:
+            self.leaving[p] = True
+
+    def break_start(self, p: int, duration_s: float, now: float) -> None:
+        if not self.on_duty[p]:
+            return
+        st = self.state[p]
+        if st == IDLE:
+            self.idle.remove(p)
+            self._logout(p, now, BREAK)
+        elif st == STANDBY:
+            self.state[p] = BREAK
+        elif st == BUSY:
+            self.break_due_s[p] = duration_s
+            return
+        else:
+            return
+        self.schedule(duration_s, self.break_end, p)
+
+    def break_end(self, p: int) -> None:
+        if self.state[p] != BREAK:
+            return
+        now = self.now()
+        if self.on_duty[p]:
+            self.state[p] = OFF
+            self._seat_or_standby(p, now)
+        else:
+            self.state[p] = OFF
+
+    # --- work ------------------------------------------------------------------
+    def take_idle(self) -> int:
+        """The longest-idle person, now busy, or -1 if nobody is idle."""
+        if self.idle:
+            p = self.idle.popleft()
+            self.state[p] = BUSY
+            return p
+        return -1
+
+    def free(self, p: int, now: float) -> None:
+        """``p`` finished a piece of work: leave, take a due break, or take the next job."""
+        if self.leaving[p]:
+            self.leaving[p] = False
+            self._logout(p, now, OFF)
+        elif self.break_due_s[p]:
+            duration = self.break_due_s[p]
+            self.break_due_s[p] = 0.0
+            self._logout(p, now, BREAK)
+            self.schedule(duration, self.break_end, p)
+        elif not self.on_ready(p, now):
+            self.state[p] = IDLE
+            self.idle.append(p)
+
+    def close(self, now: float) -> None:
+        """Record the open sessions as ending at ``now`` (end of the run)."""
+        for p, st in enumerate(self.state):
+            if st in (IDLE, BUSY):
+                self.s_person.append(p)
+                self.s_start_s.append(self.session_start_s[p])
+                self.s_end_s.append(now)
+                self.s_overtime_s.append(0.0)
