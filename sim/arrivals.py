@@ -12,8 +12,9 @@ import numpy as np
 from sim.scenario.types import DAY_S, Arrivals, Horizon
 
 
-def rate_breakpoints(arrivals: Arrivals, horizon: Horizon, day_factor: np.ndarray,
-                     end_s: float) -> tuple[np.ndarray, np.ndarray]:
+def rate_breakpoints(
+    arrivals: Arrivals, horizon: Horizon, day_factor: np.ndarray, end_s: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Piece edges (s) and rates (callers/s) of the arrival rate on [0, end_s).
 
     ``day_factor`` holds one multiplier per simulated day (the gamma mix).
@@ -28,8 +29,9 @@ def rate_breakpoints(arrivals: Arrivals, horizon: Horizon, day_factor: np.ndarra
     dow = np.asarray(arrivals.day_of_week)[(first_weekday + np.arange(n_days)) % 7]
     day_rate = arrivals.callers_per_day * dow * day_factor[:n_days]
     rates = (np.repeat(day_rate, n_slots) * np.tile(per_slot, n_days)) / slot_s
-    cuts = [s.start_s for s in arrivals.surges] + [s.start_s + s.duration_s
-                                                    for s in arrivals.surges]
+    cuts = [s.start_s for s in arrivals.surges] + [
+        s.start_s + s.duration_s for s in arrivals.surges
+    ]
     if cuts:
         new_edges = np.unique(np.concatenate([edges, np.clip(cuts, 0, edges[-1])]))
         rates = rates[np.searchsorted(edges, new_edges[:-1], side="right") - 1]

@@ -118,8 +118,9 @@ def _take(spec: dict[str, Any], base: str, key: str, time: bool, **kw: Any) -> f
         names = ", ".join(f"{base}_{u}" for u in found)
         raise ScenarioError(key, f"one unit for {base!r}", f"<{names}>")
     if base in spec:
-        raise ScenarioError(f"{key}.{base}", f"given with a unit: {base}_s, {base}_min or {base}_h",
-                            spec[base])
+        raise ScenarioError(
+            f"{key}.{base}", f"given with a unit: {base}_s, {base}_min or {base}_h", spec[base]
+        )
     if not found:
         return None
     name = f"{base}_{found[0]}"
@@ -138,8 +139,11 @@ def _allowed_keys(kind: str, time: bool) -> set[str]:
     }[kind]
     suffixes = [f"_{u}" for u in TIME_UNITS_S] if time else [""]
     keys = {b + s for b in bases for s in suffixes} | {"dist"}
-    keys |= {"lognormal": {"cv", "log_sd"}, "gamma": {"cv", "shape"},
-             "mixture": {"components"}}.get(kind, set())
+    keys |= {
+        "lognormal": {"cv", "log_sd"},
+        "gamma": {"cv", "shape"},
+        "mixture": {"components"},
+    }.get(kind, set())
     return keys
 
 
@@ -154,8 +158,9 @@ def parse_dist(spec: Any, key: str, *, time: bool = True) -> Dist:
             raise ScenarioError(key, "a number >= 0 or a distribution table", spec)
         return Dist("deterministic", (("value", float(spec)),))
     if not isinstance(spec, dict):
-        raise ScenarioError(key, "a distribution table such as {dist = \"exponential\", mean_min = 3}",
-                            spec)
+        raise ScenarioError(
+            key, 'a distribution table such as {dist = "exponential", mean_min = 3}', spec
+        )
     kind = spec.get("dist")
     if kind == "constant":
         kind = "deterministic"
@@ -164,8 +169,11 @@ def parse_dist(spec: Any, key: str, *, time: bool = True) -> Dist:
     allowed = _allowed_keys(kind, time) | ({"dist"})
     for name in spec:
         if name not in allowed:
-            raise ScenarioError(f"{key}.{name}", f"one of the {kind} keys: "
-                                + ", ".join(sorted(allowed - {"dist"})), "<unknown key>")
+            raise ScenarioError(
+                f"{key}.{name}",
+                f"one of the {kind} keys: " + ", ".join(sorted(allowed - {"dist"})),
+                "<unknown key>",
+            )
 
     def need(base: str, **kw: Any) -> float:
         v = _take(spec, base, key, time, **kw)
@@ -181,16 +189,22 @@ def parse_dist(spec: Any, key: str, *, time: bool = True) -> Dist:
     if kind == "uniform":
         low, high = need("low", positive=False), need("high")
         if high <= low:
-            raise ScenarioError(f"{key}.high", f"greater than low ({low} s)" if time else
-                                f"greater than low ({low})", high)
+            raise ScenarioError(
+                f"{key}.high",
+                f"greater than low ({low} s)" if time else f"greater than low ({low})",
+                high,
+            )
         return Dist(kind, (("low", low), ("high", high)))
     if kind == "lognormal":
         mean, median = _take(spec, "mean", key, time), _take(spec, "median", key, time)
         cv = _number(spec, "cv", key) if "cv" in spec else None
         sd = _number(spec, "log_sd", key) if "log_sd" in spec else None
         if (mean is None) == (median is None) or (cv is None) == (sd is None):
-            raise ScenarioError(key, "a lognormal with (mean or median) and (cv or log_sd)",
-                                "<" + ", ".join(sorted(set(spec) - {"dist"})) + ">")
+            raise ScenarioError(
+                key,
+                "a lognormal with (mean or median) and (cv or log_sd)",
+                "<" + ", ".join(sorted(set(spec) - {"dist"})) + ">",
+            )
         sigma = sd if sd is not None else math.sqrt(math.log1p(cv * cv))
         mu = math.log(median) if median is not None else math.log(mean) - sigma * sigma / 2
         return Dist(kind, (("mu", mu), ("sigma", sigma)))
@@ -204,24 +218,36 @@ def parse_dist(spec: Any, key: str, *, time: bool = True) -> Dist:
             return Dist(kind, (("shape", shape), ("scale", mean / shape)))
         if shape is not None and scale is not None and mean is None and cv is None:
             return Dist(kind, (("shape", shape), ("scale", scale)))
-        raise ScenarioError(key, "a gamma with (mean and cv) or (shape and scale)",
-                            "<" + ", ".join(sorted(set(spec) - {"dist"})) + ">")
+        raise ScenarioError(
+            key,
+            "a gamma with (mean and cv) or (shape and scale)",
+            "<" + ", ".join(sorted(set(spec) - {"dist"})) + ">",
+        )
     if kind == "empirical":
         names = [n for n in spec if n.startswith("samples")]
         if len(names) != 1:
             raise ScenarioError(key, "an empirical table with one samples list", "<missing>")
         raw = spec[names[0]]
         factor = TIME_UNITS_S[names[0].split("_", 1)[1]] if time else 1.0
-        ok = isinstance(raw, list) and raw and all(
-            isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x) and x >= 0
-            for x in raw)
+        ok = (
+            isinstance(raw, list)
+            and raw
+            and all(
+                isinstance(x, int | float)
+                and not isinstance(x, bool)
+                and math.isfinite(x)
+                and x >= 0
+                for x in raw
+            )
+        )
         if not ok:
             raise ScenarioError(f"{key}.{names[0]}", "a non-empty list of numbers >= 0", raw)
         return Dist(kind, samples=tuple(float(x) * factor for x in raw))
     comps = spec.get("components")
     if not isinstance(comps, list) or not comps:
-        raise ScenarioError(f"{key}.components", "a non-empty list of {weight = w, dist = ...}",
-                            comps)
+        raise ScenarioError(
+            f"{key}.components", "a non-empty list of {weight = w, dist = ...}", comps
+        )
     parts = []
     for i, comp in enumerate(comps):
         ckey = f"{key}.components[{i}]"

@@ -21,7 +21,7 @@ def bin_mean(start_s: np.ndarray, end_s: np.ndarray, edges_s: np.ndarray) -> np.
     """Time-average number of periods open in each bin [edges[j], edges[j+1])."""
     s = np.sort(np.asarray(start_s, dtype=float))
     e = np.sort(np.asarray(end_s, dtype=float))
-    area = (_integral(s, np.cumsum(s), edges_s) - _integral(e, np.cumsum(e), edges_s))
+    area = _integral(s, np.cumsum(s), edges_s) - _integral(e, np.cumsum(e), edges_s)
     return np.diff(area) / np.diff(edges_s)
 
 

@@ -59,8 +59,9 @@ class _Model:
         money_rng = stream(root, "money")
         for i, t in enumerate(types):
             mask = self.c_type == i
-            victim[mask] = t.victim_delay.sample(stream(root, f"victim_delay/{t.name}"),
-                                                 int(mask.sum()))
+            victim[mask] = t.victim_delay.sample(
+                stream(root, f"victim_delay/{t.name}"), int(mask.sum())
+            )
         if sc.money.enabled:
             loss = sc.money.loss.sample(money_rng, n)
         self.c_fraud_s = self.first_s - victim
@@ -80,18 +81,21 @@ class _Model:
         self.acw = drawers("after_call", "after_call")
         self.patience = drawers("patience", "patience")
         self.esc_talk = drawers("escalation_talk", "escalation_talk")
-        self.redial_busy_delay = [Drawer(t.redial.delay_after_busy,
-                                         stream(root, f"redial_delay_busy/{t.name}"))
-                                  for t in types]
-        self.redial_ab_delay = [Drawer(t.redial.delay_after_abandon,
-                                       stream(root, f"redial_delay_abandon/{t.name}"))
-                                for t in types]
+        self.redial_busy_delay = [
+            Drawer(t.redial.delay_after_busy, stream(root, f"redial_delay_busy/{t.name}"))
+            for t in types
+        ]
+        self.redial_ab_delay = [
+            Drawer(t.redial.delay_after_abandon, stream(root, f"redial_delay_abandon/{t.name}"))
+            for t in types
+        ]
         self.u_escalate = [Uniforms(stream(root, f"escalate/{t.name}")) for t in types]
         self.u_redial = [Uniforms(stream(root, f"redial/{t.name}")) for t in types]
         self.esc_share = [t.escalation_share for t in types]
         self.complaint = [t.complaint for t in types]
-        self.inf_patience = [t.patience.kind == "deterministic" and math.isinf(t.patience.mean)
-                             for t in types]
+        self.inf_patience = [
+            t.patience.kind == "deterministic" and math.isinf(t.patience.mean) for t in types
+        ]
         self.zero_acw = [t.after_call.is_zero for t in types]
         self.redial = [t.redial for t in types]
         prios = sorted({t.priority for t in types})
@@ -122,8 +126,9 @@ class _Model:
         self.a_done_s: list[float] = []
 
         # --- staff -------------------------------------------------------------------------
-        self.roster = build_roster(sc.staff, sc.horizon, stream(root, "roster"),
-                                   extra_days=DRAIN_DAYS + 1)
+        self.roster = build_roster(
+            sc.staff, sc.horizon, stream(root, "roster"), extra_days=DRAIN_DAYS + 1
+        )
         n_people = len(self.roster.people)
         self.takers = Pool(n_people, sc.staff.seats, CALL_TAKER, self.at)
         self.officers = Pool(n_people, math.inf, ESCALATION, self.at)
@@ -132,12 +137,20 @@ class _Model:
         self.takers.now = self.officers.now = lambda: env.now
         role = self.roster.people["role"].to_numpy()
         events = []  # (time, order, kind, person, duration); ends before starts before breaks
-        for p, s, e in zip(self.roster.duty_person.tolist(), self.roster.duty_start_s.tolist(),
-                           self.roster.duty_end_s.tolist(), strict=True):
+        for p, s, e in zip(
+            self.roster.duty_person.tolist(),
+            self.roster.duty_start_s.tolist(),
+            self.roster.duty_end_s.tolist(),
+            strict=True,
+        ):
             events.append((s, 1, 0, p, 0.0))
             events.append((e, 0, 1, p, 0.0))
-        for p, s, d in zip(self.roster.break_person.tolist(), self.roster.break_start_s.tolist(),
-                           self.roster.break_duration_s.tolist(), strict=True):
+        for p, s, d in zip(
+            self.roster.break_person.tolist(),
+            self.roster.break_start_s.tolist(),
+            self.roster.break_duration_s.tolist(),
+            strict=True,
+        ):
             events.append((s, 2, 2, p, d))
         events.sort()
         self.role = role.tolist()
@@ -185,7 +198,8 @@ class _Model:
         nxt = c + 1
         if nxt < self.first_s.size:
             self.env.timeout(self.first_s[nxt] - self.env.now, nxt).callbacks.append(
-                self._on_first_dial)
+                self._on_first_dial
+            )
 
     def _on_redial(self, ev: simpy.Event) -> None:
         self._dial(ev._value)

@@ -26,8 +26,13 @@ class Pool:
     ``fn(value)`` later (the model's event loop).
     """
 
-    def __init__(self, n_people: int, seats: float, role: int,
-                 schedule: Callable[[float, Callable[[int], None], int], None]) -> None:
+    def __init__(
+        self,
+        n_people: int,
+        seats: float,
+        role: int,
+        schedule: Callable[[float, Callable[[int], None], int], None],
+    ) -> None:
         self.role = role
         self.seats = seats
         self.schedule = schedule

@@ -89,16 +89,17 @@ class Records:
         role = people["role"].to_numpy()
         parts = []
         for pool in (m.takers, m.officers):
-            parts.append({
-                "person_id": np.asarray(pool.s_person, dtype=np.int32),
-                "login_at_s": np.asarray(pool.s_start_s, dtype=f64),
-                "logout_at_s": np.asarray(pool.s_end_s, dtype=f64),
-                "overtime_s": np.asarray(pool.s_overtime_s, dtype=f64),
-            })
+            parts.append(
+                {
+                    "person_id": np.asarray(pool.s_person, dtype=np.int32),
+                    "login_at_s": np.asarray(pool.s_start_s, dtype=f64),
+                    "logout_at_s": np.asarray(pool.s_end_s, dtype=f64),
+                    "overtime_s": np.asarray(pool.s_overtime_s, dtype=f64),
+                }
+            )
         session = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
         session["role"] = role[session["person_id"]].astype(np.int8)
-        return cls(m.sc, m.replication, stop_s, attempt,
-                   caller, session, people)
+        return cls(m.sc, m.replication, stop_s, attempt, caller, session, people)
 
     # --- tables ------------------------------------------------------------------------
     def _tag(self, df: pd.DataFrame) -> pd.DataFrame:
@@ -116,31 +117,38 @@ class Records:
         """One row per dial (attempt)."""
         a = self.attempt
         lo, hi = self.window_s
-        wait = np.where(a["outcome"] == ANSWERED, a["answered_at_s"] - a["arrived_at_s"],
-                        np.where(a["outcome"] == ABANDONED,
-                                 a["line_released_at_s"] - a["arrived_at_s"],
-                                 np.where(a["outcome"] == BLOCKED, 0.0, np.nan)))
-        df = pd.DataFrame({
-            "attempt_id": np.arange(a["caller_id"].size, dtype=np.int64),
-            "caller_id": a["caller_id"],
-            "attempt_no": a["attempt_no"],
-            "call_type": self._type_cat(a["call_type"]),
-            "outcome": pd.Categorical.from_codes(a["outcome"], categories=ATTEMPT_OUTCOMES),
-            "arrived_at_s": a["arrived_at_s"],
-            "wait_s": wait,
-            "patience_s": a["patience_s"],
-            "answered_at_s": a["answered_at_s"],
-            "agent_id": a["agent_id"],
-            "talk_s": a["talk_s"],
-            "escalated": ~np.isnan(a["escalation_requested_at_s"]),
-            "escalation_wait_s": a["escalation_started_at_s"] - a["escalation_requested_at_s"],
-            "officer_id": a["officer_id"],
-            "escalation_talk_s": a["escalation_talk_s"],
-            "line_released_at_s": a["line_released_at_s"],
-            "after_call_s": a["after_call_s"],
-            "done_at_s": a["done_at_s"],
-            "in_window": (a["arrived_at_s"] >= lo) & (a["arrived_at_s"] < hi),
-        })
+        wait = np.where(
+            a["outcome"] == ANSWERED,
+            a["answered_at_s"] - a["arrived_at_s"],
+            np.where(
+                a["outcome"] == ABANDONED,
+                a["line_released_at_s"] - a["arrived_at_s"],
+                np.where(a["outcome"] == BLOCKED, 0.0, np.nan),
+            ),
+        )
+        df = pd.DataFrame(
+            {
+                "attempt_id": np.arange(a["caller_id"].size, dtype=np.int64),
+                "caller_id": a["caller_id"],
+                "attempt_no": a["attempt_no"],
+                "call_type": self._type_cat(a["call_type"]),
+                "outcome": pd.Categorical.from_codes(a["outcome"], categories=ATTEMPT_OUTCOMES),
+                "arrived_at_s": a["arrived_at_s"],
+                "wait_s": wait,
+                "patience_s": a["patience_s"],
+                "answered_at_s": a["answered_at_s"],
+                "agent_id": a["agent_id"],
+                "talk_s": a["talk_s"],
+                "escalated": ~np.isnan(a["escalation_requested_at_s"]),
+                "escalation_wait_s": a["escalation_started_at_s"] - a["escalation_requested_at_s"],
+                "officer_id": a["officer_id"],
+                "escalation_talk_s": a["escalation_talk_s"],
+                "line_released_at_s": a["line_released_at_s"],
+                "after_call_s": a["after_call_s"],
+                "done_at_s": a["done_at_s"],
+                "in_window": (a["arrived_at_s"] >= lo) & (a["arrived_at_s"] < hi),
+            }
+        )
         return self._tag(df)
 
     @cached_property
@@ -152,28 +160,31 @@ class Records:
         complaint = np.array([t.complaint for t in sc.call_types])[c["call_type"]]
         reg = c["registered_at_s"]
         delay = reg - c["fraud_at_s"]
-        held = np.where(np.isnan(reg), 0.0,
-                        c["loss_rs"] * sc.money.held_share(np.nan_to_num(delay)))
-        df = pd.DataFrame({
-            "caller_id": np.arange(c["call_type"].size, dtype=np.int64),
-            "call_type": self._type_cat(c["call_type"]),
-            "complaint": complaint,
-            "fraud_at_s": c["fraud_at_s"],
-            "first_dial_at_s": c["first_dial_at_s"],
-            "attempts": c["attempts"],
-            "outcome": pd.Categorical.from_codes(c["outcome"], categories=CALLER_OUTCOMES),
-            "answered_at_s": c["answered_at_s"],
-            "registered_at_s": np.where(complaint, reg, np.nan),
-            "gave_up_at_s": c["gave_up_at_s"],
-            "victim_delay_s": c["first_dial_at_s"] - c["fraud_at_s"],
-            "access_delay_s": c["answered_at_s"] - c["first_dial_at_s"],
-            "handling_s": np.where(complaint, reg - c["answered_at_s"], np.nan),
-            "reporting_delay_s": np.where(complaint, delay, np.nan),
-            "golden_hour": complaint & (delay <= sc.targets.golden_hour_s),
-            "loss_rs": np.where(complaint, c["loss_rs"], np.nan),
-            "held_rs": np.where(complaint, held, np.nan),
-            "in_window": (c["first_dial_at_s"] >= lo) & (c["first_dial_at_s"] < hi),
-        })
+        held = np.where(
+            np.isnan(reg), 0.0, c["loss_rs"] * sc.money.held_share(np.nan_to_num(delay))
+        )
+        df = pd.DataFrame(
+            {
+                "caller_id": np.arange(c["call_type"].size, dtype=np.int64),
+                "call_type": self._type_cat(c["call_type"]),
+                "complaint": complaint,
+                "fraud_at_s": c["fraud_at_s"],
+                "first_dial_at_s": c["first_dial_at_s"],
+                "attempts": c["attempts"],
+                "outcome": pd.Categorical.from_codes(c["outcome"], categories=CALLER_OUTCOMES),
+                "answered_at_s": c["answered_at_s"],
+                "registered_at_s": np.where(complaint, reg, np.nan),
+                "gave_up_at_s": c["gave_up_at_s"],
+                "victim_delay_s": c["first_dial_at_s"] - c["fraud_at_s"],
+                "access_delay_s": c["answered_at_s"] - c["first_dial_at_s"],
+                "handling_s": np.where(complaint, reg - c["answered_at_s"], np.nan),
+                "reporting_delay_s": np.where(complaint, delay, np.nan),
+                "golden_hour": complaint & (delay <= sc.targets.golden_hour_s),
+                "loss_rs": np.where(complaint, c["loss_rs"], np.nan),
+                "held_rs": np.where(complaint, held, np.nan),
+                "in_window": (c["first_dial_at_s"] >= lo) & (c["first_dial_at_s"] < hi),
+            }
+        )
         return self._tag(df)
 
     @cached_property
@@ -181,14 +192,16 @@ class Records:
         """One row per log-in session of a call-taker or officer."""
         s = self.session
         people = self.people.set_index("person_id")
-        df = pd.DataFrame({
-            "person_id": s["person_id"],
-            "role": pd.Categorical.from_codes(s["role"], ["call_taker", "escalation", "other"]),
-            "rank": people["rank"].to_numpy()[s["person_id"]],
-            "login_at_s": s["login_at_s"],
-            "logout_at_s": s["logout_at_s"],
-            "overtime_s": s["overtime_s"],
-        })
+        df = pd.DataFrame(
+            {
+                "person_id": s["person_id"],
+                "role": pd.Categorical.from_codes(s["role"], ["call_taker", "escalation", "other"]),
+                "rank": people["rank"].to_numpy()[s["person_id"]],
+                "login_at_s": s["login_at_s"],
+                "logout_at_s": s["logout_at_s"],
+                "overtime_s": s["overtime_s"],
+            }
+        )
         return self._tag(df)
 
     @cached_property
@@ -208,28 +221,36 @@ class Records:
             return np.histogram(arrived[mask], bins=edges)[0]
 
         first = self.caller["first_dial_at_s"]
-        waited = (out != BLOCKED)
-        q_end = np.where(out == ANSWERED, a["answered_at_s"],
-                         np.where(out == ABANDONED, a["line_released_at_s"], stop))
+        waited = out != BLOCKED
+        q_end = np.where(
+            out == ANSWERED,
+            a["answered_at_s"],
+            np.where(out == ABANDONED, a["line_released_at_s"], stop),
+        )
         line_end = np.nan_to_num(a["line_released_at_s"], nan=stop)
         ans = out == ANSWERED
         busy_end = np.nan_to_num(a["done_at_s"], nan=stop)
         s = self.session
         taker = s["role"] == 0
-        df = pd.DataFrame({
-            "interval_start_s": edges[:-1],
-            "offered": np.histogram(first, bins=edges)[0],
-            "attempts": np.histogram(arrived, bins=edges)[0],
-            "answered": count(out == ANSWERED),
-            "abandoned": count(out == ABANDONED),
-            "blocked": count(out == BLOCKED),
-            "queue_mean": bin_mean(arrived[waited], q_end[waited], edges),
-            "queue_max": bin_max(arrived[waited], q_end[waited], edges).astype(np.int32),
-            "lines_busy_mean": bin_mean(arrived[waited], line_end[waited], edges),
-            "lines_busy_max": bin_max(arrived[waited], line_end[waited], edges).astype(np.int32),
-            "call_takers_on_duty_mean": bin_mean(s["login_at_s"][taker], s["logout_at_s"][taker],
-                                                 edges),
-            "call_takers_busy_mean": bin_mean(a["answered_at_s"][ans], busy_end[ans], edges),
-            "in_window": (edges[:-1] >= sc.horizon.warmup_s),
-        })
+        df = pd.DataFrame(
+            {
+                "interval_start_s": edges[:-1],
+                "offered": np.histogram(first, bins=edges)[0],
+                "attempts": np.histogram(arrived, bins=edges)[0],
+                "answered": count(out == ANSWERED),
+                "abandoned": count(out == ABANDONED),
+                "blocked": count(out == BLOCKED),
+                "queue_mean": bin_mean(arrived[waited], q_end[waited], edges),
+                "queue_max": bin_max(arrived[waited], q_end[waited], edges).astype(np.int32),
+                "lines_busy_mean": bin_mean(arrived[waited], line_end[waited], edges),
+                "lines_busy_max": bin_max(arrived[waited], line_end[waited], edges).astype(
+                    np.int32
+                ),
+                "call_takers_on_duty_mean": bin_mean(
+                    s["login_at_s"][taker], s["logout_at_s"][taker], edges
+                ),
+                "call_takers_busy_mean": bin_mean(a["answered_at_s"][ans], busy_end[ans], edges),
+                "in_window": (edges[:-1] >= sc.horizon.warmup_s),
+            }
+        )
         return self._tag(df)

@@ -47,13 +47,19 @@ def _people(staff: Staff) -> pd.DataFrame:
     rows = []
     if staff.mode == "roster":
         for rank in staff.ranks:
-            role = (CALL_TAKER if rank.name in staff.call_taker_ranks else
-                    ESCALATION if rank.name in staff.escalation_ranks else OTHER)
+            role = (
+                CALL_TAKER
+                if rank.name in staff.call_taker_ranks
+                else ESCALATION
+                if rank.name in staff.escalation_ranks
+                else OTHER
+            )
             for i in range(rank.count):
                 rows.append((rank.name, i < rank.women, i % staff.teams, role))
     else:
-        for k, (n_ct, n_es) in enumerate(zip(staff.headcount_call_takers,
-                                             staff.headcount_escalation, strict=True)):
+        for k, (n_ct, n_es) in enumerate(
+            zip(staff.headcount_call_takers, staff.headcount_escalation, strict=True)
+        ):
             rows += [("call_taker", False, k, CALL_TAKER)] * n_ct
             rows += [("escalation", False, k, ESCALATION)] * n_es
     df = pd.DataFrame(rows, columns=["rank", "woman", "team", "role"])
@@ -61,8 +67,9 @@ def _people(staff: Staff) -> pd.DataFrame:
     return df
 
 
-def build_roster(staff: Staff, horizon: Horizon, rng: np.random.Generator,
-                 extra_days: int = 2) -> Roster:
+def build_roster(
+    staff: Staff, horizon: Horizon, rng: np.random.Generator, extra_days: int = 2
+) -> Roster:
     """Duty periods covering day -1 (night shifts running into day 0) to the horizon end
     plus ``extra_days`` (for draining calls in progress)."""
     people = _people(staff)
@@ -109,8 +116,7 @@ def build_roster(staff: Staff, horizon: Horizon, rng: np.random.Generator,
     if person.size:
         merged_p, merged_s, merged_e = [], [], []
         cur_p, cur_s, cur_e = person[0], start[0], end[0]
-        for p, s, e in zip(person[1:].tolist(), start[1:].tolist(), end[1:].tolist(),
-                           strict=True):
+        for p, s, e in zip(person[1:].tolist(), start[1:].tolist(), end[1:].tolist(), strict=True):
             if p == cur_p and s <= cur_e:
                 cur_e = max(cur_e, e)
             else:
@@ -127,5 +133,12 @@ def build_roster(staff: Staff, horizon: Horizon, rng: np.random.Generator,
     bs = np.concatenate(b_start) if b_start else np.zeros(0)
     bd = np.concatenate(b_dur) if b_dur else np.zeros(0)
     bkeep = bs >= 0
-    return Roster(people, person[keep], np.maximum(start[keep], 0.0), end[keep],
-                  bp[bkeep], bs[bkeep], bd[bkeep])
+    return Roster(
+        people,
+        person[keep],
+        np.maximum(start[keep], 0.0),
+        end[keep],
+        bp[bkeep],
+        bs[bkeep],
+        bd[bkeep],
+    )

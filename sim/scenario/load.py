@@ -34,14 +34,42 @@ from sim.scenario.types import (
 )
 
 #: Share of a day's calls in each hour 00..23 (DOMAIN.md section 4, label A).
-BIHAR_HOURLY_PCT = (1.3, 0.9, 0.6, 0.5, 0.5, 0.8, 1.4, 2.7, 4.3, 5.9, 7.1, 7.5,
-                    7.3, 7.1, 7.1, 7.0, 6.8, 6.5, 6.0, 5.4, 4.6, 3.8, 2.8, 1.9)
-DEFAULT_RANKS = {"inspector": {"count": 6, "women": 1},
-                 "sub_inspector": {"count": 15, "women": 8},
-                 "constable": {"count": 150, "women": 62}}
-DEFAULT_SHIFTS = [{"name": "morning", "start": "06:00", "hours": 8},
-                  {"name": "evening", "start": "14:00", "hours": 8},
-                  {"name": "night", "start": "22:00", "hours": 8}]
+BIHAR_HOURLY_PCT = (
+    1.3,
+    0.9,
+    0.6,
+    0.5,
+    0.5,
+    0.8,
+    1.4,
+    2.7,
+    4.3,
+    5.9,
+    7.1,
+    7.5,
+    7.3,
+    7.1,
+    7.1,
+    7.0,
+    6.8,
+    6.5,
+    6.0,
+    5.4,
+    4.6,
+    3.8,
+    2.8,
+    1.9,
+)
+DEFAULT_RANKS = {
+    "inspector": {"count": 6, "women": 1},
+    "sub_inspector": {"count": 15, "women": 8},
+    "constable": {"count": 150, "women": 62},
+}
+DEFAULT_SHIFTS = [
+    {"name": "morning", "start": "06:00", "hours": 8},
+    {"name": "evening", "start": "14:00", "hours": 8},
+    {"name": "night", "start": "22:00", "hours": 8},
+]
 
 
 def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -78,8 +106,9 @@ def read_raw(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
         base = read_raw(p.parent / parent, (*_chain, resolved))
     except ScenarioError as exc:
         if exc.key == "file":
-            raise ScenarioError("extends", "a path to an existing scenario file", parent,
-                                file=str(path)) from None
+            raise ScenarioError(
+                "extends", "a path to an existing scenario file", parent, file=str(path)
+            ) from None
         raise
     return deep_merge(base, data)
 
@@ -91,8 +120,9 @@ def load_scenario(path: str | Path) -> Scenario:
     return build(raw, file=str(path))
 
 
-def apply_changes(raw: dict[str, Any], changes: dict[str, Any],
-                  file: str | None = None) -> dict[str, Any]:
+def apply_changes(
+    raw: dict[str, Any], changes: dict[str, Any], file: str | None = None
+) -> dict[str, Any]:
     """Return ``raw`` with dotted-key values set (tables created as needed)."""
     out = copy.deepcopy(raw)
     for dotted, value in changes.items():
@@ -101,8 +131,9 @@ def apply_changes(raw: dict[str, Any], changes: dict[str, Any],
         for i, part in enumerate(parts[:-1]):
             nxt = node.setdefault(part, {})
             if not isinstance(nxt, dict):
-                raise ScenarioError(".".join(parts[: i + 1]), "a table to set a key in", nxt,
-                                    file=file)
+                raise ScenarioError(
+                    ".".join(parts[: i + 1]), "a table to set a key in", nxt, file=file
+                )
             node = nxt
         node[parts[-1]] = value
     return out
@@ -159,8 +190,12 @@ def _arrivals(r: Reader, horizon: Horizon) -> Arrivals:
         per_day = r.number("callers_per_day", 1500.0, lo=0, lo_open=True)
         profile = r.numbers("profile", BIHAR_HOURLY_PCT)
         if 86_400 % len(profile) or sum(profile) <= 0:
-            raise ScenarioError(r.key("profile"), "weights for equal slots that divide a day "
-                                "(24, 48, 96, ... values) with a positive sum", list(profile))
+            raise ScenarioError(
+                r.key("profile"),
+                "weights for equal slots that divide a day "
+                "(24, 48, 96, ... values) with a positive sum",
+                list(profile),
+            )
         dow = r.numbers("day_of_week", (1.0,) * 7, length=7)
         cv = r.number("daily_cv", 0.12, lo=0)
     if sum(dow) <= 0:
@@ -173,8 +208,12 @@ def _arrivals(r: Reader, horizon: Horizon) -> Arrivals:
     for i, s in enumerate(raw_surges):
         sr = Reader(s, f"{r.key('surges')}[{i}]")
         if sr.has("start") == sr.has("start_h"):
-            raise ScenarioError(sr.prefix, "a surge with exactly one of start (date-time) or "
-                                "start_h (hours from the horizon start)", s)
+            raise ScenarioError(
+                sr.prefix,
+                "a surge with exactly one of start (date-time) or "
+                "start_h (hours from the horizon start)",
+                s,
+            )
         if sr.has("start"):
             when = sr.raw("start")
             if isinstance(when, str):
@@ -183,14 +222,18 @@ def _arrivals(r: Reader, horizon: Horizon) -> Arrivals:
                 except ValueError:
                     when = None
             if not isinstance(when, dt.datetime):
-                raise ScenarioError(sr.key("start"), "a date-time YYYY-MM-DDTHH:MM:SS",
-                                    sr.raw("start"))
+                raise ScenarioError(
+                    sr.key("start"), "a date-time YYYY-MM-DDTHH:MM:SS", sr.raw("start")
+                )
             start_s = (when - dt.datetime.combine(horizon.start_date, dt.time())).total_seconds()
         else:
             start_s = sr.number("start_h", lo=0) * 3600.0
         if not 0 <= start_s < horizon.end_s:
-            raise ScenarioError(sr.prefix, f"a start within the horizon (0 to {horizon.days:g} "
-                                "days)", f"<{start_s / 3600:g} h from the start>")
+            raise ScenarioError(
+                sr.prefix,
+                f"a start within the horizon (0 to {horizon.days:g} days)",
+                f"<{start_s / 3600:g} h from the start>",
+            )
         dur = sr.number("duration_h", lo=0, lo_open=True) * 3600.0
         mult = sr.number("multiplier", lo=0)
         sr.finish()
@@ -205,8 +248,11 @@ def _call_type(name: str, r: Reader) -> CallType:
     priority = r.number("priority", 0, integer=True)
     talk = r.dist("talk")
     acw = r.dist("after_call", 0.0)
-    patience = r.dist("patience", None) if r.has("patience") and r.table["patience"] not in (
-        "inf", "infinite") else None
+    patience = (
+        r.dist("patience", None)
+        if r.has("patience") and r.table["patience"] not in ("inf", "infinite")
+        else None
+    )
     if patience is None:
         r.used.add("patience")
     rr = r.sub("redial", {})
@@ -226,8 +272,19 @@ def _call_type(name: str, r: Reader) -> CallType:
     from sim.distributions import Dist
 
     inf_patience = Dist("deterministic", (("value", math.inf),))
-    return CallType(name, share, complaint, priority, talk, acw, patience or inf_patience,
-                    redial, victim, esc_share, esc_talk)
+    return CallType(
+        name,
+        share,
+        complaint,
+        priority,
+        talk,
+        acw,
+        patience or inf_patience,
+        redial,
+        victim,
+        esc_share,
+        esc_talk,
+    )
 
 
 def _staff(r: Reader, file: str | None) -> Staff:
@@ -236,8 +293,9 @@ def _staff(r: Reader, file: str | None) -> Staff:
     shifts = []
     raw_shifts = r.raw("shifts", DEFAULT_SHIFTS)
     if not isinstance(raw_shifts, list) or not raw_shifts:
-        raise ScenarioError(r.key("shifts"), "a non-empty array of tables [[staff.shifts]]",
-                            raw_shifts)
+        raise ScenarioError(
+            r.key("shifts"), "a non-empty array of tables [[staff.shifts]]", raw_shifts
+        )
     for i, s in enumerate(raw_shifts):
         sr = Reader(s, f"{r.key('shifts')}[{i}]")
         name = sr.string("name", f"shift{i + 1}")
@@ -253,9 +311,11 @@ def _staff(r: Reader, file: str | None) -> Staff:
             covered[m % 1440] = True
     if not allow_gaps and not all(covered):
         first = covered.index(False)
-        raise ScenarioError(r.key("shifts"), "shifts that cover all 24 hours (or set "
-                            "staff.allow_uncovered_hours = true)",
-                            f"<no shift at {first // 60:02d}:{first % 60:02d}>")
+        raise ScenarioError(
+            r.key("shifts"),
+            "shifts that cover all 24 hours (or set staff.allow_uncovered_hours = true)",
+            f"<no shift at {first // 60:02d}:{first % 60:02d}>",
+        )
     breaks = []
     raw_breaks = r.raw("breaks", [])
     if not isinstance(raw_breaks, list):
@@ -268,9 +328,12 @@ def _staff(r: Reader, file: str | None) -> Staff:
         br.finish()
         shortest = min(s.duration_s for s in shifts)
         if after + groups * dur > shortest:
-            raise ScenarioError(br.prefix, f"breaks that end within the shortest shift "
-                                f"({shortest / 3600:g} h): after_h + groups * duration_min",
-                                f"<ends {(after + groups * dur) / 3600:g} h into the shift>")
+            raise ScenarioError(
+                br.prefix,
+                f"breaks that end within the shortest shift "
+                f"({shortest / 3600:g} h): after_h + groups * duration_min",
+                f"<ends {(after + groups * dur) / 3600:g} h into the shift>",
+            )
         breaks.append(Break(after, dur, groups))
     ranks_raw = r.raw("ranks", DEFAULT_RANKS)
     rk = Reader(ranks_raw, r.key("ranks"))
@@ -289,12 +352,14 @@ def _staff(r: Reader, file: str | None) -> Staff:
     for key, names in (("call_taker_ranks", takers), ("escalation_ranks", escal)):
         for n in names:
             if n not in rank_names:
-                raise ScenarioError(r.key(key), "names from staff.ranks ("
-                                    + ", ".join(sorted(rank_names)) + ")", n)
+                raise ScenarioError(
+                    r.key(key), "names from staff.ranks (" + ", ".join(sorted(rank_names)) + ")", n
+                )
     both = set(takers) & set(escal)
     if both:
-        raise ScenarioError(r.key("escalation_ranks"), "ranks not also in call_taker_ranks",
-                            sorted(both))
+        raise ScenarioError(
+            r.key("escalation_ranks"), "ranks not also in call_taker_ranks", sorted(both)
+        )
     teams = r.number("teams", 3, lo=1, integer=True)
     rotation = r.number("rotation_days", 7, lo=0, integer=True)
     weekly_offs = r.number("weekly_offs", 1, lo=0, hi=6, integer=True)
@@ -311,19 +376,40 @@ def _staff(r: Reader, file: str | None) -> Staff:
             raise ScenarioError(r.key("teams"), f">= the number of shifts ({n})", teams)
         people = sum(x.count for x in ranks if x.name in takers)
         if seats > people:
-            raise ScenarioError(r.key("seats"), f"at most the {people} people in call-taking "
-                                "ranks", seats)
+            raise ScenarioError(
+                r.key("seats"), f"at most the {people} people in call-taking ranks", seats
+            )
     else:
         most = max(hc_takers)
         if seats > most:
-            raise ScenarioError(r.key("seats"), f"at most the largest call-taker headcount of a "
-                                f"shift ({most})", seats)
+            raise ScenarioError(
+                r.key("seats"),
+                f"at most the largest call-taker headcount of a shift ({most})",
+                seats,
+            )
         if min(hc_takers) < 1 and not allow_gaps:
-            raise ScenarioError(r.key("headcount.call_takers"), "at least 1 per shift (or set "
-                                "staff.allow_uncovered_hours = true)", list(hc_takers))
+            raise ScenarioError(
+                r.key("headcount.call_takers"),
+                "at least 1 per shift (or set staff.allow_uncovered_hours = true)",
+                list(hc_takers),
+            )
     r.finish()
-    return Staff(mode, seats, takers, escal, tuple(ranks), teams, tuple(shifts), rotation,
-                 weekly_offs, absence, tuple(breaks), hc_takers, hc_escal, allow_gaps)
+    return Staff(
+        mode,
+        seats,
+        takers,
+        escal,
+        tuple(ranks),
+        teams,
+        tuple(shifts),
+        rotation,
+        weekly_offs,
+        absence,
+        tuple(breaks),
+        hc_takers,
+        hc_escal,
+        allow_gaps,
+    )
 
 
 def _build(raw: dict[str, Any], file: str | None) -> Scenario:
@@ -340,8 +426,11 @@ def _build(raw: dict[str, Any], file: str | None) -> Scenario:
     types = tuple(_call_type(n, Reader(v, f"call_types.{n}")) for n, v in ct_raw.items())
     total = sum(t.share for t in types)
     if abs(total - 1.0) > 1e-6:
-        raise ScenarioError("call_types.*.share", "shares that sum to 1",
-                            f"<sum {total:.6g} over {', '.join(t.name for t in types)}>")
+        raise ScenarioError(
+            "call_types.*.share",
+            "shares that sum to 1",
+            f"<sum {total:.6g} over {', '.join(t.name for t in types)}>",
+        )
     lr = top.sub("lines", {})
     count = lr.number("count", 30, lo=1, integer=True, allow_inf=True)
     lr.finish()
@@ -353,11 +442,17 @@ def _build(raw: dict[str, Any], file: str | None) -> Scenario:
     if lines is not None and lines < 1:
         raise ScenarioError("lines.count", "at least 1", lines)
     if any(t.escalation_share > 0 for t in types):
-        n_esc = (sum(x.count for x in staff.ranks if x.name in staff.escalation_ranks)
-                 if staff.mode == "roster" else min(staff.headcount_escalation))
+        n_esc = (
+            sum(x.count for x in staff.ranks if x.name in staff.escalation_ranks)
+            if staff.mode == "roster"
+            else min(staff.headcount_escalation)
+        )
         if n_esc < 1:
-            raise ScenarioError("staff.escalation_ranks", "ranks with people on every shift when "
-                                "a call type has escalation_share > 0", list(staff.escalation_ranks))
+            raise ScenarioError(
+                "staff.escalation_ranks",
+                "ranks with people on every shift when a call type has escalation_share > 0",
+                list(staff.escalation_ranks),
+            )
     mr = top.sub("money", {})
     money = Money(
         enabled=mr.boolean("enabled", True),
@@ -367,14 +462,29 @@ def _build(raw: dict[str, Any], file: str | None) -> Scenario:
         held_decay_s=mr.number("held_decay_h", 1.5, lo=0, lo_open=True) * 3600.0,
     )
     if money.held_floor + money.held_peak > 1:
-        raise ScenarioError("money.held_peak", f"at most 1 - held_floor ({1 - money.held_floor:g})",
-                            money.held_peak)
+        raise ScenarioError(
+            "money.held_peak", f"at most 1 - held_floor ({1 - money.held_floor:g})", money.held_peak
+        )
     mr.finish()
     tr = top.sub("targets", {})
-    targets = Targets(tr.number("service_level_s", 20.0, lo=0),
-                      tr.number("golden_hour_min", 60.0, lo=0, lo_open=True) * 60.0)
+    targets = Targets(
+        tr.number("service_level_s", 20.0, lo=0),
+        tr.number("golden_hour_min", 60.0, lo=0, lo_open=True) * 60.0,
+    )
     tr.finish()
     top.finish()
     assert DAY_S == 86_400.0
-    return Scenario(name, description, horizon, arrivals, types, lines, discipline, staff, money,
-                    targets, file=file, raw=copy.deepcopy(raw))
+    return Scenario(
+        name,
+        description,
+        horizon,
+        arrivals,
+        types,
+        lines,
+        discipline,
+        staff,
+        money,
+        targets,
+        file=file,
+        raw=copy.deepcopy(raw),
+    )

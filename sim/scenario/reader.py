@@ -44,9 +44,17 @@ class Reader:
             raise ScenarioError(self.key(name), "given (it has no default)", "<missing>")
         return default
 
-    def number(self, name: str, default: Any = _MISSING, *, lo: float | None = None,
-               hi: float | None = None, lo_open: bool = False, integer: bool = False,
-               allow_inf: bool = False) -> Any:
+    def number(
+        self,
+        name: str,
+        default: Any = _MISSING,
+        *,
+        lo: float | None = None,
+        hi: float | None = None,
+        lo_open: bool = False,
+        integer: bool = False,
+        allow_inf: bool = False,
+    ) -> Any:
         """A number in [lo, hi] (``lo_open`` makes it (lo, hi]); ints if ``integer``."""
         v = self.raw(name, default)
         if v is None and default is None:
@@ -55,7 +63,7 @@ class Reader:
             return math.inf
         kind = "a whole number" if integer else "a number"
         if not _is_number(v) or (integer and not float(v).is_integer()) or math.isnan(v):
-            raise ScenarioError(self.key(name), kind + (" or \"inf\"" if allow_inf else ""), v)
+            raise ScenarioError(self.key(name), kind + (' or "inf"' if allow_inf else ""), v)
         if math.isinf(v) and not allow_inf:
             raise ScenarioError(self.key(name), "finite", v)
         bound = []
@@ -85,16 +93,28 @@ class Reader:
             raise ScenarioError(self.key(name), "one of " + ", ".join(f'"{a}"' for a in allowed), v)
         return str(v)
 
-    def numbers(self, name: str, default: Any = _MISSING, *, length: int | None = None,
-                lo: float = 0.0, integer: bool = False, min_length: int = 1) -> tuple[Any, ...]:
+    def numbers(
+        self,
+        name: str,
+        default: Any = _MISSING,
+        *,
+        length: int | None = None,
+        lo: float = 0.0,
+        integer: bool = False,
+        min_length: int = 1,
+    ) -> tuple[Any, ...]:
         v = self.raw(name, default)
         what = f"a list of {length} " if length else "a list of "
         what += ("whole numbers" if integer else "numbers") + f" >= {lo:g}"
         if not isinstance(v, list | tuple) or len(v) < min_length or (length and len(v) != length):
             raise ScenarioError(self.key(name), what, v)
         for x in v:
-            if not _is_number(x) or not math.isfinite(x) or x < lo or (
-                    integer and not float(x).is_integer()):
+            if (
+                not _is_number(x)
+                or not math.isfinite(x)
+                or x < lo
+                or (integer and not float(x).is_integer())
+            ):
                 raise ScenarioError(self.key(name), what, v)
         return tuple(int(x) if integer else float(x) for x in v)
 
@@ -117,5 +137,6 @@ class Reader:
         for name in self.table:
             if name not in self.used:
                 allowed = ", ".join(sorted(self.used)) or "no keys"
-                raise ScenarioError(self.key(name), f"a known key (allowed here: {allowed})",
-                                    "<unknown key>")
+                raise ScenarioError(
+                    self.key(name), f"a known key (allowed here: {allowed})", "<unknown key>"
+                )

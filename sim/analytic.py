@@ -1,0 +1,649 @@
+"""Queueing formulas for the helpline: Erlang B, C, A and X, staffing, and time-varying load.
+
+Pure functions: numpy/scipy only, no simulation, no I/O. Time is in seconds and every name carries
+its unit (``calls_per_s``, ``handle_s``, ``patience_s``, ``within_s``, ``load_erl``).
+
+Denominators (the same in the simulator's metrics):
+
+* ``p_blocked``: blocked attempts (busy tone, all lines taken) / all arriving attempts;
+* ``p_wait``, ``p_abandon``: over *admitted* attempts (those that got a line);
+* ``asa_s``, ``service_level``: over *answered* attempts.
+
+After-call work: an agent holds a call for talk + after-call work, a line only for wait + talk.
+These formulas take one ``handle_s`` (talk + after-call work) for both, so with after-call work
+they are an approximation: they hold lines too long and so overstate blocking a little. Without
+finite lines (``lines=None``) the two holding times do not interact and the formulas are exact for
+exponential handle times.
+
+Sources: A. K. Erlang (1917), "Solution of some problems in the theory of probabilities of
+significance in automatic telephone exchanges"; R. B. Cooper, *Introduction to Queueing Theory*,
+2nd ed. (1981), ch. 3 (M/M/c/N birth-death chains); C. Palm (1943) and O. Garnett, A. Mandelbaum &
+M. Reiman (2002), "Designing a call center with impatient customers", MSOM 4(3) (Erlang A);
+A. Mandelbaum & S. Zeltyn (2007), "Service engineering in action: the Palm/Erlang-A queue, with
+applications to call centers" (Erlang A waiting-time distribution); S. Halfin & W. Whitt (1981),
+"Heavy-traffic limits for queues with many exponential servers", Oper. Res. 29(3); L. Green,
+P. Kolesar & J. Soares (2001), "Improving the SIPP approach for staffing service systems that have
+cyclic demands", Oper. Res. 49(4); Z. Feldman, A. Mandelbaum, W. Massey & W. Whitt (2008),
+"Staffing of time-varying queues to achieve time-stable performance", Mgmt. Sci. 54(2);
+O. Jouini, G. Koole & A. Roubos (2013), "Performance indicators for call centers with impatient
+customers", IIE Transactions 45(3) (Erlang X, redials).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from numbers import Integral
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+from scipy import optimize, special, stats
+
+TAIL_TOL = 1e-15
+"""Probability mass allowed to be cut off when an unlimited-lines chain is truncated."""
+MAX_STATES = 5_000_000
+"""Largest birth-death chain built; beyond it the caller should give finite ``lines``."""
+
+
+@dataclass(frozen=True)
+class QueueMetrics:
+    """Stationary performance of one staffing level (see the module docstring for denominators)."""
+
+    agents: int
+    lines: int | None  # None = unlimited
+    offered_erl: float  # calls_per_s * handle_s
+    p_blocked: float  # blocked / all arriving attempts (busy tone: all lines taken)
+    p_wait: float  # admitted attempts that find all agents busy / admitted attempts
+    p_abandon: float  # admitted attempts that abandon / admitted attempts
+    asa_s: float  # mean wait of ANSWERED attempts (seconds)
+    service_level: float  # answered attempts with wait <= within_s / answered attempts
+    occupancy: float  # mean busy agents / agents
+    mean_queue: float  # time-average number waiting
+    within_s: float
+
+
+# --- validation: one message template, "<name> must be <allowed>; got <value>" -----------------
+
+
+def _bad(name: str, allowed: str, value: object) -> ValueError:
+    return ValueError(f"{name} must be {allowed}; got {value!r}")
+
+
+def _real(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, Integral | float | np.floating):
+        raise _bad(name, "a real number", value)
+    return float(value)
+
+
+def _nonneg(name: str, value: object, *, allow_inf: bool = False) -> float:
+    x = _real(name, value)
+    if not (x >= 0) or (math.isinf(x) and not allow_inf):
+        raise _bad(name, ">= 0" if allow_inf else "finite and >= 0", value)
+    return x
+
+
+def _positive(name: str, value: object, *, allow_inf: bool = False) -> float:
+    x = _real(name, value)
+    if not (x > 0) or (math.isinf(x) and not allow_inf):
+        raise _bad(name, "> 0 (inf allowed)" if allow_inf else "finite and > 0", value)
+    return x
+
+
+def _prob(name: str, value: object) -> float:
+    x = _real(name, value)
+    if not (0 <= x <= 1):
+        raise _bad(name, "in [0, 1]", value)
+    return x
+
+
+def _int(name: str, value: object, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise _bad(name, f"an integer >= {minimum}", value)
+    if int(value) < minimum:
+        raise _bad(name, f"an integer >= {minimum}", value)
+    return int(value)
+
+
+def _lines(lines: object, agents: int) -> int | None:
+    if lines is None:
+        return None
+    if isinstance(lines, bool) or not isinstance(lines, Integral) or int(lines) < agents:
+        raise _bad("lines", f"None (unlimited) or an integer >= agents ({agents})", lines)
+    return int(lines)
+
+
+# --- Erlang B and C -------------------------------------------------------------------------------
+
+
+def erlang_b(servers: int, load_erl: float) -> float:
+    """Blocking probability of M/M/c/c (Erlang 1917; Cooper 1981, eq. 3.4.6).
+
+    Uses the recursion ``B_k = a B_(k-1) / (k + a B_(k-1))``, ``B_0 = 1``: every step is a ratio of
+    positive terms, so it neither overflows nor cancels for any number of servers (it underflows
+    gracefully to 0 when blocking is negligible). ``servers`` may be 0 (then ``B = 1``).
+    """
+    c = _int("servers", servers, 0)
+    a = _nonneg("load_erl", load_erl)
+    b = 1.0
+    for k in range(1, c + 1):
+        b = a * b / (k + a * b)
+    return b
+
+
+def erlang_c(servers: int, load_erl: float) -> float:
+    """Probability of waiting in M/M/c: ``C = c B / (c - a (1 - B))`` (Cooper 1981, eq. 3.5.10).
+
+    Returns 1.0 when ``load_erl >= servers`` (no steady state: every arrival eventually waits).
+    """
+    c = _int("servers", servers, 1)
+    a = _nonneg("load_erl", load_erl)
+    if a >= c:
+        return 1.0
+    b = erlang_b(c, a)
+    return c * b / (c - a * (1.0 - b))
+
+
+def erlang_c_metrics(
+    calls_per_s: float, handle_s: float, agents: int, within_s: float = 20.0
+) -> QueueMetrics:
+    """M/M/c metrics in closed form (Cooper 1981, sec. 3.5).
+
+    ``ASA = C / (c mu - lam)``, ``SL(t) = 1 - C exp(-(c mu - lam) t)``, ``Lq = lam ASA``.
+    Raises ValueError unless the offered load is below ``agents``.
+    """
+    lam = _nonneg("calls_per_s", calls_per_s)
+    h = _positive("handle_s", handle_s)
+    c = _int("agents", agents, 1)
+    t = _nonneg("within_s", within_s, allow_inf=True)
+    a = lam * h
+    if not a < c:
+        raise ValueError(
+            f"offered load calls_per_s * handle_s must be < agents ({c}) without abandonment "
+            f"or finite lines; got {a:g} Erl"
+        )
+    p_wait = erlang_c(c, a)
+    drain_per_s = (c - a) / h  # c mu - lam
+    asa_s = p_wait / drain_per_s
+    return QueueMetrics(
+        agents=c,
+        lines=None,
+        offered_erl=a,
+        p_blocked=0.0,
+        p_wait=p_wait,
+        p_abandon=0.0,
+        asa_s=asa_s,
+        service_level=1.0 - p_wait * math.exp(-drain_per_s * t),
+        occupancy=a / c,
+        mean_queue=lam * asa_s,
+        within_s=t,
+    )
+
+
+# --- Erlang A: the M/M/c/N+M birth-death chain ------------------------------------------------
+
+
+def _log_weights(lam: float, mu: float, theta: float, c: int, n_max: int) -> np.ndarray:
+    """Unnormalised log stationary weights of states 0..n_max (Cooper 1981, eq. 3.2.13)."""
+    n = np.arange(1, n_max + 1, dtype=float)
+    death = np.minimum(n, c) * mu + np.maximum(n - c, 0.0) * theta
+    return np.concatenate(([0.0], np.cumsum(math.log(lam) - np.log(death))))
+
+
+def _stationary(lam: float, mu: float, theta: float, c: int, lines: int | None) -> np.ndarray:
+    """Stationary distribution of the number in system, states 0..N.
+
+    With ``lines=None`` (and ``theta > 0``) the chain is infinite; it is cut at the first state N
+    past which the remaining mass is provably below ``TAIL_TOL`` = 1e-15. Beyond the agents the
+    ratio ``pi_(n+1)/pi_n = lam / (c mu + (n+1-c) theta)`` decreases, so once it is r < 1 the tail
+    is at most ``pi_N r / (1 - r)``. 1e-15 is below the rounding of a probability near 1 in double
+    precision, so the cut changes no reported figure beyond rounding.
+    """
+    if lam == 0.0:
+        size = 1 if lines is None else lines + 1
+        pi = np.zeros(size)
+        pi[0] = 1.0
+        return pi
+    if lines is not None:
+        log_w = _log_weights(lam, mu, theta, c, lines)
+        return np.exp(log_w - special.logsumexp(log_w))
+    peak = max(0.0, (lam - c * mu) / theta)  # queue length where the ratio falls below 1
+    extra = int(peak) + 64  # doubled until the bound holds: at most twice the work needed
+    while True:
+        n_max = c + extra
+        if n_max > MAX_STATES:
+            raise ValueError(
+                f"lines=None needs more than {MAX_STATES} states at this load and patience_s; "
+                "give a finite lines"
+            )
+        log_w = _log_weights(lam, mu, theta, c, n_max)
+        log_pi = log_w - special.logsumexp(log_w)
+        ratio = lam / (c * mu + (extra + 1) * theta)
+        if ratio < 1.0 and log_pi[-1] + math.log(ratio / (1.0 - ratio)) < math.log(TAIL_TOL):
+            return np.exp(log_pi)
+        extra *= 2
+
+
+def erlang_a_metrics(
+    calls_per_s: float,
+    handle_s: float,
+    agents: int,
+    lines: int | None = None,
+    patience_s: float = math.inf,
+    within_s: float = 20.0,
+) -> QueueMetrics:
+    """Exact M/M/c/N+M metrics (Palm 1943; Garnett, Mandelbaum & Reiman 2002; Cooper 1981).
+
+    The number in system is a birth-death chain on 0..N with birth ``lam`` and death
+    ``min(n, c) mu + max(n - c, 0) theta`` (``mu = 1/handle_s``, ``theta = 1/patience_s``).
+    ``patience_s=inf`` gives M/M/c/N, or M/M/c when ``lines`` is None (then the load must be below
+    ``agents``); ``lines == agents`` gives Erlang B. Unlimited lines with finite patience: the chain
+    is truncated with less than 1e-15 mass lost (see ``_stationary``).
+
+    Waits follow the tagged caller (PASTA: it sees the stationary state). Arriving to n >= c busy,
+    it takes queue position k = n - c + 1; at position j it moves up at rate ``c mu + (j-1) theta``
+    and abandons at rate ``theta``. So P(served | k) = ``c mu / (c mu + k theta)`` and, if served,
+    its wait is a sum of independent exponentials with rates ``c mu + j theta``, j = 1..k, whose
+    transform shows ``exp(-theta W) ~ Beta(c mu / theta + 1, k)``; hence
+    ``P(W <= t | served, k) = I_(1 - exp(-theta t))(k, c mu / theta + 1)``, a regularised
+    incomplete beta function (Mandelbaum & Zeltyn 2007 give the equivalent incomplete-gamma form
+    for unlimited lines). With ``theta = 0`` it is the Erlang (gamma) CDF ``P(k, c mu t)``.
+    """
+    lam = _nonneg("calls_per_s", calls_per_s)
+    h = _positive("handle_s", handle_s)
+    c = _int("agents", agents, 1)
+    n_lines = _lines(lines, c)
+    patience = _positive("patience_s", patience_s, allow_inf=True)
+    t = _nonneg("within_s", within_s, allow_inf=True)
+    if n_lines is None and math.isinf(patience):
+        return erlang_c_metrics(lam, h, c, t)
+
+    mu, theta = 1.0 / h, 1.0 / patience
+    pi = _stationary(lam, mu, theta, c, n_lines)
+    top = len(pi) - 1
+    p_blocked = float(pi[top]) if n_lines is not None else 0.0
+    admitted = float(pi[:top].sum()) if n_lines is not None else 1.0
+    p_no_wait = float(pi[:c].sum())
+    n = np.arange(top + 1)
+    waiting = np.maximum(n - c, 0)
+    mean_queue = float((waiting * pi).sum())
+    busy = float((np.minimum(n, c) * pi).sum())
+
+    q = pi[c:top] if n_lines is not None else pi[c:]  # arrivals that wait, by position k = 1..
+    k = np.arange(1, len(q) + 1, dtype=float)
+    c_mu = c * mu
+    p_served_k = c_mu / (c_mu + k * theta)
+    if theta == 0.0:
+        mean_wait_k = k / c_mu
+        p_within_k = special.gammainc(k, c_mu * t) if len(k) else k
+    else:
+        mean_wait_k = np.cumsum(1.0 / (c_mu + k * theta))
+        p_within_k = special.betainc(k, c_mu / theta + 1.0, -math.expm1(-theta * t))
+    served = p_no_wait + float((q * p_served_k).sum())
+    asa_s = float((q * p_served_k * mean_wait_k).sum()) / served
+    sl = (p_no_wait + float((q * p_served_k * p_within_k).sum())) / served
+
+    return QueueMetrics(
+        agents=c,
+        lines=n_lines,
+        offered_erl=lam * h,
+        p_blocked=p_blocked,
+        p_wait=min(1.0, float(q.sum()) / admitted),
+        p_abandon=min(1.0, theta * mean_queue / (lam * admitted)) if lam > 0 else 0.0,
+        asa_s=asa_s,
+        service_level=min(1.0, sl),
+        occupancy=min(1.0, busy / c),  # the sum can round a hair above 1 at heavy load
+        mean_queue=mean_queue,
+        within_s=t,
+    )
+
+
+# --- Erlang X: redials ---------------------------------------------------------------------------
+
+
+def redial_attempt_rate(
+    calls_per_s: float,
+    handle_s: float,
+    agents: int,
+    lines: int | None,
+    patience_s: float,
+    redial_prob_busy: float,
+    redial_prob_abandon: float,
+    tol: float = 1e-10,
+) -> float:
+    """Total attempt rate (fresh calls + redials) solving the Erlang X fixed point.
+
+    ``lam = lam_fresh + lam (p_blocked r_b + p_abandon_offered r_a)`` where ``p_abandon_offered =
+    p_abandon (1 - p_blocked)`` (Jouini, Koole & Roubos 2013). Approximation: redials are taken to
+    join a Poisson stream independent of the state (as if they came back after a long, random
+    delay), so the stationary Erlang A chain applies at the total rate. The right-hand side minus
+    ``lam`` changes sign on ``[lam_fresh, lam_fresh / (1 - max r)]``, which Brent's method solves
+    to relative tolerance ``tol``.
+    """
+    fresh = _nonneg("calls_per_s", calls_per_s)
+    r_b = _prob("redial_prob_busy", redial_prob_busy)
+    r_a = _prob("redial_prob_abandon", redial_prob_abandon)
+    tol = _positive("tol", tol)
+    # validate the rest once, at the fresh rate
+    erlang_a_metrics(fresh, handle_s, agents, lines, patience_s)
+    if fresh == 0.0:
+        return 0.0
+
+    def excess(total: float) -> float:
+        m = erlang_a_metrics(total, handle_s, agents, lines, patience_s)
+        lost = m.p_blocked * r_b + m.p_abandon * (1.0 - m.p_blocked) * r_a
+        return fresh + total * lost - total
+
+    if excess(fresh) <= 0.0:
+        return fresh  # nothing is lost, or nobody redials
+    hi = fresh / (1.0 - max(r_b, r_a)) if max(r_b, r_a) < 1.0 else 2.0 * fresh
+    for _ in range(200):
+        if excess(hi) <= 0.0:
+            break
+        hi *= 2.0
+    else:
+        raise ValueError(
+            "redial_prob_busy/redial_prob_abandon: no steady state, the redials never die out; "
+            f"got {r_b!r}/{r_a!r}"
+        )
+    return float(optimize.brentq(excess, fresh, hi, xtol=tol * fresh, rtol=max(tol, 1e-15)))
+
+
+def erlang_x_metrics(
+    calls_per_s: float,
+    handle_s: float,
+    agents: int,
+    lines: int | None,
+    patience_s: float,
+    redial_prob_busy: float,
+    redial_prob_abandon: float,
+    within_s: float = 20.0,
+    tol: float = 1e-10,
+) -> QueueMetrics:
+    """Erlang A metrics at the total attempt rate including redials (see ``redial_attempt_rate``).
+
+    Every figure is per *attempt*; ``offered_erl`` is the total attempt rate times ``handle_s``.
+    """
+    total = redial_attempt_rate(
+        calls_per_s, handle_s, agents, lines, patience_s, redial_prob_busy, redial_prob_abandon, tol
+    )
+    return erlang_a_metrics(total, handle_s, agents, lines, patience_s, within_s)
+
+
+# --- staffing ------------------------------------------------------------------------------------
+
+
+def agents_for_target(
+    calls_per_s: float,
+    handle_s: float,
+    *,
+    lines: int | None = None,
+    patience_s: float = math.inf,
+    within_s: float = 20.0,
+    target_service_level: float | None = None,
+    target_asa_s: float | None = None,
+    target_abandon: float | None = None,
+    max_agents: int = 100_000,
+    redial_prob_busy: float = 0.0,
+    redial_prob_abandon: float = 0.0,
+) -> int:
+    """The fewest agents meeting every given target (``service_level >= target_service_level``,
+    ``asa_s <= target_asa_s``, ``p_abandon <= target_abandon``).
+
+    All three improve as agents are added, so an exponential search brackets the answer and a
+    bisection finds it. With finite ``lines`` agents cannot exceed ``lines``. Redial probabilities
+    switch to Erlang X. Raises ValueError if no target is given or none up to the cap meets them.
+    """
+    lam = _nonneg("calls_per_s", calls_per_s)
+    h = _positive("handle_s", handle_s)
+    cap = _int("max_agents", max_agents, 1)
+    sl = (
+        None
+        if target_service_level is None
+        else _prob("target_service_level", target_service_level)
+    )
+    asa = None if target_asa_s is None else _nonneg("target_asa_s", target_asa_s, allow_inf=True)
+    ab = None if target_abandon is None else _prob("target_abandon", target_abandon)
+    if sl is None and asa is None and ab is None:
+        raise ValueError(
+            "target_service_level, target_asa_s or target_abandon must be given; got none"
+        )
+    if lines is not None:
+        cap = min(cap, _int("lines", lines, 1))
+    redials = redial_prob_busy > 0 or redial_prob_abandon > 0
+    unstable_without_queue_limit = lines is None and math.isinf(patience_s)
+    low = int(math.floor(lam * h)) + 1 if unstable_without_queue_limit else 1
+
+    def meets(c: int) -> bool:
+        if redials:
+            m = erlang_x_metrics(
+                lam, h, c, lines, patience_s, redial_prob_busy, redial_prob_abandon, within_s
+            )
+        else:
+            m = erlang_a_metrics(lam, h, c, lines, patience_s, within_s)
+        return (
+            (sl is None or m.service_level >= sl)
+            and (asa is None or m.asa_s <= asa)
+            and (ab is None or m.p_abandon <= ab)
+        )
+
+    def unmet() -> ValueError:
+        return ValueError(
+            f"max_agents (or lines) must allow enough agents to meet the targets; got {cap}"
+        )
+
+    if low > cap:
+        raise unmet()
+    if meets(low):
+        return low
+    failing, step = low, 1
+    while True:  # exponential search: `failing` misses the targets
+        trial = min(low + step, cap)
+        if meets(trial):
+            break
+        if trial == cap:
+            raise unmet()
+        failing, step = trial, 2 * step
+    while trial - failing > 1:  # bisection: `failing` misses, `trial` meets
+        mid = (failing + trial) // 2
+        if meets(mid):
+            trial = mid
+        else:
+            failing = mid
+    return trial
+
+
+def halfin_whitt_agents(load_erl: float, beta: float) -> int:
+    """Square-root staffing ``ceil(R + beta sqrt(R))`` (Halfin & Whitt 1981), at least 1."""
+    r = _nonneg("load_erl", load_erl)
+    b = _real("beta", beta)
+    if not math.isfinite(b):
+        raise _bad("beta", "a finite number", beta)
+    x = r + b * math.sqrt(r)
+    return max(1, math.ceil(x - 1e-9 * max(1.0, abs(x))))  # guard against round-off above an int
+
+
+def halfin_whitt_beta(target_p_wait: float) -> float:
+    """The beta with ``P(wait) = [1 + beta Phi(beta) / phi(beta)]^-1`` (Halfin & Whitt 1981).
+
+    Solved in logs, ``log(1/alpha - 1) = log beta + log Phi(beta) - log phi(beta)``, which is
+    increasing in beta > 0 and stays finite where ``phi`` underflows.
+    """
+    alpha = _real("target_p_wait", target_p_wait)
+    if not (0 < alpha < 1):
+        raise _bad("target_p_wait", "in (0, 1)", target_p_wait)
+    goal = math.log1p(-alpha) - math.log(alpha)
+
+    def gap(b: float) -> float:
+        return math.log(b) + special.log_ndtr(b) - stats.norm.logpdf(b) - goal
+
+    lo, hi = 1e-300, 1.0
+    while gap(hi) < 0:
+        hi *= 2.0
+    return float(optimize.brentq(gap, lo, hi, xtol=1e-300, rtol=1e-14))
+
+
+# --- time-varying load: SIPP, lagged SIPP, MOL ---------------------------------------------------
+
+
+def _profile(name: str, values: ArrayLike) -> np.ndarray:
+    arr = np.asarray(values, dtype=float)
+    if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)) or np.any(arr < 0):
+        raise _bad(name, "a non-empty 1-D array of finite numbers >= 0", values)
+    return arr
+
+
+def _shifted_rates(rates: np.ndarray, interval_s: float, lag_s: float) -> np.ndarray:
+    """Average of the periodic profile lam(t - lag_s) over each interval."""
+    n = rates.size
+    period_s = n * interval_s
+    cum = np.concatenate(([0.0], np.cumsum(rates * interval_s)))
+
+    def integral(u: np.ndarray) -> np.ndarray:  # int_0^u lam, the profile repeating
+        cycles = np.floor(u / period_s)
+        rest = u - cycles * period_s
+        idx = np.minimum((rest // interval_s).astype(int), n - 1)
+        return cycles * cum[-1] + cum[idx] + rates[idx] * (rest - idx * interval_s)
+
+    starts = np.arange(n) * interval_s
+    return (integral(starts + interval_s - lag_s) - integral(starts - lag_s)) / interval_s
+
+
+def _per_interval(name: str, values: object, n: int) -> np.ndarray:
+    arr = np.broadcast_to(np.asarray(values), (n,))
+    if (
+        not np.all(np.isfinite(arr.astype(float)))
+        or np.any(arr != np.round(arr))
+        or np.any(arr < 1)
+    ):
+        raise _bad(name, f"an integer >= 1, or {n} of them (one per interval)", values)
+    return arr.astype(int)
+
+
+def _interval_table(
+    calls_per_s: np.ndarray,
+    effective_per_s: np.ndarray,
+    handle_s: float,
+    agents: ArrayLike,
+    interval_s: float,
+    lines: ArrayLike | None,
+    patience_s: float,
+    within_s: float,
+) -> pd.DataFrame:
+    n = calls_per_s.size
+    c = _per_interval("agents", agents, n)
+    n_lines = None if lines is None else _per_interval("lines", lines, n)
+    rows = []
+    for i in range(n):
+        li = None if n_lines is None else int(n_lines[i])
+        if li is not None and li < c[i]:
+            raise _bad(f"lines[{i}]", f"None or >= agents[{i}] ({c[i]})", li)
+        load = effective_per_s[i] * handle_s
+        if li is None and math.isinf(patience_s) and load >= c[i]:
+            # overloaded M/M/c: no steady state; report the limit instead of failing the day
+            m = QueueMetrics(
+                int(c[i]), None, load, 0.0, 1.0, 0.0, math.inf, 0.0, 1.0, math.inf, within_s
+            )
+            stable = False
+        else:
+            m = erlang_a_metrics(effective_per_s[i], handle_s, int(c[i]), li, patience_s, within_s)
+            stable = True
+        rows.append(
+            {
+                "interval": i,
+                "start_s": i * interval_s,
+                "calls_per_s": calls_per_s[i],
+                "effective_calls_per_s": effective_per_s[i],
+                "offered_erl": load,
+                "agents": int(c[i]),
+                "lines": li,
+                "p_blocked": m.p_blocked,
+                "p_wait": m.p_wait,
+                "p_abandon": m.p_abandon,
+                "asa_s": m.asa_s,
+                "service_level": m.service_level,
+                "occupancy": m.occupancy,
+                "mean_queue": m.mean_queue,
+                "stable": stable,
+            }
+        )
+    table = pd.DataFrame(rows)
+    table["lines"] = table["lines"].astype("Int64")
+    return table
+
+
+def sipp(
+    calls_per_s: ArrayLike,
+    handle_s: float,
+    agents: ArrayLike,
+    *,
+    interval_s: float,
+    lines: ArrayLike | None = None,
+    patience_s: float = math.inf,
+    within_s: float = 20.0,
+    lag_s: float = 0.0,
+) -> pd.DataFrame:
+    """Stationary independent period-by-period metrics, one row per interval.
+
+    Each interval is treated as its own steady state (Green, Kolesar & Soares 2001). With
+    ``lag_s > 0`` (lagged SIPP; they suggest the mean handle time) interval i uses the average of
+    ``lam(t - lag_s)`` over its span, the daily profile repeating. Overloaded intervals without
+    abandonment or finite lines have no steady state: they are reported with ``stable=False``,
+    ``p_wait=1``, ``service_level=0`` and infinite ``asa_s``/``mean_queue``.
+    """
+    rates = _profile("calls_per_s", calls_per_s)
+    h = _positive("handle_s", handle_s)
+    d = _positive("interval_s", interval_s)
+    lag = _nonneg("lag_s", lag_s)
+    patience = _positive("patience_s", patience_s, allow_inf=True)
+    t = _nonneg("within_s", within_s, allow_inf=True)
+    effective = _shifted_rates(rates, d, lag) if lag > 0 else rates
+    return _interval_table(rates, effective, h, agents, d, lines, patience, t)
+
+
+def modified_offered_load(
+    calls_per_s: ArrayLike, handle_s: float, *, interval_s: float
+) -> np.ndarray:
+    """Per-interval average of the modified offered load m(t) (Feldman et al. 2008).
+
+    m solves ``m'(t) = lam(t) - m(t) / handle_s`` (the mean number in an infinite-server system).
+    For constant ``lam`` on an interval of length d, ``m(s) = lam h + (m0 - lam h) e^(-s/h)``, whose
+    average is ``lam h + (m0 - lam h)(h/d)(1 - e^(-d/h))``. The start value is the periodic steady
+    state (the profile repeats daily): ``m0 = m_end(from 0) / (1 - e^(-T/h))``.
+    """
+    rates = _profile("calls_per_s", calls_per_s)
+    h = _positive("handle_s", handle_s)
+    d = _positive("interval_s", interval_s)
+    decay = math.exp(-d / h)
+    m = 0.0
+    for lam in rates:  # one period from m = 0
+        m = lam * h + (m - lam * h) * decay
+    m /= -math.expm1(-rates.size * d / h)
+    average = np.empty_like(rates)
+    keep = -math.expm1(-d / h) * h / d
+    for i, lam in enumerate(rates):
+        average[i] = lam * h + (m - lam * h) * keep
+        m = lam * h + (m - lam * h) * decay
+    return average
+
+
+def mol_metrics(
+    calls_per_s: ArrayLike,
+    handle_s: float,
+    agents: ArrayLike,
+    *,
+    interval_s: float,
+    lines: ArrayLike | None = None,
+    patience_s: float = math.inf,
+    within_s: float = 20.0,
+) -> pd.DataFrame:
+    """Per-interval stationary metrics at the MOL offered load (Feldman et al. 2008).
+
+    The effective arrival rate of interval i is ``m_i / handle_s``; columns as in ``sipp``.
+    """
+    rates = _profile("calls_per_s", calls_per_s)
+    load = modified_offered_load(rates, handle_s, interval_s=interval_s)
+    patience = _positive("patience_s", patience_s, allow_inf=True)
+    t = _nonneg("within_s", within_s, allow_inf=True)
+    h = float(handle_s)
+    return _interval_table(rates, load / h, h, agents, float(interval_s), lines, patience, t)

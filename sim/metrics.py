@@ -1,0 +1,238 @@
+"""Metrics from records: one summary per replication, then means with 95% CIs.
+
+Conventions (DOMAIN.md section 5):
+
+* attempt metrics count attempts that *arrive* in the window [warm-up end,
+  horizon end); caller metrics count callers whose *first dial* is in it;
+* ``service_level`` = answered attempts with wait <= the threshold / answered
+  attempts (abandoned attempts are not in the denominator; the abandon rate
+  is reported beside it);
+* ``abandon_rate`` = abandoned / (answered + abandoned); ``block_rate`` =
+  blocked / attempts;
+* reporting-delay percentiles are over registered complaints; complaint
+  callers never registered are counted in ``not_registered_share`` and miss
+  the golden hour in ``golden_hour_share``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from sim.intervals import overlap_s
+from sim.records import ABANDONED, ANSWERED, BLOCKED, WAITING, Records
+
+#: Every metric of a replication summary: name -> (unit, description).
+METRICS: dict[str, tuple[str, str]] = {
+    "callers": ("callers", "callers whose first dial is in the window (offered)"),
+    "callers_per_day": ("callers/day", "offered callers per day of the window"),
+    "attempts": ("attempts", "dials (first dials and redials) arriving in the window"),
+    "answered": ("attempts", "attempts that reached a call-taker"),
+    "abandoned": ("attempts", "attempts that hung up while waiting"),
+    "blocked": ("attempts", "attempts that found no free line (busy tone)"),
+    "in_system": ("attempts", "attempts still waiting at the end of the run"),
+    "gave_up": ("callers", "callers who stopped redialling without an answer"),
+    "still_trying": ("callers", "callers neither answered nor given up at the end of the run"),
+    "callers_answered": ("callers", "callers answered on some attempt"),
+    "service_level": ("share", "answered attempts with wait <= targets.service_level_s"),
+    "asa_s": ("s", "average speed of answer: mean wait of answered attempts"),
+    "wait_p50_s": ("s", "median wait of answered attempts"),
+    "wait_p90_s": ("s", "90th percentile wait of answered attempts"),
+    "abandon_rate": ("share", "abandoned / (answered + abandoned) attempts"),
+    "block_rate": ("share", "blocked / all attempts"),
+    "attempts_per_caller": ("attempts/caller", "attempts per offered caller"),
+    "gave_up_rate": ("share", "callers who gave up / callers"),
+    "agent_occupancy": (
+        "share",
+        "call-taker busy time (talk, escalation, after-call work) / logged-in time",
+    ),
+    "line_occupancy": (
+        "share",
+        "line-busy time (waiting and talking) / (lines x window); NaN with unlimited lines",
+    ),
+    "call_takers_on_duty_mean": ("people", "mean call-takers logged in"),
+    "escalation_wait_mean_s": ("s", "mean wait for an officer of escalated attempts"),
+    "overtime_h_per_day": ("h/day", "call-taker and officer time past shift end, per day"),
+    "complaints": ("callers", "complaint callers in the window"),
+    "registered": ("callers", "complaint callers registered"),
+    "not_registered_share": (
+        "share",
+        "complaint callers never registered (gave up or still trying) / complaint callers",
+    ),
+    "reporting_delay_p50_min": ("min", "median fraud-to-registration delay, registered complaints"),
+    "reporting_delay_p90_min": ("min", "90th percentile reporting delay, registered complaints"),
+    "victim_delay_p50_min": ("min", "median fraud-to-first-dial delay, registered complaints"),
+    "access_delay_mean_min": ("min", "mean first-dial-to-answer delay, registered complaints"),
+    "access_delay_p90_min": ("min", "90th percentile access delay, registered complaints"),
+    "handling_mean_min": ("min", "mean answer-to-registration time, registered complaints"),
+    "golden_hour_share": (
+        "share",
+        "complaints registered within targets.golden_hour_min of the fraud / all complaint callers",
+    ),
+    "money_held_share": (
+        "share",
+        "money still held at registration / money lost, all complaint "
+        "callers (NaN if money is disabled)",
+    ),
+}
+
+
+def _pct(x: np.ndarray, q: float) -> float:
+    return float(np.percentile(x, q)) if x.size else math.nan
+
+
+def _mean(x: np.ndarray) -> float:
+    return float(np.mean(x)) if x.size else math.nan
+
+
+def _ratio(num: float, den: float) -> float:
+    return num / den if den else math.nan
+
+
+def summarize(rec: Records) -> dict[str, float]:
+    """Metrics of one replication (see :data:`METRICS`), from its records."""
+    sc = rec.scenario
+    lo, hi = rec.window_s
+    days = (hi - lo) / 86_400.0
+    a = rec.attempt
+    arrived = a["arrived_at_s"]
+    win = (arrived >= lo) & (arrived < hi)
+    out = a["outcome"][win]
+    n_ans = int(np.sum(out == ANSWERED))
+    n_ab = int(np.sum(out == ABANDONED))
+    n_bl = int(np.sum(out == BLOCKED))
+    ans = win & (a["outcome"] == ANSWERED)
+    wait = a["answered_at_s"][ans] - arrived[ans]
+    c = rec.caller
+    cw = (c["first_dial_at_s"] >= lo) & (c["first_dial_at_s"] < hi)
+    c_out = c["outcome"][cw]
+    n_callers = int(cw.sum())
+    m: dict[str, float] = {
+        "callers": n_callers,
+        "callers_per_day": n_callers / days,
+        "attempts": int(win.sum()),
+        "answered": n_ans,
+        "abandoned": n_ab,
+        "blocked": n_bl,
+        "in_system": int(np.sum(out == WAITING)),
+        "gave_up": int(np.sum(c_out == 2)),
+        "still_trying": int(np.sum(c_out == 0)),
+        "callers_answered": int(np.sum(c_out == ANSWERED)),
+        "service_level": _ratio(float(np.sum(wait <= sc.targets.service_level_s)), n_ans),
+        "asa_s": _mean(wait),
+        "wait_p50_s": _pct(wait, 50),
+        "wait_p90_s": _pct(wait, 90),
+        "abandon_rate": _ratio(n_ab, n_ans + n_ab),
+        "block_rate": _ratio(n_bl, int(win.sum())),
+        "attempts_per_caller": _ratio(int(win.sum()), n_callers),
+        "gave_up_rate": _ratio(int(np.sum(c_out == 2)), n_callers),
+    }
+    # Occupancy: facts clipped to the window.
+    stop = rec.stop_s
+    busy_end = np.nan_to_num(a["done_at_s"], nan=stop)
+    all_ans = a["outcome"] == ANSWERED
+    busy = overlap_s(a["answered_at_s"][all_ans], busy_end[all_ans], lo, hi)
+    s = rec.session
+    taker = s["role"] == 0
+    logged = overlap_s(s["login_at_s"][taker], s["logout_at_s"][taker], lo, hi)
+    m["agent_occupancy"] = _ratio(busy, logged)
+    m["call_takers_on_duty_mean"] = logged / (hi - lo)
+    held = a["outcome"] != BLOCKED
+    line_end = np.nan_to_num(a["line_released_at_s"], nan=stop)
+    line_busy = overlap_s(arrived[held], line_end[held], lo, hi)
+    m["line_occupancy"] = (
+        _ratio(line_busy, sc.lines * (hi - lo)) if sc.lines is not None else math.nan
+    )
+    esc = win & ~np.isnan(a["escalation_started_at_s"])
+    m["escalation_wait_mean_s"] = _mean(
+        a["escalation_started_at_s"][esc] - a["escalation_requested_at_s"][esc]
+    )
+    m["overtime_h_per_day"] = (
+        float(np.sum(s["overtime_s"][(s["logout_at_s"] >= lo) & (s["logout_at_s"] < hi)]))
+        / 3600
+        / days
+    )
+    # Reporting delay of complaints.
+    complaint_type = np.array([t.complaint for t in sc.call_types])
+    comp = cw & complaint_type[c["call_type"]]
+    reg = c["registered_at_s"]
+    registered = comp & ~np.isnan(reg)
+    delay = reg[registered] - c["fraud_at_s"][registered]
+    access = c["answered_at_s"][registered] - c["first_dial_at_s"][registered]
+    n_comp = int(comp.sum())
+    m.update(
+        {
+            "complaints": n_comp,
+            "registered": int(registered.sum()),
+            "not_registered_share": _ratio(n_comp - int(registered.sum()), n_comp),
+            "reporting_delay_p50_min": _pct(delay, 50) / 60,
+            "reporting_delay_p90_min": _pct(delay, 90) / 60,
+            "victim_delay_p50_min": _pct(
+                c["first_dial_at_s"][registered] - c["fraud_at_s"][registered], 50
+            )
+            / 60,
+            "access_delay_mean_min": _mean(access) / 60,
+            "access_delay_p90_min": _pct(access, 90) / 60,
+            "handling_mean_min": _mean(reg[registered] - c["answered_at_s"][registered]) / 60,
+            "golden_hour_share": _ratio(float(np.sum(delay <= sc.targets.golden_hour_s)), n_comp),
+        }
+    )
+    if sc.money.enabled and n_comp:
+        loss = c["loss_rs"][comp]
+        d_all = reg[comp] - c["fraud_at_s"][comp]
+        held_rs = np.where(np.isnan(d_all), 0.0, loss * sc.money.held_share(np.nan_to_num(d_all)))
+        m["money_held_share"] = _ratio(float(held_rs.sum()), float(loss.sum()))
+    else:
+        m["money_held_share"] = math.nan
+    return {k: float(m[k]) for k in METRICS}
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """Mean over replications and its 95% t-interval (NaN bounds with one replication)."""
+
+    mean: float
+    lo: float
+    hi: float
+    n: int
+
+    @property
+    def half_width(self) -> float:
+        return (self.hi - self.lo) / 2
+
+
+def estimate(values: np.ndarray | list[float], confidence: float = 0.95) -> Estimate:
+    """Student-t confidence interval of the mean of independent replications."""
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    n = x.size
+    if n == 0:
+        return Estimate(math.nan, math.nan, math.nan, 0)
+    mean = float(x.mean())
+    if n < 2:
+        return Estimate(mean, math.nan, math.nan, n)
+    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
+    return Estimate(mean, mean - half, mean + half, n)
+
+
+def across(per_rep: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """Summary across replications: one row per metric with mean, CI, unit."""
+    rows = []
+    for name, (unit, what) in METRICS.items():
+        e = estimate(per_rep[name].to_numpy(), confidence)
+        rows.append(
+            {
+                "metric": name,
+                "mean": e.mean,
+                "ci95_lo": e.lo,
+                "ci95_hi": e.hi,
+                "n": e.n,
+                "unit": unit,
+                "description": what,
+            }
+        )
+    return pd.DataFrame(rows)

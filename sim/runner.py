@@ -1,0 +1,99 @@
+"""Run replications of one scenario, serially or in local processes.
+
+Each replication is independent and seeded only by (scenario seed,
+replication number), so the executor never changes the numbers. The sweep and
+cluster machinery in :mod:`sim.experiment` builds on :func:`run_one`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from sim.metrics import across, summarize
+from sim.model import simulate
+from sim.scenario.types import Scenario
+
+TABLES = ("attempts", "callers", "intervals", "sessions")
+
+
+@dataclass
+class RunResult:
+    """One replication: its metric summary and (optionally) its tables."""
+
+    replication: int
+    seed: int
+    summary: dict[str, float]
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+def run_one(scenario: Scenario, replication: int, tables: Iterable[str] = ()) -> RunResult:
+    """Simulate replication ``replication`` and summarise it; keep the named tables."""
+    rec = simulate(scenario, replication)
+    return RunResult(
+        replication,
+        scenario.horizon.seed,
+        summarize(rec),
+        {name: getattr(rec, name) for name in tables},
+    )
+
+
+def _one(args: tuple[Scenario, int, tuple[str, ...]]) -> RunResult:
+    return run_one(*args)
+
+
+def default_workers() -> int:
+    """Worker processes to use: every core this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def run_replications(
+    scenario: Scenario,
+    replications: int,
+    *,
+    workers: int | None = None,
+    tables: Iterable[str] = (),
+    progress: Callable[[int], None] | None = None,
+) -> list[RunResult]:
+    """Run replications 0..R-1; ``workers`` = 1 runs serially in this process.
+
+    Results come back in replication order whatever the executor.
+    ``progress(k)`` is called with the number done so far.
+    """
+    tables = tuple(tables)
+    workers = min(workers or default_workers(), replications)
+    jobs = [(scenario, r, tables) for r in range(replications)]
+    results: list[RunResult] = []
+    if workers <= 1:
+        for job in jobs:
+            results.append(_one(job))
+            if progress:
+                progress(len(results))
+        return results
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for res in pool.map(_one, jobs):
+            results.append(res)
+            if progress:
+                progress(len(results))
+    return results
+
+
+def per_replication(results: list[RunResult], scenario: Scenario) -> pd.DataFrame:
+    """One row per replication: scenario, replication, seed and every metric."""
+    rows = [
+        {"scenario": scenario.name, "replication": r.replication, "seed": r.seed, **r.summary}
+        for r in results
+    ]
+    return pd.DataFrame(rows)
+
+
+def summary_table(results: list[RunResult], scenario: Scenario) -> pd.DataFrame:
+    """Across replications: metric, mean, 95% CI, n, unit, description."""
+    return across(per_replication(results, scenario))
