@@ -117,7 +117,7 @@ def _lines(lines: object, agents: int) -> int | None:
 
 
 def erlang_b(servers: int, load_erl: float) -> float:
-    """Blocking probability of M/M/c/c (Erlang 1917; Cooper 1981, eq. 3.4.6).
+    """Blocking probability of M/M/c/c (Erlang 1917; Cooper 1981, ch. 3).
 
     Uses the recursion ``B_k = a B_(k-1) / (k + a B_(k-1))``, ``B_0 = 1``: every step is a ratio of
     positive terms, so it neither overflows nor cancels for any number of servers (it underflows
@@ -132,7 +132,7 @@ def erlang_b(servers: int, load_erl: float) -> float:
 
 
 def erlang_c(servers: int, load_erl: float) -> float:
-    """Probability of waiting in M/M/c: ``C = c B / (c - a (1 - B))`` (Cooper 1981, eq. 3.5.10).
+    """Probability of waiting in M/M/c: ``C = c B / (c - a (1 - B))`` (Cooper 1981, ch. 3).
 
     Returns 1.0 when ``load_erl >= servers`` (no steady state: every arrival eventually waits).
     """
@@ -147,7 +147,7 @@ def erlang_c(servers: int, load_erl: float) -> float:
 def erlang_c_metrics(
     calls_per_s: float, handle_s: float, agents: int, within_s: float = 20.0
 ) -> QueueMetrics:
-    """M/M/c metrics in closed form (Cooper 1981, sec. 3.5).
+    """M/M/c metrics in closed form (Cooper 1981, ch. 3).
 
     ``ASA = C / (c mu - lam)``, ``SL(t) = 1 - C exp(-(c mu - lam) t)``, ``Lq = lam ASA``.
     Raises ValueError unless the offered load is below ``agents``.
@@ -184,7 +184,7 @@ def erlang_c_metrics(
 
 
 def _log_weights(lam: float, mu: float, theta: float, c: int, n_max: int) -> np.ndarray:
-    """Unnormalised log stationary weights of states 0..n_max (Cooper 1981, eq. 3.2.13)."""
+    """Unnormalised log stationary weights of states 0..n_max (Cooper 1981, ch. 3)."""
     n = np.arange(1, n_max + 1, dtype=float)
     death = np.minimum(n, c) * mu + np.maximum(n - c, 0.0) * theta
     return np.concatenate(([0.0], np.cumsum(math.log(lam) - np.log(death))))
@@ -410,8 +410,12 @@ def agents_for_target(
         )
     if lines is not None:
         cap = min(cap, _int("lines", lines, 1))
-    redials = redial_prob_busy > 0 or redial_prob_abandon > 0
-    unstable_without_queue_limit = lines is None and math.isinf(patience_s)
+    patience = _positive("patience_s", patience_s, allow_inf=True)
+    redials = (
+        _prob("redial_prob_busy", redial_prob_busy) > 0
+        or _prob("redial_prob_abandon", redial_prob_abandon) > 0
+    )
+    unstable_without_queue_limit = lines is None and math.isinf(patience)
     low = int(math.floor(lam * h)) + 1 if unstable_without_queue_limit else 1
 
     def meets(c: int) -> bool:
