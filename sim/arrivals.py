@@ -54,7 +54,12 @@ def daily_factors(arrivals: Arrivals, n_days: int, rng: np.random.Generator) -> 
 
 
 def first_dials(arrivals: Arrivals, horizon: Horizon, rng: np.random.Generator) -> np.ndarray:
-    """Sorted first-dial instants (s) of all callers on [0, horizon end)."""
+    """Sorted first-dial instants (s) of all callers on [0, horizon end).
+
+    A ``"trace"`` scenario gives them outright (``rng`` is then not used).
+    """
+    if arrivals.mode == "trace":
+        return np.asarray(arrivals.first_dial_s, dtype=float)
     end_s = horizon.end_s
     n_days = int(np.ceil(end_s / DAY_S))
     factor = daily_factors(arrivals, n_days, rng)

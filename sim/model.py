@@ -52,8 +52,12 @@ class _Model:
         # --- callers: first dials, types, victim delay, loss (vectorised) -----------------
         self.first_s = first_dials(sc.arrivals, sc.horizon, stream(root, "arrivals"))
         n = self.first_s.size
-        shares = np.array([t.share for t in types])
-        self.c_type = stream(root, "types").choice(n_types, n, p=shares / shares.sum())
+        if sc.arrivals.call_type:  # a trace names each caller's type
+            index = {t.name: i for i, t in enumerate(types)}
+            self.c_type = np.array([index[x] for x in sc.arrivals.call_type], dtype=np.int64)
+        else:
+            shares = np.array([t.share for t in types])
+            self.c_type = stream(root, "types").choice(n_types, n, p=shares / shares.sum())
         victim = np.zeros(n)
         loss = np.full(n, np.nan)
         money_rng = stream(root, "money")

@@ -179,8 +179,37 @@ def _horizon(r: Reader) -> Horizon:
     return Horizon(days, warmup, start, seed, reps, end)
 
 
+def _trace(r: Reader, horizon: Horizon) -> Arrivals:
+    """``mode = "trace"``: callers at given instants, optionally with their call types."""
+    times = r.numbers("first_dial_s")
+    for x in times:
+        if x >= horizon.end_s:
+            raise ScenarioError(
+                r.key("first_dial_s"),
+                f"instants in seconds >= 0 and before the horizon end ({horizon.end_s:g} s)",
+                x,
+            )
+    types: tuple[str, ...] = ()
+    if r.has("call_type"):
+        types = r.strings("call_type")
+        if len(types) != len(times):
+            raise ScenarioError(
+                r.key("call_type"),
+                f"one call-type name per first dial ({len(times)} names)",
+                f"<{len(types)} names>",
+            )
+    r.finish()
+    order = sorted(range(len(times)), key=times.__getitem__)  # stable: ties keep file order
+    times = tuple(times[i] for i in order)
+    types = tuple(types[i] for i in order) if types else ()
+    per_day = len(times) / horizon.days
+    return Arrivals("trace", per_day, (1.0,), (1.0,) * 7, 0.0, (), times, types)
+
+
 def _arrivals(r: Reader, horizon: Horizon) -> Arrivals:
-    mode = r.choice("mode", ("profile", "constant"), "profile")
+    mode = r.choice("mode", ("profile", "constant", "trace"), "profile")
+    if mode == "trace":
+        return _trace(r, horizon)
     if mode == "constant":
         per_h = r.number("calls_per_h", lo=0, lo_open=True)
         profile, per_day = (1.0,), per_h * 24.0
@@ -424,6 +453,12 @@ def _build(raw: dict[str, Any], file: str | None) -> Scenario:
     if not isinstance(ct_raw, dict) or not ct_raw:
         raise ScenarioError("call_types", "a table of named call types [call_types.NAME]", ct_raw)
     types = tuple(_call_type(n, Reader(v, f"call_types.{n}")) for n, v in ct_raw.items())
+    names = [t.name for t in types]
+    for n in arrivals.call_type:
+        if n not in names:
+            raise ScenarioError(
+                "arrivals.call_type", "names from call_types (" + ", ".join(names) + ")", n
+            )
     total = sum(t.share for t in types)
     if abs(total - 1.0) > 1e-6:
         raise ScenarioError(

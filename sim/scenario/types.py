@@ -46,14 +46,22 @@ class Surge:
 
 @dataclass(frozen=True)
 class Arrivals:
-    """First dials (callers). ``profile`` holds weights per equal slot of a day."""
+    """First dials (callers). ``profile`` holds weights per equal slot of a day.
 
-    mode: str  # "profile" | "constant"
+    In ``"trace"`` mode the first dials are given: ``first_dial_s`` holds their
+    instants (seconds from the horizon start, sorted) and ``call_type``, if not
+    empty, the call-type name of each caller (otherwise types are drawn by
+    share). ``callers_per_day`` is then the trace's mean per day.
+    """
+
+    mode: str  # "profile" | "constant" | "trace"
     callers_per_day: float
     profile: tuple[float, ...]
     day_of_week: tuple[float, ...]  # Monday..Sunday, normalised to mean 1
     daily_cv: float
     surges: tuple[Surge, ...] = ()
+    first_dial_s: tuple[float, ...] = ()
+    call_type: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
