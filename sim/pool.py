@@ -144,6 +144,7 @@ class Pool:
         """``p`` finished a piece of work: leave, take a due break, or take the next job."""
         if self.leaving[p]:
             self.leaving[p] = False
+            self.break_due_s[p] = 0.0  # a break missed in a shift that has ended is dropped
             self._logout(p, now, OFF)
         elif self.break_due_s[p]:
             duration = self.break_due_s[p]
