@@ -140,14 +140,16 @@ class _Model:
         self.officers.on_ready = self._officer_ready
         self.takers.now = self.officers.now = lambda: env.now
         role = self.roster.people["role"].to_numpy()
-        events = []  # (time, order, kind, person, duration); ends before starts before breaks
+        # (time, order, kind, person, value): ends before starts before breaks; value is the
+        # duty end for a start and the duration for a break.
+        events = []
         for p, s, e in zip(
             self.roster.duty_person.tolist(),
             self.roster.duty_start_s.tolist(),
             self.roster.duty_end_s.tolist(),
             strict=True,
         ):
-            events.append((s, 1, 0, p, 0.0))
+            events.append((s, 1, 0, p, e))
             events.append((e, 0, 1, p, 0.0))
         for p, s, d in zip(
             self.roster.break_person.tolist(),
@@ -183,14 +185,14 @@ class _Model:
         now = self.env.now
         events, i = self.roster_events, self.roster_i
         while i < len(events) and events[i][0] <= now:
-            _, _, kind, p, dur = events[i]
+            _, _, kind, p, value = events[i]
             pool = self.takers if self.role[p] == CALL_TAKER else self.officers
             if kind == 0:
-                pool.duty_start(p, now)
+                pool.duty_start(p, now, value)
             elif kind == 1:
                 pool.duty_end(p, now)
             else:
-                pool.break_start(p, dur, now)
+                pool.break_start(p, value, now)
             i += 1
         self.roster_i = i
         if i < len(events):

@@ -86,10 +86,11 @@ class Pool:
                 self._ready(q, now)
 
     # --- roster events ---------------------------------------------------------
-    def duty_start(self, p: int, now: float) -> None:
+    def duty_start(self, p: int, now: float, end_s: float = math.inf) -> None:
+        """``p`` comes on duty until ``end_s`` (the planned end of this duty period)."""
         self.on_duty[p] = True
         self.leaving[p] = False
-        self.duty_end_at_s[p] = math.inf
+        self.duty_end_at_s[p] = end_s
         if self.state[p] == OFF:
             self._seat_or_standby(p, now)
 
@@ -125,7 +126,9 @@ class Pool:
         if self.state[p] != BREAK:
             return
         now = self.now()
-        if self.on_duty[p]:
+        # A break ending as the duty ends (same instant, duty end not yet processed) does
+        # not log the person back in for zero time.
+        if self.on_duty[p] and now < self.duty_end_at_s[p]:
             self.state[p] = OFF
             self._seat_or_standby(p, now)
         else:
