@@ -22,10 +22,12 @@ and a replication number and returns :class:`~sim.records.Records`.
 from __future__ import annotations
 
 import math
+from array import array
 from collections import deque
 
 import numpy as np
 import simpy
+from simpy.events import NORMAL, Event
 
 from sim.arrivals import first_dials
 from sim.pool import Pool
@@ -35,6 +37,29 @@ from sim.scenario.types import DAY_S, Scenario
 from sim.streams import Drawer, Uniforms, replication_seed, stream
 
 DRAIN_DAYS = 2  # how long calls in progress may drain after the horizon (end = "drain")
+CHUNK = 1 << 16  # attempt columns grow by this many rows at a time
+
+#: Attempt columns: name -> (array typecode, value before the fact is known).
+ATTEMPT_COLUMNS: dict[str, tuple[str, float]] = {
+    "caller": ("q", -1), "no": ("i", 0), "arrived_s": ("d", math.nan), "outcome": ("b", 0),
+    "patience_s": ("d", math.nan), "answered_s": ("d", math.nan), "agent": ("i", -1),
+    "talk_s": ("d", math.nan), "esc_request_s": ("d", math.nan),
+    "esc_start_s": ("d", math.nan), "officer": ("i", -1), "esc_talk_s": ("d", math.nan),
+    "ended_s": ("d", math.nan), "acw_s": ("d", math.nan), "done_s": ("d", math.nan),
+}
+
+
+class _Call(Event):
+    """A callback due at a later instant: the cheapest event SimPy's loop can run.
+
+    SimPy's ``Environment.step`` pops the event and calls its callbacks with
+    it; the value carries the attempt, caller or person the callback is for.
+    """
+
+    def __init__(self, callback, value) -> None:  # noqa: ANN001
+        self.callbacks = [callback]
+        self._value = value
+        self._ok = True
 
 
 class _Model:
@@ -52,6 +77,8 @@ class _Model:
         # --- callers: first dials, types, victim delay, loss (vectorised) -----------------
         self.first_s = first_dials(sc.arrivals, sc.horizon, stream(root, "arrivals"))
         n = self.first_s.size
+        self.n_callers = n
+        self.first_l = self.first_s.tolist()
         if sc.arrivals.call_type:  # a trace names each caller's type
             index = {t.name: i for i, t in enumerate(types)}
             self.c_type = np.array([index[x] for x in sc.arrivals.call_type], dtype=np.int64)
@@ -71,11 +98,12 @@ class _Model:
         self.c_fraud_s = self.first_s - victim
         self.c_loss = loss
         self.c_type_l = self.c_type.tolist()
-        self.c_outcome = [TRYING] * n
-        self.c_attempts = [0] * n
-        self.c_answered_s = [math.nan] * n
-        self.c_registered_s = [math.nan] * n
-        self.c_gave_up_s = [math.nan] * n
+        # Typed arrays: 8 bytes a value instead of a Python float object each.
+        self.c_outcome = array("b", [TRYING]) * n
+        self.c_attempts = array("i", [0]) * n
+        self.c_answered_s = array("d", [math.nan]) * n
+        self.c_registered_s = array("d", [math.nan]) * n
+        self.c_gave_up_s = array("d", [math.nan]) * n
 
         # --- per-type behaviour ----------------------------------------------------------
         def drawers(attr: str, label: str) -> list[Drawer]:
@@ -112,22 +140,12 @@ class _Model:
         self.lines = sc.lines if sc.lines is not None else math.inf
         self.lines_busy = 0
 
-        # --- attempts: one row per dial (columns as lists, filled as facts happen) -------
-        self.a_caller: list[int] = []
-        self.a_no: list[int] = []
-        self.a_arrived_s: list[float] = []
-        self.a_outcome: list[int] = []
-        self.a_patience_s: list[float] = []
-        self.a_answered_s: list[float] = []
-        self.a_agent: list[int] = []
-        self.a_talk_s: list[float] = []
-        self.a_esc_request_s: list[float] = []
-        self.a_esc_start_s: list[float] = []
-        self.a_officer: list[int] = []
-        self.a_esc_talk_s: list[float] = []
-        self.a_ended_s: list[float] = []
-        self.a_acw_s: list[float] = []
-        self.a_done_s: list[float] = []
+        # --- attempts: one row per dial, typed columns filled as facts happen ------------
+        # Preallocated in chunks so a dial writes three values instead of appending fifteen.
+        self.n_attempts = 0
+        self.capacity = CHUNK
+        for name, (code, fill) in ATTEMPT_COLUMNS.items():
+            setattr(self, f"a_{name}", array(code, [fill]) * CHUNK)
 
         # --- staff -------------------------------------------------------------------------
         self.roster = build_roster(
@@ -165,23 +183,28 @@ class _Model:
 
     # --- the event loop ---------------------------------------------------------------------
     def at(self, delay_s: float, fn, value: int) -> None:  # noqa: ANN001
-        """Run ``fn(value)`` after ``delay_s`` seconds."""
-        self.env.timeout(delay_s, value).callbacks.append(lambda ev: fn(ev._value))
+        """Run ``fn(value)`` after ``delay_s`` seconds (for the staff pools)."""
+        self.env.schedule(_Call(lambda ev: fn(ev._value), value), NORMAL, delay_s)
+
+    def _grow(self) -> None:
+        for name, (code, fill) in ATTEMPT_COLUMNS.items():
+            getattr(self, f"a_{name}").extend(array(code, [fill]) * CHUNK)
+        self.capacity += CHUNK
 
     def run(self) -> Records:
         env = self.env
         end_s = self.sc.horizon.end_s
         if self.first_s.size:
-            env.timeout(self.first_s[0], 0).callbacks.append(self._on_first_dial)
+            env.schedule(_Call(self._on_first_dial, 0), NORMAL, self.first_s[0])
         if self.roster_events:
-            env.timeout(self.roster_events[0][0], None).callbacks.append(self._on_roster)
+            env.schedule(_Call(self._on_roster, None), NORMAL, self.roster_events[0][0])
         stop_s = end_s if self.sc.horizon.end == "cut" else end_s + DRAIN_DAYS * DAY_S
         env.run(until=stop_s)
         self.takers.close(env.now)
         self.officers.close(env.now)
         return Records.from_model(self, stop_s)
 
-    def _on_roster(self, ev: simpy.Event) -> None:
+    def _on_roster(self, ev: Event) -> None:
         now = self.env.now
         events, i = self.roster_events, self.roster_i
         while i < len(events) and events[i][0] <= now:
@@ -196,56 +219,49 @@ class _Model:
             i += 1
         self.roster_i = i
         if i < len(events):
-            self.env.timeout(events[i][0] - now, None).callbacks.append(self._on_roster)
+            self.env.schedule(_Call(self._on_roster, None), NORMAL, events[i][0] - now)
 
-    def _on_first_dial(self, ev: simpy.Event) -> None:
+    def _on_first_dial(self, ev: Event) -> None:
         c = ev._value
         self._dial(c)
         nxt = c + 1
-        if nxt < self.first_s.size:
-            self.env.timeout(self.first_s[nxt] - self.env.now, nxt).callbacks.append(
-                self._on_first_dial
-            )
+        if nxt < self.n_callers:
+            self.env.schedule(_Call(self._on_first_dial, nxt), NORMAL,
+                              self.first_l[nxt] - self.env.now)
 
-    def _on_redial(self, ev: simpy.Event) -> None:
+    def _on_redial(self, ev: Event) -> None:
         self._dial(ev._value)
 
     def _dial(self, c: int) -> None:
         now = self.env.now
         t = self.c_type_l[c]
-        a = len(self.a_caller)
-        self.c_attempts[c] += 1
-        self.a_caller.append(c)
-        self.a_no.append(self.c_attempts[c])
-        self.a_arrived_s.append(now)
-        self.a_answered_s.append(math.nan)
-        self.a_agent.append(-1)
-        self.a_talk_s.append(math.nan)
-        self.a_esc_request_s.append(math.nan)
-        self.a_esc_start_s.append(math.nan)
-        self.a_officer.append(-1)
-        self.a_esc_talk_s.append(math.nan)
-        self.a_acw_s.append(math.nan)
-        self.a_done_s.append(math.nan)
+        a = self.n_attempts
+        if a == self.capacity:
+            self._grow()
+        self.n_attempts = a + 1
+        k = self.c_attempts[c] + 1
+        self.c_attempts[c] = k
+        self.a_caller[a] = c
+        self.a_no[a] = k
+        self.a_arrived_s[a] = now
         if self.lines_busy >= self.lines:
-            self.a_outcome.append(BLOCKED)
-            self.a_patience_s.append(math.nan)
-            self.a_ended_s.append(now)
+            self.a_outcome[a] = BLOCKED
+            self.a_ended_s[a] = now
             self._failed(a, c, t, True, now)
             return
         self.lines_busy += 1
-        self.a_ended_s.append(math.nan)
-        self.a_outcome.append(WAITING)
+        # Outcome stays WAITING (0) until answered or abandoned.
         # Idle call-takers exist only when nobody waits, so an idle one answers at once.
         agent = self.takers.take_idle()
         if agent >= 0:
-            self.a_patience_s.append(math.nan)
             self._answer(a, agent, now)
             return
-        patience = math.inf if self.inf_patience[t] else self.patience[t]()
-        self.a_patience_s.append(patience)
-        if patience < math.inf:
-            self.env.timeout(patience, a).callbacks.append(self._on_abandon)
+        if not self.inf_patience[t]:
+            patience = self.patience[t]()
+            self.a_patience_s[a] = patience
+            self.env.schedule(_Call(self._on_abandon, a), NORMAL, patience)
+        else:
+            self.a_patience_s[a] = math.inf
         self.queues[self.type_queue[t]].append(a)
 
     def _pop_waiting(self) -> int:
@@ -267,7 +283,7 @@ class _Model:
             self.c_answered_s[c] = now
         talk = self.talk[self.c_type_l[c]]()
         self.a_talk_s[a] = talk
-        self.env.timeout(talk, a).callbacks.append(self._on_talk_end)
+        self.env.schedule(_Call(self._on_talk_end, a), NORMAL, talk)
 
     def _taker_ready(self, agent: int, now: float) -> bool:
         a = self._pop_waiting()
@@ -276,7 +292,7 @@ class _Model:
         self._answer(a, agent, now)
         return True
 
-    def _on_abandon(self, ev: simpy.Event) -> None:
+    def _on_abandon(self, ev: Event) -> None:
         a = ev._value
         if self.a_outcome[a] != WAITING:
             return
@@ -294,12 +310,12 @@ class _Model:
         p = self.redial[t].probability(self.a_no[a], blocked)
         if p > 0 and self.u_redial[t]() < p:
             delay = (self.redial_busy_delay if blocked else self.redial_ab_delay)[t]()
-            self.env.timeout(delay, c).callbacks.append(self._on_redial)
+            self.env.schedule(_Call(self._on_redial, c), NORMAL, delay)
         else:
             self.c_outcome[c] = GAVE_UP
             self.c_gave_up_s[c] = now
 
-    def _on_talk_end(self, ev: simpy.Event) -> None:
+    def _on_talk_end(self, ev: Event) -> None:
         a = ev._value
         t = self.c_type_l[self.a_caller[a]]
         if self.esc_share[t] and self.u_escalate[t]() < self.esc_share[t]:
@@ -318,7 +334,7 @@ class _Model:
         self.a_officer[a] = officer
         talk = self.esc_talk[self.c_type_l[self.a_caller[a]]]()
         self.a_esc_talk_s[a] = talk
-        self.env.timeout(talk, a).callbacks.append(self._on_escalation_end)
+        self.env.schedule(_Call(self._on_escalation_end, a), NORMAL, talk)
 
     def _officer_ready(self, officer: int, now: float) -> bool:
         if not self.esc_queue:
@@ -326,7 +342,7 @@ class _Model:
         self._escalate(self.esc_queue.popleft(), officer, now)
         return True
 
-    def _on_escalation_end(self, ev: simpy.Event) -> None:
+    def _on_escalation_end(self, ev: Event) -> None:
         a = ev._value
         self.officers.free(self.a_officer[a], self.env.now)
         self._hang_up(a, self.c_type_l[self.a_caller[a]])
@@ -342,9 +358,9 @@ class _Model:
             return
         acw = self.acw[t]()
         self.a_acw_s[a] = acw
-        self.env.timeout(acw, a).callbacks.append(self._on_acw_end)
+        self.env.schedule(_Call(self._on_acw_end, a), NORMAL, acw)
 
-    def _on_acw_end(self, ev: simpy.Event) -> None:
+    def _on_acw_end(self, ev: Event) -> None:
         a = ev._value
         self._done(a, self.c_type_l[self.a_caller[a]], self.env.now)
 

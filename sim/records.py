@@ -55,34 +55,41 @@ class Records:
 
     @classmethod
     def from_model(cls, m: Any, stop_s: float) -> Records:
+        n = m.n_attempts
+
+        def col(name: str) -> np.ndarray:
+            """A model column as a numpy view (no copy) of its first ``n`` rows."""
+            arr = getattr(m, f"a_{name}")
+            return np.frombuffer(arr, dtype=np.dtype(arr.typecode))[:n]
+
         f64 = np.float64
         attempt = {
-            "caller_id": np.asarray(m.a_caller, dtype=np.int64),
-            "attempt_no": np.asarray(m.a_no, dtype=np.int32),
-            "outcome": np.asarray(m.a_outcome, dtype=np.int8),
-            "arrived_at_s": np.asarray(m.a_arrived_s, dtype=f64),
-            "patience_s": np.asarray(m.a_patience_s, dtype=f64),
-            "answered_at_s": np.asarray(m.a_answered_s, dtype=f64),
-            "agent_id": np.asarray(m.a_agent, dtype=np.int32),
-            "talk_s": np.asarray(m.a_talk_s, dtype=f64),
-            "escalation_requested_at_s": np.asarray(m.a_esc_request_s, dtype=f64),
-            "escalation_started_at_s": np.asarray(m.a_esc_start_s, dtype=f64),
-            "officer_id": np.asarray(m.a_officer, dtype=np.int32),
-            "escalation_talk_s": np.asarray(m.a_esc_talk_s, dtype=f64),
-            "line_released_at_s": np.asarray(m.a_ended_s, dtype=f64),
-            "after_call_s": np.asarray(m.a_acw_s, dtype=f64),
-            "done_at_s": np.asarray(m.a_done_s, dtype=f64),
+            "caller_id": col("caller").astype(np.int64, copy=False),
+            "attempt_no": col("no"),
+            "outcome": col("outcome"),
+            "arrived_at_s": col("arrived_s"),
+            "patience_s": col("patience_s"),
+            "answered_at_s": col("answered_s"),
+            "agent_id": col("agent"),
+            "talk_s": col("talk_s"),
+            "escalation_requested_at_s": col("esc_request_s"),
+            "escalation_started_at_s": col("esc_start_s"),
+            "officer_id": col("officer"),
+            "escalation_talk_s": col("esc_talk_s"),
+            "line_released_at_s": col("ended_s"),
+            "after_call_s": col("acw_s"),
+            "done_at_s": col("done_s"),
         }
         attempt["call_type"] = np.asarray(m.c_type)[attempt["caller_id"]].astype(np.int16)
         caller = {
             "call_type": np.asarray(m.c_type, dtype=np.int16),
             "fraud_at_s": np.asarray(m.c_fraud_s, dtype=f64),
             "first_dial_at_s": np.asarray(m.first_s, dtype=f64),
-            "attempts": np.asarray(m.c_attempts, dtype=np.int32),
-            "outcome": np.asarray(m.c_outcome, dtype=np.int8),
-            "answered_at_s": np.asarray(m.c_answered_s, dtype=f64),
-            "registered_at_s": np.asarray(m.c_registered_s, dtype=f64),
-            "gave_up_at_s": np.asarray(m.c_gave_up_s, dtype=f64),
+            "attempts": np.frombuffer(m.c_attempts, dtype=np.int32),
+            "outcome": np.frombuffer(m.c_outcome, dtype=np.int8),
+            "answered_at_s": np.frombuffer(m.c_answered_s, dtype=f64),
+            "registered_at_s": np.frombuffer(m.c_registered_s, dtype=f64),
+            "gave_up_at_s": np.frombuffer(m.c_gave_up_s, dtype=f64),
             "loss_rs": np.asarray(m.c_loss, dtype=f64),
         }
         people = m.roster.people
