@@ -73,10 +73,15 @@ DEFAULT_SHIFTS = [
 
 
 def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    """Tables merge key by key; arrays and scalars in ``over`` replace."""
+    """Tables merge key by key; arrays and scalars in ``over`` replace.
+
+    A distribution table in ``over`` (one with a ``dist`` key) replaces the
+    base's whole: its parameters must not mix with those of the distribution
+    it replaces (a gamma inheriting a lognormal's ``log_sd``).
+    """
     out = copy.deepcopy(base)
     for k, v in over.items():
-        if isinstance(v, dict) and isinstance(out.get(k), dict):
+        if isinstance(v, dict) and "dist" not in v and isinstance(out.get(k), dict):
             out[k] = deep_merge(out[k], v)
         else:
             out[k] = copy.deepcopy(v)
