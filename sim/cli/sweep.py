@@ -1,0 +1,235 @@
+"""``helpline sweep``: a grid of scenario variants x replications, resumable, on any executor."""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+import pandas as pd
+
+from sim.cli.common import fail, friendly_errors
+from sim.experiment import sweep as run_sweep
+from sim.experiment.errors import ExperimentError
+from sim.experiment.executors import EXECUTORS
+from sim.experiment.grid import label, parse_set, parse_vary, read_points_csv
+from sim.experiment.store import RUNS
+from sim.experiment.sweep import DEFAULT_METRIC, check_metric
+from sim.metrics import METRICS
+from sim.scenario import load_scenario
+from sim.scenario.types import Scenario
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def experiment_errors(fn: F) -> F:
+    """Scenario, input and experiment errors as one line on stderr, exit code 2."""
+
+    @friendly_errors
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ExperimentError as exc:
+            fail(str(exc))
+
+    return wrapper  # type: ignore[return-value]
+
+
+def executor_options(fn: F) -> F:
+    """``--executor``, ``--workers`` and ``--scheduler``, shared by the experiment commands."""
+    fn = click.option(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler to run on, e.g. tcp://10.0.0.5:8786 (implies --executor dask).",
+    )(fn)
+    fn = click.option(
+        "--workers",
+        type=int,
+        help="Local processes (processes) or local-cluster workers (dask) [default: all cores].",
+    )(fn)
+    fn = click.option(
+        "--executor",
+        type=click.Choice(EXECUTORS),
+        help="Where runs execute [default: processes; dask if --scheduler is given].",
+    )(fn)
+    return fn
+
+
+def base_scenario(path: str, sets: tuple[str, ...], seed: int | None) -> Scenario:
+    """The scenario file with ``--set`` overrides and ``--seed`` applied (validated)."""
+    sc = load_scenario(path)
+    changes = parse_set(sets)
+    if seed is not None:
+        changes["horizon.seed"] = seed
+    return sc.with_changes(changes) if changes else sc
+
+
+def plain(value: Any) -> Any:
+    """A table cell as a JSON value: numpy scalars unwrapped, NaN as null."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def fmt(value: float, unit: str) -> str:
+    """A metric value for people: shares as percentages, counts without decimals."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if unit == "share":
+        return f"{value:.1%}"
+    if unit in ("callers", "attempts") or abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"
+
+
+def render_points(summary: pd.DataFrame, keys: list[str], metric: str) -> str:
+    """One line per point: the varied values, the metric's mean and 95% CI."""
+    unit = METRICS[metric][0]
+    rows = summary[summary["metric"] == metric].sort_values("point")
+    head = ["point", *keys, f"{metric} ({unit})", "95% CI"]
+    body = [
+        [
+            str(r["point"]),
+            *(label(r[k]) for k in keys),
+            fmt(r["mean"], unit),
+            "n/a"
+            if pd.isna(r["ci95_lo"])
+            else f"{fmt(r['ci95_lo'], unit)} to {fmt(r['ci95_hi'], unit)}",
+        ]
+        for _, r in rows.iterrows()
+    ]
+    widths = [max(len(x) for x in col) for col in zip(head, *body, strict=True)]
+    return "\n".join(
+        "  ".join(
+            cell.rjust(w) if i else cell.ljust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in (head, *body)
+    )
+
+
+@click.command("sweep")
+@click.argument("scenario_file", metavar="SCENARIO.toml")
+@click.option(
+    "--vary",
+    "vary_opts",
+    multiple=True,
+    metavar="KEY=V1,V2,...",
+    help="A scenario key and its values (TOML literals); repeat for a full grid.",
+)
+@click.option(
+    "--points",
+    "points_file",
+    type=click.Path(dir_okay=False),
+    help="CSV of points instead of --vary: a header of keys, one point per row.",
+)
+@click.option(
+    "--set",
+    "set_opts",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A fixed override of the base scenario (e.g. horizon.days=7); repeatable.",
+)
+@click.option("--replications", "-r", type=int, help="Per point [default: horizon.replications].")
+@click.option("--seed", type=int, help="Override horizon.seed (the same for every point).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    help="Sweep folder; rerunning into it resumes [default: out/sweep-<scenario name>].",
+)
+@executor_options
+@click.option(
+    "--metric",
+    default=DEFAULT_METRIC,
+    show_default=True,
+    help="Metric shown and charted against the varied keys.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@experiment_errors
+def command(
+    scenario_file: str,
+    vary_opts: tuple[str, ...],
+    points_file: str | None,
+    set_opts: tuple[str, ...],
+    replications: int | None,
+    seed: int | None,
+    out_dir: str | None,
+    executor: str | None,
+    workers: int | None,
+    scheduler: str | None,
+    metric: str,
+    as_json: bool,
+) -> None:
+    """Run SCENARIO.toml at every point of a grid, each for R replications.
+
+    \b
+    Example:
+      helpline sweep scenarios/baseline_2023.toml \\
+        --vary lines.count=30,45,unlimited --vary arrivals.callers_per_day=1500,3000 \\
+        --replications 10 --out out/lines --metric block_rate
+    """
+    check_metric(metric)
+    if vary_opts and points_file:
+        fail("give either --vary or --points, not both")
+    if not vary_opts and not points_file:
+        fail("nothing to sweep: give --vary KEY=V1,V2,... or --points FILE")
+    vary = parse_vary(vary_opts) if vary_opts else None
+    points = read_points_csv(points_file) if points_file else None
+    base = base_scenario(scenario_file, set_opts, seed)
+    out = Path(out_dir) if out_dir else Path("out") / f"sweep-{base.name}"
+    try:
+        res = run_sweep(
+            base,
+            vary,
+            points=points,
+            replications=replications,
+            executor=executor,
+            workers=workers,
+            scheduler=scheduler,
+            out_dir=out,
+            metric=metric,
+            progress=not as_json,
+        )
+    except KeyboardInterrupt:
+        done = len(list((out / RUNS).glob("p*-r*.json"))) if (out / RUNS).is_dir() else 0
+        click.echo(
+            f"\ninterrupted: {done} finished runs are saved in {out / RUNS}/; "
+            "rerun the same command to resume",
+            err=True,
+        )
+        sys.exit(130)
+    doc = json.loads((out / "sweep.json").read_text(encoding="utf-8"))
+    if as_json:
+        rows = res.summary[res.summary["metric"] == metric]
+        doc["summary"] = [
+            {
+                "point": int(r["point"]),
+                **{k: plain(r[k]) for k in res.keys},
+                "mean": plain(r["mean"]),
+                "ci95": [plain(r["ci95_lo"]), plain(r["ci95_hi"])],
+            }
+            for _, r in rows.iterrows()
+        ]
+        doc["metric"] = metric
+        click.echo(json.dumps(doc, indent=2))
+        return
+    n_points = doc["points"]
+    click.echo(
+        f"Sweep of {base.name}: {n_points} point(s) x {doc['replications']} replication(s) = "
+        f"{doc['runs_total']} runs ({res.computed} computed now, {res.reused} reused) "
+        f"on {doc['executor']} in {res.elapsed_s:.1f} s\n"
+    )
+    click.echo(render_points(res.summary, res.keys, metric))
+    click.echo(
+        f"\nruns.parquet, summary.parquet, {metric}.png and sweep.json in {out}/ "
+        f"(one file per run in {out / RUNS}/)"
+    )

@@ -1,0 +1,225 @@
+"""Sweep points: parsing ``KEY=V1,V2`` and CSV points, building and validating scenarios.
+
+A *point* is one set of dotted-key overrides of a base scenario
+(``{"lines.count": 45, "arrivals.callers_per_day": 3000}``). Values are TOML
+literals, as they would be written in the scenario file, so numbers,
+``"unlimited"``, strings, booleans, dates and lists all work; a bare word
+(``unlimited``, ``priority``) is taken as a string to spare shell quoting.
+Every point is turned into a scenario with :meth:`Scenario.with_changes`, so a
+bad key or value is reported exactly as in a scenario file, before anything
+runs.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import itertools
+import json
+import math
+import re
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.errors import ScenarioError
+from sim.experiment.errors import ExperimentError
+from sim.scenario.types import Scenario
+
+_BARE_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
+_KEY = re.compile(r"[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+)*")
+
+#: Keys a sweep may not vary: the replication count is a sweep argument, not a point.
+FORBIDDEN_KEYS = {"horizon.replications": "use --replications (replications=) instead"}
+
+
+def parse_literal(text: str, where: str) -> Any:
+    """One TOML literal (``30``, ``2.5``, ``"fifo"``, ``[1, 2]``, ``inf``) or a bare word."""
+    item = text.strip()
+    if not item:
+        raise ExperimentError(f'{where}: empty value; give a TOML literal such as 30 or "fifo"')
+    try:
+        return tomllib.loads(f"v = {item}")["v"]
+    except tomllib.TOMLDecodeError:
+        if _BARE_WORD.fullmatch(item):
+            return item
+        raise ExperimentError(
+            f"{where}: {item!r} is not a TOML literal "
+            '(a number, true/false, "a string", a bare word, [a, list] or a date)'
+        ) from None
+
+
+def split_top_level(text: str) -> list[str]:
+    """Split on commas that are not inside brackets, braces or quotes."""
+    parts, depth, quote, start = [], 0, "", 0
+    for i, ch in enumerate(text):
+        if quote:
+            if ch == quote and text[i - 1] != "\\":
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts
+
+
+def check_key(key: str, where: str) -> str:
+    """A dotted scenario key, syntactically; the scenario itself checks that it exists."""
+    key = key.strip()
+    if not _KEY.fullmatch(key):
+        raise ExperimentError(f"{where}: {key!r} is not a dotted scenario key like lines.count")
+    if key in FORBIDDEN_KEYS:
+        raise ExperimentError(f"{where}: {key} cannot be varied; {FORBIDDEN_KEYS[key]}")
+    return key
+
+
+def parse_assignment(text: str, option: str) -> tuple[str, list[Any]]:
+    """``KEY=V1,V2,...`` -> (key, [values]); used by ``--vary`` and ``--set``."""
+    if "=" not in text:
+        raise ExperimentError(f"{option} {text!r}: expected KEY=VALUE[,VALUE...]")
+    key, _, rhs = text.partition("=")
+    key = check_key(key, f"{option} {text!r}")
+    values = [parse_literal(v, f"{option} {key}") for v in split_top_level(rhs)]
+    return key, values
+
+
+def parse_vary(options: Iterable[str]) -> dict[str, list[Any]]:
+    """All ``--vary`` options as an ordered {key: values} (a key may appear once)."""
+    out: dict[str, list[Any]] = {}
+    for text in options:
+        key, values = parse_assignment(text, "--vary")
+        if key in out:
+            raise ExperimentError(f"--vary {key}: given twice; list all values in one --vary")
+        out[key] = values
+    return out
+
+
+def parse_set(options: Iterable[str]) -> dict[str, Any]:
+    """All ``--set KEY=VALUE`` options as fixed overrides of the base scenario."""
+    out: dict[str, Any] = {}
+    for text in options:
+        key, values = parse_assignment(text, "--set")
+        if len(values) != 1:
+            raise ExperimentError(f"--set {key}: one value expected; use --vary for several")
+        out[key] = values[0]
+    return out
+
+
+def read_points_csv(path: str | Path) -> list[dict[str, Any]]:
+    """Points from a CSV file: a header of dotted keys, one point per row, TOML literal cells."""
+    p = Path(path)
+    with p.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    rows = [r for r in rows if any(c.strip() for c in r)]
+    if len(rows) < 2:
+        raise ExperimentError(f"--points {p}: need a header of scenario keys and at least one row")
+    keys = [check_key(k, f"--points {p} header") for k in rows[0]]
+    if len(set(keys)) != len(keys):
+        raise ExperimentError(f"--points {p}: a key appears twice in the header: {rows[0]}")
+    points = []
+    for n, row in enumerate(rows[1:], start=2):
+        if len(row) != len(keys):
+            raise ExperimentError(f"--points {p} line {n}: {len(row)} cells for {len(keys)} keys")
+        cells = zip(keys, row, strict=True)
+        points.append({k: parse_literal(c, f"--points {p} line {n} {k}") for k, c in cells})
+    return points
+
+
+def grid(vary: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
+    """The full factorial grid; the first key varies slowest."""
+    keys = list(vary)
+    for k in keys:
+        if not len(vary[k]):
+            raise ExperimentError(f"--vary {k}: no values")
+    return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*vary.values())]
+
+
+def toml_literal(value: Any) -> str:
+    """A value written back as a TOML literal (for manifests, labels and string columns)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "nan"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(toml_literal(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k} = {toml_literal(v)}" for k, v in value.items()) + "}"
+    raise ExperimentError(f"cannot write {value!r} as a TOML literal")
+
+
+def label(value: Any) -> str:
+    """A short human label: strings without quotes, everything else as TOML."""
+    return value if isinstance(value, str) else toml_literal(value)
+
+
+@dataclass(frozen=True)
+class Point:
+    """One sweep point: its index, its overrides and the validated scenario."""
+
+    index: int
+    changes: dict[str, Any]
+    scenario: Scenario
+
+
+def build_points(base: Scenario, points: Sequence[Mapping[str, Any]]) -> list[Point]:
+    """Validate every point against ``base`` before anything runs.
+
+    Raises :class:`~sim.errors.ScenarioError` (file, key, allowed, got) for the
+    first bad point, as a bad value in the file would, its ``file`` naming the
+    point too (``base.toml with lines.count=0``).
+    """
+    if not points:
+        raise ExperimentError("no sweep points: give --vary KEY=V1,V2 or --points FILE")
+    keys = list(points[0])
+    out = []
+    for i, changes in enumerate(points):
+        if list(changes) != keys:
+            raise ExperimentError(f"point {i}: keys {list(changes)} differ from {keys}")
+        for k in keys:
+            check_key(k, f"point {i}")
+        try:
+            sc = base.with_changes(dict(changes)) if changes else base
+        except ScenarioError as exc:
+            shown = ", ".join(f"{k}={toml_literal(v)}" for k, v in changes.items())
+            where = f"{exc.file or base.file or base.name} with {shown}"
+            raise ScenarioError(exc.key, exc.allowed, exc.got, file=where) from None
+        out.append(Point(i, dict(changes), sc))
+    return out
+
+
+def key_column(values: Sequence[Any]) -> pd.Series:
+    """A table column for one varied key.
+
+    All whole numbers -> int64; all numbers -> float64; all booleans -> bool;
+    anything mixed or structured (``30`` and ``"unlimited"``, lists, dates) ->
+    strings written as TOML literals (bare strings without quotes), so a
+    Parquet column always has one type.
+    """
+    vals = list(values)
+    if all(isinstance(v, bool) for v in vals):
+        return pd.Series(vals, dtype=bool)
+    if all(isinstance(v, int) and not isinstance(v, bool) for v in vals):
+        return pd.Series(vals, dtype="int64")
+    if all(isinstance(v, int | float) and not isinstance(v, bool) for v in vals):
+        return pd.Series([float(v) for v in vals], dtype="float64")
+    return pd.Series([label(v) for v in vals], dtype="string")

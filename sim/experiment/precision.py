@@ -1,0 +1,132 @@
+"""How many replications give a metric's 95% CI a target relative half-width.
+
+From a pilot of ``k`` replications with mean ``m`` and standard deviation
+``s``, the half-width with ``n`` replications is about ``t(n-1) s / sqrt(n)``.
+The plan is the smallest ``n >= 2`` with
+
+    n >= (t(n-1) * s / (precision * |m|))**2,
+
+the fixed point of iterating ``n = ceil((t * s / (precision * m))^2)`` with
+``t`` re-read for ``n - 1`` degrees of freedom each time (Law, *Simulation
+Modeling and Analysis*, the "approximate number of replications" method).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy import stats
+
+from sim.experiment.errors import ExperimentError
+from sim.experiment.executors import run_all
+from sim.experiment.sweep import as_scenario, check_metric
+from sim.scenario.types import Scenario
+
+
+@dataclass(frozen=True)
+class ReplicationPlan:
+    """The pilot's figures and the replications needed.
+
+    ``needed`` counts all replications (the pilot's included: they are
+    replications 0..pilot-1 of the same seed); ``within_max`` says whether it
+    is at most ``max_replications``.
+    """
+
+    metric: str
+    precision: float
+    confidence: float
+    pilot: int
+    mean: float
+    sd: float
+    pilot_half_width_rel: float
+    needed: int
+    max_replications: int
+    values: tuple[float, ...]
+
+    @property
+    def within_max(self) -> bool:
+        return self.needed <= self.max_replications
+
+    @property
+    def pilot_enough(self) -> bool:
+        """Whether the pilot already reaches the precision."""
+        return self.needed <= self.pilot
+
+
+def replications_for(
+    values: Sequence[float], precision: float, confidence: float = 0.95
+) -> tuple[float, float, int]:
+    """(mean, sd, n needed) for a relative half-width ``precision`` from pilot ``values``."""
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    if x.size < 2:
+        raise ExperimentError(
+            f"the metric is defined in {x.size} pilot replication(s); need at least 2 "
+            "(raise --pilot or lengthen the horizon)"
+        )
+    mean, sd = float(x.mean()), float(x.std(ddof=1))
+    if mean == 0:
+        raise ExperimentError(
+            "the metric's pilot mean is 0, so a relative precision is undefined; "
+            "choose another metric or a busier scenario"
+        )
+    q = 0.5 + confidence / 2
+    target = precision * abs(mean)
+    # t(n-1) > z, so the normal approximation is a lower bound; walk up from it.
+    n = max(2, math.ceil((stats.norm.ppf(q) * sd / target) ** 2))
+    while n < (stats.t.ppf(q, n - 1) * sd / target) ** 2:
+        n += 1
+    return mean, sd, n
+
+
+def replications_needed(
+    scenario: Scenario | str | Path,
+    metric: str,
+    precision: float,
+    *,
+    pilot: int = 5,
+    max_replications: int = 200,
+    confidence: float = 0.95,
+    executor: str | None = "processes",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = False,
+) -> ReplicationPlan:
+    """Run ``pilot`` replications and plan how many reach ``precision`` (e.g. 0.05 = 5%)."""
+    check_metric(metric)
+    if not (isinstance(precision, int | float) and 0 < precision < 1):
+        raise ExperimentError(f"--precision: must be a number > 0 and < 1; got {precision!r}")
+    if isinstance(pilot, bool) or not isinstance(pilot, int) or pilot < 2:
+        raise ExperimentError(f"--pilot: must be a whole number >= 2; got {pilot!r}")
+    if max_replications < pilot:
+        raise ExperimentError(f"--max: must be at least --pilot ({pilot}); got {max_replications}")
+    sc = as_scenario(scenario)
+    results = run_all(
+        [sc],
+        pilot,
+        executor=executor,
+        workers=workers,
+        scheduler=scheduler,
+        progress=progress,
+        desc="pilot",
+    )
+    values = tuple(results[(0, r)].summary[metric] for r in range(pilot))
+    mean, sd, needed = replications_for(values, precision, confidence)
+    n_ok = int(np.sum(~np.isnan(values)))
+    half = stats.t.ppf(0.5 + confidence / 2, n_ok - 1) * sd / math.sqrt(n_ok)
+    return ReplicationPlan(
+        metric,
+        float(precision),
+        confidence,
+        pilot,
+        mean,
+        sd,
+        float(half / abs(mean)),
+        needed,
+        max_replications,
+        values,
+    )
