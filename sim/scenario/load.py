@@ -446,6 +446,32 @@ def _staff(r: Reader, file: str | None) -> Staff:
     )
 
 
+def _check_officers(staff: Staff) -> None:
+    """Escalated calls need an officer on every shift (every team, in a roster).
+
+    The roster deals each rank's people to teams in turn (person i to team
+    i mod teams), so team t has an officer only if some escalation rank has
+    more than t people.
+    """
+    if staff.mode == "headcount":
+        if min(staff.headcount_escalation) < 1:
+            raise ScenarioError(
+                "staff.headcount.escalation",
+                "at least 1 officer per shift when a call type has escalation_share > 0",
+                list(staff.headcount_escalation),
+            )
+        return
+    counts = [x.count for x in staff.ranks if x.name in staff.escalation_ranks]
+    per_team = [sum(max(0, -(-(c - t) // staff.teams)) for c in counts) for t in range(staff.teams)]
+    if min(per_team, default=0) < 1:
+        raise ScenarioError(
+            "staff.escalation_ranks",
+            f"ranks with an officer in each of the {staff.teams} teams when a call type has "
+            "escalation_share > 0 (one rank needs count >= staff.teams)",
+            f"<officers per team {per_team} from {list(staff.escalation_ranks)}>",
+        )
+
+
 def _build(raw: dict[str, Any], file: str | None) -> Scenario:
     top = Reader(raw, "")
     meta = top.sub("scenario", {})
@@ -482,17 +508,7 @@ def _build(raw: dict[str, Any], file: str | None) -> Scenario:
     if lines is not None and lines < 1:
         raise ScenarioError("lines.count", "at least 1", lines)
     if any(t.escalation_share > 0 for t in types):
-        n_esc = (
-            sum(x.count for x in staff.ranks if x.name in staff.escalation_ranks)
-            if staff.mode == "roster"
-            else min(staff.headcount_escalation)
-        )
-        if n_esc < 1:
-            raise ScenarioError(
-                "staff.escalation_ranks",
-                "ranks with people on every shift when a call type has escalation_share > 0",
-                list(staff.escalation_ranks),
-            )
+        _check_officers(staff)
     mr = top.sub("money", {})
     money = Money(
         enabled=mr.boolean("enabled", True),
