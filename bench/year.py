@@ -38,7 +38,8 @@ def child(path: str, days: float) -> dict:
     from sim.scenario import load_scenario
 
     sc = load_scenario(REPO_ROOT / path).with_changes(
-        {"horizon.days": days, "horizon.warmup_days": min(1.0, days / 10)})
+        {"horizon.days": days, "horizon.warmup_days": min(1.0, days / 10)}
+    )
     base_kb = _vm_kb("VmHWM")
     start = time.perf_counter()
     rec = simulate(sc, 0)
@@ -47,10 +48,17 @@ def child(path: str, days: float) -> dict:
     total_s = time.perf_counter() - start
     peak_kb = _vm_kb("VmHWM")
     n = len(attempts)
-    return {"scenario": sc.name, "days": days, "attempts": n, "callers": len(rec.callers),
-            "simulate_s": round(sim_s, 3), "with_table_s": round(total_s, 3),
-            "attempts_per_s": round(n / total_s), "peak_rss_mb": round(peak_kb / 1024, 1),
-            "bytes_per_attempt": round((peak_kb - base_kb) * 1024 / max(n, 1))}
+    return {
+        "scenario": sc.name,
+        "days": days,
+        "attempts": n,
+        "callers": len(rec.callers),
+        "simulate_s": round(sim_s, 3),
+        "with_table_s": round(total_s, 3),
+        "attempts_per_s": round(n / total_s),
+        "peak_rss_mb": round(peak_kb / 1024, 1),
+        "bytes_per_attempt": round((peak_kb - base_kb) * 1024 / max(n, 1)),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,9 +79,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     rows = []
     for path in args.scenarios:
-        proc = subprocess.run([sys.executable, "-m", "bench.year", "--child", path,
-                               "--days", str(days)], capture_output=True, text=True,
-                              cwd=REPO_ROOT, check=False)
+        proc = subprocess.run(
+            [sys.executable, "-m", "bench.year", "--child", path, "--days", str(days)],
+            capture_output=True,
+            text=True,
+            cwd=REPO_ROOT,
+            check=False,
+        )
         if proc.returncode:
             print(proc.stderr, file=sys.stderr)
             return 1
@@ -81,11 +93,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
-    print(f"{'scenario':<16}{'days':>6}{'attempts':>12}{'wall s':>9}{'attempts/s':>12}"
-          f"{'peak RSS MB':>13}{'B/attempt':>11}")
+    print(
+        f"{'scenario':<16}{'days':>6}{'attempts':>12}{'wall s':>9}{'attempts/s':>12}"
+        f"{'peak RSS MB':>13}{'B/attempt':>11}"
+    )
     for r in rows:
-        print(f"{r['scenario']:<16}{r['days']:>6g}{r['attempts']:>12,}{r['with_table_s']:>9.2f}"
-              f"{r['attempts_per_s']:>12,}{r['peak_rss_mb']:>13,.1f}{r['bytes_per_attempt']:>11,}")
+        print(
+            f"{r['scenario']:<16}{r['days']:>6g}{r['attempts']:>12,}{r['with_table_s']:>9.2f}"
+            f"{r['attempts_per_s']:>12,}{r['peak_rss_mb']:>13,.1f}{r['bytes_per_attempt']:>11,}"
+        )
     return 0
 
 

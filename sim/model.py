@@ -41,11 +41,21 @@ CHUNK = 1 << 16  # attempt columns grow by this many rows at a time
 
 #: Attempt columns: name -> (array typecode, value before the fact is known).
 ATTEMPT_COLUMNS: dict[str, tuple[str, float]] = {
-    "caller": ("q", -1), "no": ("i", 0), "arrived_s": ("d", math.nan), "outcome": ("b", 0),
-    "patience_s": ("d", math.nan), "answered_s": ("d", math.nan), "agent": ("i", -1),
-    "talk_s": ("d", math.nan), "esc_request_s": ("d", math.nan),
-    "esc_start_s": ("d", math.nan), "officer": ("i", -1), "esc_talk_s": ("d", math.nan),
-    "ended_s": ("d", math.nan), "acw_s": ("d", math.nan), "done_s": ("d", math.nan),
+    "caller": ("q", -1),
+    "no": ("i", 0),
+    "arrived_s": ("d", math.nan),
+    "outcome": ("b", 0),
+    "patience_s": ("d", math.nan),
+    "answered_s": ("d", math.nan),
+    "agent": ("i", -1),
+    "talk_s": ("d", math.nan),
+    "esc_request_s": ("d", math.nan),
+    "esc_start_s": ("d", math.nan),
+    "officer": ("i", -1),
+    "esc_talk_s": ("d", math.nan),
+    "ended_s": ("d", math.nan),
+    "acw_s": ("d", math.nan),
+    "done_s": ("d", math.nan),
 }
 
 
@@ -78,7 +88,8 @@ class _Model:
         self.first_s = first_dials(sc.arrivals, sc.horizon, stream(root, "arrivals"))
         n = self.first_s.size
         self.n_callers = n
-        self.first_l = self.first_s.tolist()
+        self.first_l = array("d", self.first_s)  # fast scalar reads, 8 bytes a caller
+        self.first_s = np.frombuffer(self.first_l, dtype=np.float64)  # one copy, shared
         if sc.arrivals.call_type:  # a trace names each caller's type
             index = {t.name: i for i, t in enumerate(types)}
             self.c_type = np.array([index[x] for x in sc.arrivals.call_type], dtype=np.int64)
@@ -97,7 +108,8 @@ class _Model:
             loss = sc.money.loss.sample(money_rng, n)
         self.c_fraud_s = self.first_s - victim
         self.c_loss = loss
-        self.c_type_l = self.c_type.tolist()
+        self.c_type = self.c_type.astype(np.int16)
+        self.c_type_l = array("h", self.c_type)  # fast scalar reads, 2 bytes a caller
         # Typed arrays: 8 bytes a value instead of a Python float object each.
         self.c_outcome = array("b", [TRYING]) * n
         self.c_attempts = array("i", [0]) * n
@@ -226,8 +238,9 @@ class _Model:
         self._dial(c)
         nxt = c + 1
         if nxt < self.n_callers:
-            self.env.schedule(_Call(self._on_first_dial, nxt), NORMAL,
-                              self.first_l[nxt] - self.env.now)
+            self.env.schedule(
+                _Call(self._on_first_dial, nxt), NORMAL, self.first_l[nxt] - self.env.now
+            )
 
     def _on_redial(self, ev: Event) -> None:
         self._dial(ev._value)

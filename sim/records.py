@@ -80,9 +80,9 @@ class Records:
             "after_call_s": col("acw_s"),
             "done_at_s": col("done_s"),
         }
-        attempt["call_type"] = np.asarray(m.c_type)[attempt["caller_id"]].astype(np.int16)
+        attempt["call_type"] = m.c_type[attempt["caller_id"]]
         caller = {
-            "call_type": np.asarray(m.c_type, dtype=np.int16),
+            "call_type": m.c_type,
             "fraud_at_s": np.asarray(m.c_fraud_s, dtype=f64),
             "first_dial_at_s": np.asarray(m.first_s, dtype=f64),
             "attempts": np.frombuffer(m.c_attempts, dtype=np.int32),
@@ -112,12 +112,16 @@ class Records:
     def _tag(self, df: pd.DataFrame) -> pd.DataFrame:
         df.insert(0, "seed", np.int64(self.seed))
         df.insert(0, "replication", np.int32(self.replication))
-        df.insert(0, "scenario", pd.Categorical([self.scenario.name] * len(df)))
+        df.insert(
+            0,
+            "scenario",
+            pd.Categorical.from_codes(np.zeros(len(df), np.int8), [self.scenario.name]),
+        )
         return df
 
     def _type_cat(self, codes: np.ndarray) -> pd.Categorical:
         names = [t.name for t in self.scenario.call_types]
-        return pd.Categorical.from_codes(codes.astype(int), categories=names)
+        return pd.Categorical.from_codes(codes, categories=names)
 
     @cached_property
     def attempts(self) -> pd.DataFrame:
@@ -154,7 +158,8 @@ class Records:
                 "after_call_s": a["after_call_s"],
                 "done_at_s": a["done_at_s"],
                 "in_window": (a["arrived_at_s"] >= lo) & (a["arrived_at_s"] < hi),
-            }
+            },
+            copy=False,  # views of the recorded columns: the table costs no second copy
         )
         return self._tag(df)
 
