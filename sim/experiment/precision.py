@@ -58,20 +58,20 @@ class ReplicationPlan:
 
 
 def replications_for(
-    values: Sequence[float], precision: float, confidence: float = 0.95
+    values: Sequence[float], precision: float, confidence: float = 0.95, name: str = "the metric"
 ) -> tuple[float, float, int]:
     """(mean, sd, n needed) for a relative half-width ``precision`` from pilot ``values``."""
     x = np.asarray(values, dtype=float)
     x = x[~np.isnan(x)]
     if x.size < 2:
         raise ExperimentError(
-            f"the metric is defined in {x.size} pilot replication(s); need at least 2 "
+            f"{name} is defined in {x.size} pilot replication(s); need at least 2 "
             "(raise --pilot or lengthen the horizon)"
         )
     mean, sd = float(x.mean()), float(x.std(ddof=1))
     if mean == 0:
         raise ExperimentError(
-            "the metric's pilot mean is 0, so a relative precision is undefined; "
+            f"{name}: the pilot mean is 0, so a relative precision is undefined; "
             "choose another metric or a busier scenario"
         )
     q = 0.5 + confidence / 2
@@ -115,7 +115,7 @@ def replications_needed(
         desc="pilot",
     )
     values = tuple(results[(0, r)].summary[metric] for r in range(pilot))
-    mean, sd, needed = replications_for(values, precision, confidence)
+    mean, sd, needed = replications_for(values, precision, confidence, metric)
     n_ok = int(np.sum(~np.isnan(values)))
     half = stats.t.ppf(0.5 + confidence / 2, n_ok - 1) * sd / math.sqrt(n_ok)
     return ReplicationPlan(
