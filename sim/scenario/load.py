@@ -94,8 +94,9 @@ def read_raw(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     if not p.is_file():
         raise ScenarioError("file", "an existing scenario file", str(path), file=str(path))
     resolved = p.resolve()
-    if resolved in _chain:
-        raise ScenarioError("extends", "a chain without cycles", str(p), file=str(path))
+    if resolved in _chain:  # named by the file whose extends closes the loop
+        loop = " -> ".join(x.name for x in (*_chain, resolved))
+        raise ScenarioError("extends", "a chain without cycles", f"<{loop}>", file=str(_chain[-1]))
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
@@ -107,15 +108,15 @@ def read_raw(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
         return data
     if not isinstance(parent, str):
         raise ScenarioError("extends", "a path to another scenario file", parent, file=str(path))
-    try:
-        base = read_raw(p.parent / parent, (*_chain, resolved))
-    except ScenarioError as exc:
-        if exc.key == "file":
-            raise ScenarioError(
-                "extends", "a path to an existing scenario file", parent, file=str(path)
-            ) from None
-        raise
-    return deep_merge(base, data)
+    target = p.parent / parent
+    if not target.is_file():  # a parent that exists but is not valid TOML names itself
+        raise ScenarioError(
+            "extends",
+            "a path (relative to this file's folder) to an existing scenario file",
+            parent,
+            file=str(path),
+        )
+    return deep_merge(read_raw(target, (*_chain, resolved)), data)
 
 
 def load_scenario(path: str | Path) -> Scenario:
