@@ -122,7 +122,9 @@ def read_raw(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
 def load_scenario(path: str | Path) -> Scenario:
     """Load, merge and validate a scenario file."""
     raw = read_raw(path)
-    raw.setdefault("scenario", {}).setdefault("name", Path(path).stem)
+    meta = raw.setdefault("scenario", {})
+    if isinstance(meta, dict):  # otherwise build() reports "scenario: must be a table"
+        meta.setdefault("name", Path(path).stem)
     return build(raw, file=str(path))
 
 
