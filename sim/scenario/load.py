@@ -392,6 +392,8 @@ def _staff(r: Reader, file: str | None) -> Staff:
                 raise ScenarioError(
                     r.key(key), "names from staff.ranks (" + ", ".join(sorted(rank_names)) + ")", n
                 )
+    if not takers:
+        raise ScenarioError(r.key("call_taker_ranks"), "at least one name from staff.ranks", [])
     both = set(takers) & set(escal)
     if both:
         raise ScenarioError(
@@ -411,7 +413,16 @@ def _staff(r: Reader, file: str | None) -> Staff:
     if mode == "roster":
         if teams < n:
             raise ScenarioError(r.key("teams"), f">= the number of shifts ({n})", teams)
-        people = sum(x.count for x in ranks if x.name in takers)
+        counts = [x.count for x in ranks if x.name in takers]
+        if min(per_team(counts, teams)) < 1 and not allow_gaps:
+            raise ScenarioError(
+                r.key("teams"),
+                "at most the people of the largest call-taking rank "
+                f"({max(counts, default=0)}), so every team has a call-taker "
+                "(or set staff.allow_uncovered_hours = true)",
+                teams,
+            )
+        people = sum(counts)
         if seats > people:
             raise ScenarioError(
                 r.key("seats"), f"at most the {people} people in call-taking ranks", seats
@@ -449,13 +460,17 @@ def _staff(r: Reader, file: str | None) -> Staff:
     )
 
 
-def _check_officers(staff: Staff) -> None:
-    """Escalated calls need an officer on every shift (every team, in a roster).
+def per_team(counts: list[int], teams: int) -> list[int]:
+    """People in each team when each rank's people are dealt to teams in turn.
 
-    The roster deals each rank's people to teams in turn (person i to team
-    i mod teams), so team t has an officer only if some escalation rank has
-    more than t people.
+    The roster puts person i of a rank in team i mod teams, so team t gets
+    someone from a rank only if the rank has more than t people.
     """
+    return [sum(max(0, -(-(c - t) // teams)) for c in counts) for t in range(teams)]
+
+
+def _check_officers(staff: Staff) -> None:
+    """Escalated calls need an officer on every shift (every team, in a roster)."""
     if staff.mode == "headcount":
         if min(staff.headcount_escalation) < 1:
             raise ScenarioError(
@@ -465,13 +480,13 @@ def _check_officers(staff: Staff) -> None:
             )
         return
     counts = [x.count for x in staff.ranks if x.name in staff.escalation_ranks]
-    per_team = [sum(max(0, -(-(c - t) // staff.teams)) for c in counts) for t in range(staff.teams)]
-    if min(per_team, default=0) < 1:
+    officers = per_team(counts, staff.teams)
+    if min(officers) < 1:
         raise ScenarioError(
             "staff.escalation_ranks",
             f"ranks with an officer in each of the {staff.teams} teams when a call type has "
             "escalation_share > 0 (one rank needs count >= staff.teams)",
-            f"<officers per team {per_team} from {list(staff.escalation_ranks)}>",
+            f"<officers per team {officers} from {list(staff.escalation_ranks)}>",
         )
 
 
