@@ -127,6 +127,13 @@ def _take(spec: dict[str, Any], base: str, key: str, time: bool, **kw: Any) -> f
     return _number(spec, name, key, **kw) * TIME_UNITS_S[found[0]]
 
 
+def _given_name(spec: dict[str, Any], base: str, time: bool) -> str:
+    """The key under which parameter ``base`` was given (``low_min``, or ``low``)."""
+    if not time:
+        return base
+    return next(f"{base}_{u}" for u in TIME_UNITS_S if f"{base}_{u}" in spec)
+
+
 def _allowed_keys(kind: str, time: bool) -> set[str]:
     bases = {
         "exponential": ["mean"],
@@ -179,7 +186,8 @@ def parse_dist(spec: Any, key: str, *, time: bool = True) -> Dist:
         v = _take(spec, base, key, time, **kw)
         if v is None:
             unit = f"{base}_s, {base}_min or {base}_h" if time else base
-            raise ScenarioError(f"{key}", f"a {kind} table with {unit}", "<missing>")
+            article = "an" if kind[0] in "aeiou" else "a"
+            raise ScenarioError(key, f"{article} {kind} table with {unit}", "<missing>")
         return v
 
     if kind == "exponential":
@@ -188,12 +196,10 @@ def parse_dist(spec: Any, key: str, *, time: bool = True) -> Dist:
         return Dist(kind, (("value", need("value", positive=False)),))
     if kind == "uniform":
         low, high = need("low", positive=False), need("high")
-        if high <= low:
-            raise ScenarioError(
-                f"{key}.high",
-                f"greater than low ({low} s)" if time else f"greater than low ({low})",
-                high,
-            )
+        if high <= low:  # name the keys and values as written, not in seconds
+            lk, hk = (_given_name(spec, b, time) for b in ("low", "high"))
+            in_s = f" = {low:g} s" if time and lk[3:] != hk[4:] else ""  # different units
+            raise ScenarioError(f"{key}.{hk}", f"greater than {lk} ({spec[lk]:g}{in_s})", spec[hk])
         return Dist(kind, (("low", low), ("high", high)))
     if kind == "lognormal":
         mean, median = _take(spec, "mean", key, time), _take(spec, "median", key, time)
@@ -226,7 +232,8 @@ def parse_dist(spec: Any, key: str, *, time: bool = True) -> Dist:
     if kind == "empirical":
         names = [n for n in spec if n.startswith("samples")]
         if len(names) != 1:
-            raise ScenarioError(key, "an empirical table with one samples list", "<missing>")
+            got = "<" + ", ".join(names) + ">" if names else "<missing>"
+            raise ScenarioError(key, "an empirical table with one samples list", got)
         raw = spec[names[0]]
         factor = TIME_UNITS_S[names[0].split("_", 1)[1]] if time else 1.0
         ok = (
