@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import deque
+from collections.abc import Callable
 
 import numpy as np
 import simpy
@@ -203,7 +204,7 @@ class _Model:
             getattr(self, f"a_{name}").extend(array(code, [fill]) * CHUNK)
         self.capacity += CHUNK
 
-    def run(self) -> Records:
+    def run(self, progress: Callable[[float], None] | None = None) -> Records:
         env = self.env
         end_s = self.sc.horizon.end_s
         if self.first_s.size:
@@ -211,7 +212,14 @@ class _Model:
         if self.roster_events:
             env.schedule(_Call(self._on_roster, None), NORMAL, self.roster_events[0][0])
         stop_s = end_s if self.sc.horizon.end == "cut" else end_s + DRAIN_DAYS * DAY_S
-        env.run(until=stop_s)
+        if progress is None:
+            env.run(until=stop_s)
+        else:  # run day by day, reporting the share of simulated time done
+            for day_end_s in np.arange(DAY_S, stop_s, DAY_S):
+                env.run(until=float(day_end_s))
+                progress(float(day_end_s) / stop_s)
+            env.run(until=stop_s)
+            progress(1.0)
         self.takers.close(env.now)
         self.officers.close(env.now)
         return Records.from_model(self, stop_s)
@@ -387,11 +395,16 @@ class _Model:
         self.takers.free(self.a_agent[a], now)
 
 
-def simulate(scenario: Scenario, replication: int = 0) -> Records:
+def simulate(
+    scenario: Scenario,
+    replication: int = 0,
+    progress: Callable[[float], None] | None = None,
+) -> Records:
     """Run replication ``replication`` of ``scenario`` and return its records.
 
     Replication ``i`` draws from ``SeedSequence(scenario.horizon.seed,
     spawn_key=(i,))``: the same scenario, seed and replication always give
-    identical records, whatever runs beside it.
+    identical records, whatever runs beside it. ``progress(share_done)``, if
+    given, is called after every simulated day (it does not change results).
     """
-    return _Model(scenario, replication).run()
+    return _Model(scenario, replication).run(progress)

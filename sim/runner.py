@@ -31,9 +31,17 @@ class RunResult:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
-def run_one(scenario: Scenario, replication: int, tables: Iterable[str] = ()) -> RunResult:
-    """Simulate replication ``replication`` and summarise it; keep the named tables."""
-    rec = simulate(scenario, replication)
+def run_one(
+    scenario: Scenario,
+    replication: int,
+    tables: Iterable[str] = (),
+    progress: Callable[[float], None] | None = None,
+) -> RunResult:
+    """Simulate replication ``replication`` and summarise it; keep the named tables.
+
+    ``progress(share)`` reports the share of simulated time done (serial runs).
+    """
+    rec = simulate(scenario, replication, progress)
     return RunResult(
         replication,
         scenario.horizon.seed,
@@ -60,22 +68,27 @@ def run_replications(
     *,
     workers: int | None = None,
     tables: Iterable[str] = (),
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> list[RunResult]:
     """Run replications 0..R-1; ``workers`` = 1 runs serially in this process.
 
     Results come back in replication order whatever the executor.
-    ``progress(k)`` is called with the number done so far.
+    ``progress(done)`` is called with the replications done so far; serial
+    runs also report fractions of a replication, day by day.
     """
     tables = tuple(tables)
     workers = min(workers or default_workers(), replications)
     jobs = [(scenario, r, tables) for r in range(replications)]
     results: list[RunResult] = []
     if workers <= 1:
-        for job in jobs:
-            results.append(_one(job))
+        for r in range(replications):
+            within = None
             if progress:
-                progress(len(results))
+
+                def within(share: float, r: int = r) -> None:
+                    progress(r + share)
+
+            results.append(run_one(scenario, r, tables, within))
         return results
     with ProcessPoolExecutor(max_workers=workers) as pool:
         for res in pool.map(_one, jobs):

@@ -131,7 +131,11 @@ def command(
         total=reps, desc=f"{sc.name}", unit="rep", delay=2.0, leave=False, disable=None
     ) as bar:
         results = run_replications(
-            sc, reps, workers=workers, tables=TABLES, progress=lambda k: bar.update(k - bar.n)
+            sc,
+            reps,
+            workers=workers,
+            tables=TABLES,
+            progress=lambda k: bar.update(round(k - bar.n, 6)),
         )
     elapsed = time.perf_counter() - started
     per_rep = per_replication(results, sc)
