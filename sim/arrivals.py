@@ -47,7 +47,7 @@ def rate_breakpoints(
 def daily_factors(arrivals: Arrivals, n_days: int, rng: np.random.Generator) -> np.ndarray:
     """Mean-one gamma multipliers per day with coefficient of variation ``daily_cv``."""
     cv = arrivals.daily_cv
-    if cv == 0:
+    if cv < 1e-6:  # no variation to speak of; 1 / cv**2 would overflow for tiny cv
         return np.ones(n_days)
     shape = 1.0 / (cv * cv)
     return rng.gamma(shape, 1.0 / shape, n_days)
