@@ -586,6 +586,15 @@ def test_a_break_ending_with_the_shift_does_not_log_the_person_back_in() -> None
     assert (rec.sessions["logout_at_s"] > rec.sessions["login_at_s"]).all()
 
 
+@pytest.mark.parametrize("daily_cv", [5e-324, 1e-160, 1e-7])
+def test_a_tiny_daily_cv_means_no_daily_variation(daily_cv: float) -> None:
+    # Found by the conservation properties: 1 / cv**2 overflowed (ZeroDivisionError).
+    arrivals = {"mode": "profile", "callers_per_day": 50, "daily_cv": daily_cv}
+    tiny = simulate(make_scenario(arrivals=arrivals), 0)
+    none = simulate(make_scenario(arrivals=arrivals | {"daily_cv": 0}), 0)
+    assert tiny.caller["first_dial_at_s"].tolist() == none.caller["first_dial_at_s"].tolist()
+
+
 # --- trace arrivals: the scenario keys behind these tests ----------------------------------
 
 
