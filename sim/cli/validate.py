@@ -1,0 +1,170 @@
+"""``helpline validate``: the simulator against Erlang B, C, A and against Ciw.
+
+One row per validation case and metric: the formula's value (or Ciw's mean), the simulated mean
+and its 99% interval, and the verdict. Exit code 0 if every row agrees, 1 if any disagrees, 2 on
+bad input. The statistics live in :mod:`sim.validation`; this module only runs and formats.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+import pandas as pd
+from tqdm import tqdm
+
+from sim import validation
+from sim.cli.common import fail, friendly_errors
+from sim.metrics import METRICS
+
+EXIT_DISAGREE = 1
+
+
+def _fmt(value: float, metric: str) -> str:
+    """A figure in the metric's unit: shares as %, seconds and counts as numbers."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    unit = METRICS[metric][0]
+    if unit == "share":
+        return f"{100 * value:.2f}%"
+    if unit == "s":
+        return f"{value:.2f} s"
+    return f"{value:,.0f}"
+
+
+def render(table: pd.DataFrame, title: str) -> str:
+    """The human table: one line per row of ``table`` (see sim.validation.COLUMNS)."""
+    head = ("case", "model", "metric", "reference", "simulated", "99% CI", "+/-%", "verdict")
+    rows = [head]
+    for r in table.itertuples():
+        ci = f"[{_fmt(r.ci_lo, r.metric)}, {_fmt(r.ci_hi, r.metric)}]"
+        rel = "" if math.isnan(r.rel_half_width) else f"{100 * r.rel_half_width:.1f}"
+        rows.append(
+            (
+                r.case,
+                r.model,
+                r.metric,
+                _fmt(r.formula, r.metric),
+                _fmt(r.sim_mean, r.metric),
+                ci,
+                rel,
+                "agree" if r.agree else "DISAGREE",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
+    right = {3, 4, 6}
+
+    def line(row: tuple[str, ...]) -> str:
+        cells = [
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        return "  ".join(cells).rstrip()
+
+    k = len(table)
+    bad = table[~table["agree"]]
+    out = [title, "", line(head), *(line(row) for row in rows[1:]), ""]
+    out += textwrap.wrap(
+        f"{k} comparisons. A row agrees when the reference lies in the (1 - "
+        f"{validation.FAMILY_ALPHA:g}/{k}) interval of simulated minus reference (Bonferroni: the "
+        f"chance of any false alarm in the family is at most {validation.FAMILY_ALPHA:.0%}). "
+        "Reference: the formula, or Ciw's mean over its own replications. +/-%: half-width of "
+        "the 99% CI relative to the reference.",
+        width=100,
+    )
+    if bad.empty:
+        out.append(f"All {k} agree.")
+    else:
+        names = ", ".join(f"{r.case}/{r.metric}" for r in bad.itertuples())
+        out.append(f"{len(bad)} of {k} DISAGREE: {names}")
+    return "\n".join(out)
+
+
+def _json_value(x: Any) -> Any:
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    if hasattr(x, "item"):
+        return _json_value(x.item())
+    return x
+
+
+def as_document(table: pd.DataFrame, quick_mode: bool, elapsed_s: float) -> dict[str, Any]:
+    """The ``--json`` document: the decision rule and every row."""
+    rows = [{k: _json_value(v) for k, v in row.items()} for row in table.to_dict(orient="records")]
+    return {
+        "quick": quick_mode,
+        "ci_level": validation.CI_LEVEL,
+        "family_alpha": validation.FAMILY_ALPHA,
+        "comparisons": len(table),
+        "disagree": int((~table["agree"]).sum()),
+        "elapsed_s": round(elapsed_s, 3),
+        "rows": rows,
+    }
+
+
+@click.command("validate")
+@click.option(
+    "--quick",
+    "quick_mode",
+    is_flag=True,
+    help=f"{validation.QUICK_REPLICATIONS} replications per case and "
+    f"{validation.QUICK_WINDOW_FRACTION:.0%} of each measured window (under a minute on 2 cores).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+@click.option(
+    "--cases",
+    "cases_dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Folder of validation scenarios [default: scenarios/validation].",
+)
+@click.option("--no-ciw", is_flag=True, help="Skip the cross-check against Ciw.")
+@click.option(
+    "--workers", type=int, default=None, help="Processes [default: all cores; 1 = serial]."
+)
+@friendly_errors
+def command(
+    quick_mode: bool, as_json: bool, cases_dir: str | None, no_ciw: bool, workers: int | None
+) -> None:
+    """Compare the simulator with Erlang B, C and A (and with Ciw) on scenarios/validation.
+
+    Exit code 1 if any comparison disagrees.
+    """
+    if workers is not None and workers < 1:
+        fail(f"--workers: must be a whole number >= 1; got {workers}")
+    folder = Path(cases_dir) if cases_dir else validation.CASES_DIR
+    if not folder.is_dir():
+        fail(f"--cases: must be an existing folder of validation scenarios; got {str(folder)!r}")
+    started = time.perf_counter()
+    with tqdm(desc="validate", unit="rep", delay=2.0, leave=False, disable=None) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(done - bar.n)
+
+        table = validation.validate(
+            quick_mode=quick_mode,
+            cases_dir=folder,
+            include_ciw=not no_ciw,
+            workers=workers,
+            progress=progress,
+        )
+    elapsed = time.perf_counter() - started
+    if as_json:
+        click.echo(json.dumps(as_document(table, quick_mode, elapsed), indent=2))
+    else:
+        mode = (
+            f"quick: {validation.QUICK_REPLICATIONS} replications per case, "
+            f"{validation.QUICK_WINDOW_FRACTION:.0%} of each window"
+            if quick_mode
+            else "each case's horizon and replications"
+        )
+        click.echo(render(table, f"Validation against queueing theory ({mode}; {elapsed:.0f} s)"))
+    if not table["agree"].all():
+        sys.exit(EXIT_DISAGREE)
