@@ -166,7 +166,11 @@ class DaskExecutor:
                     n_workers=self.workers,
                     threads_per_worker=1,
                     processes=True,
+                    host="127.0.0.1",
                     dashboard_address=None,
+                    # No dashboard; its health endpoints on a free port, not 8787,
+                    # which another cluster on a shared machine may hold.
+                    scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
                     silence_logs=logging.ERROR,
                 )
                 self._client = distributed.Client(self._cluster, set_as_default=False)
@@ -197,7 +201,7 @@ class DaskExecutor:
         ]
         by_key = {f.key: job for f, job in zip(futures, jobs, strict=True)}
         try:
-            for fut in distributed.as_completed(futures):
+            for fut in distributed.as_completed(futures, loop=self._client.loop):
                 yield by_key[fut.key], fut.result()
         finally:
             self._client.cancel([f for f in futures if not f.done()])
