@@ -243,6 +243,9 @@ class _Model:
 
     def _on_first_dial(self, ev: Event) -> None:
         c = ev._value
+        # Record the instant reached: after a long gap, now + (t - now) can be t plus or
+        # minus an ulp, and a caller's first attempt must arrive at its first dial exactly.
+        self.first_l[c] = self.env.now
         self._dial(c)
         nxt = c + 1
         if nxt < self.n_callers:
