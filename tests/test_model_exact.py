@@ -595,6 +595,16 @@ def test_a_tiny_daily_cv_means_no_daily_variation(daily_cv: float) -> None:
     assert tiny.caller["first_dial_at_s"].tolist() == none.caller["first_dial_at_s"].tolist()
 
 
+def test_the_first_attempt_arrives_exactly_at_the_first_dial() -> None:
+    # Found by the conservation properties: after a long gap SimPy's clock reached
+    # 639.232 + (45706.695 - 639.232) = 45706.69500000001, so attempt 1 arrived an ulp
+    # after the caller's first_dial_at_s (and access delays could be -1e-11).
+    rec = simulate(make_scenario(arrivals=trace([639.232, 45706.695]), lines={"count": "inf"}), 0)
+    first = rec.attempts.loc[rec.attempts["attempt_no"] == 1, "arrived_at_s"].to_numpy()
+    np.testing.assert_array_equal(first, rec.callers["first_dial_at_s"].to_numpy())
+    assert rec.callers["access_delay_s"].tolist() == [0.0, 0.0]
+
+
 # --- trace arrivals: the scenario keys behind these tests ----------------------------------
 
 
