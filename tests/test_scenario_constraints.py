@@ -490,20 +490,21 @@ def test_folder_instead_of_file(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "got"),
+    ("text", "allowed"),
     [
-        pytest.param(b"[horizon\ndays = 3\n", "<Expected ']'", id="unclosed-table"),
-        pytest.param(b"days = = 3\n", "<Invalid value", id="bad-value"),
-        pytest.param(b"[horizon]\ndays = 2\ndays = 3\n", "<Cannot overwrite", id="duplicate-key"),
-        pytest.param(b"\xff\xfe[horizon]\n", "<undecodable bytes>", id="not-utf8"),
+        pytest.param(b"[horizon\ndays = 3\n", "valid TOML", id="unclosed-table"),
+        pytest.param(b"days = = 3\n", "valid TOML", id="bad-value"),
+        pytest.param(b"[horizon]\ndays = 2\ndays = 3\n", "valid TOML", id="duplicate-key"),
+        pytest.param(b"\xff\xfe[horizon]\n", "UTF-8 text", id="not-utf8"),
     ],
 )
-def test_unreadable_file(tmp_path: Path, text: bytes, got: str) -> None:
+def test_unreadable_file(tmp_path: Path, text: bytes, allowed: str) -> None:
     path = tmp_path / "broken.toml"
     path.write_bytes(text)
     out = tmp_path / "out"
     m = assert_rejected(_run(path, out), out, "broken.toml", "file")
-    assert m["got"].startswith(got)
+    assert m["allowed"] == allowed
+    assert m["got"].startswith("<")  # the parser's own words (line, column) vary by Python
 
 
 def test_extends_missing_file(tmp_path: Path) -> None:
