@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.scenario.types import DAY_S, Horizon, Staff
+from sim.scenario.types import DAY_S, Horizon, Staff, deal_teams
 
 CALL_TAKER, ESCALATION, OTHER = 0, 1, 2
 
@@ -46,7 +46,8 @@ class Roster:
 def _people(staff: Staff) -> pd.DataFrame:
     rows = []
     if staff.mode == "roster":
-        for rank in staff.ranks:
+        team_of = deal_teams([r.count for r in staff.ranks], staff.teams)
+        for rank, teams in zip(staff.ranks, team_of, strict=True):
             role = (
                 CALL_TAKER
                 if rank.name in staff.call_taker_ranks
@@ -54,8 +55,8 @@ def _people(staff: Staff) -> pd.DataFrame:
                 if rank.name in staff.escalation_ranks
                 else OTHER
             )
-            for i in range(rank.count):
-                rows.append((rank.name, i < rank.women, i % staff.teams, role))
+            for i, team in enumerate(teams):
+                rows.append((rank.name, i < rank.women, team, role))
     else:
         for k, (n_ct, n_es) in enumerate(
             zip(staff.headcount_call_takers, staff.headcount_escalation, strict=True)

@@ -31,6 +31,7 @@ from sim.scenario.types import (
     Staff,
     Surge,
     Targets,
+    team_sizes,
 )
 
 #: Share of a day's calls in each hour 00..23 (DOMAIN.md section 4, label A).
@@ -116,7 +117,11 @@ def read_raw(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
             parent,
             file=str(path),
         )
-    return deep_merge(read_raw(target, (*_chain, resolved)), data)
+    merged = deep_merge(read_raw(target, (*_chain, resolved)), data)
+    own = data.get("scenario")
+    if not (isinstance(own, dict) and "name" in own) and isinstance(merged.get("scenario"), dict):
+        merged["scenario"].pop("name", None)  # a name names one file: never inherited
+    return merged
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -414,14 +419,16 @@ def _staff(r: Reader, file: str | None) -> Staff:
         if teams < n:
             raise ScenarioError(r.key("teams"), f">= the number of shifts ({n})", teams)
         counts = [x.count for x in ranks if x.name in takers]
-        if min(per_team(counts, teams)) < 1 and not allow_gaps:
+        if min(team_sizes(ranks, teams, takers)) < 1 and not allow_gaps:
             raise ScenarioError(
                 r.key("teams"),
-                "at most the people of the largest call-taking rank "
-                f"({max(counts, default=0)}), so every team has a call-taker "
+                f"at most the {sum(counts)} people in call-taking ranks, so every team has a "
+                "call-taker "
                 "(or set staff.allow_uncovered_hours = true)",
                 teams,
             )
+        if rotation:
+            _check_rest(r, shifts, teams)
         people = sum(counts)
         if seats > people:
             raise ScenarioError(
@@ -460,13 +467,27 @@ def _staff(r: Reader, file: str | None) -> Staff:
     )
 
 
-def per_team(counts: list[int], teams: int) -> list[int]:
-    """People in each team when each rank's people are dealt to teams in turn.
+def _check_rest(r: Reader, shifts: list[Shift], teams: int) -> None:
+    """Reject a rotation that sends a team from one shift straight into the next.
 
-    The roster puts person i of a rank in team i mod teams, so team t gets
-    someone from a rank only if the rank has more than t people.
+    Teams rotate backwards through the shift list (see sim/roster.py): a team
+    on shift k moves to shift k-1 the next day. If shift k-1 of the next day
+    starts when (or before) shift k ends, people would work a double shift.
     """
-    return [sum(max(0, -(-(c - t) // teams)) for c in counts) for t in range(teams)]
+    n = len(shifts)
+    for k, shift in enumerate(shifts):
+        nxt = (k - 1) % teams
+        if nxt >= n or nxt == k:  # resting, or the same shift again (no rotation)
+            continue
+        rest_s = DAY_S + shifts[nxt].start_s - (shift.start_s + shift.duration_s)
+        if rest_s <= 0:
+            raise ScenarioError(
+                r.key("shifts"),
+                "an order in which rotating teams get rest between shifts (teams move from "
+                "each shift to the one listed before it; list the night shift first, or set "
+                "staff.rotation_days = 0)",
+                f"<shift {shift.name!r} runs straight into {shifts[nxt].name!r} on the next day>",
+            )
 
 
 def _check_officers(staff: Staff) -> None:
@@ -479,8 +500,7 @@ def _check_officers(staff: Staff) -> None:
                 list(staff.headcount_escalation),
             )
         return
-    counts = [x.count for x in staff.ranks if x.name in staff.escalation_ranks]
-    officers = per_team(counts, staff.teams)
+    officers = team_sizes(staff.ranks, staff.teams, staff.escalation_ranks)
     if min(officers) < 1:
         raise ScenarioError(
             "staff.escalation_ranks",

@@ -125,6 +125,32 @@ class Rank:
     women: int
 
 
+def deal_teams(counts: list[int] | tuple[int, ...], teams: int) -> list[list[int]]:
+    """The team of every person, rank by rank, in roster order.
+
+    People are dealt to teams in turn, each rank continuing where the previous
+    one stopped, so a small rank (6 inspectors) spreads over all teams instead
+    of piling into the first ones.
+    """
+    out, start = [], 0
+    for count in counts:
+        out.append([(start + i) % teams for i in range(count)])
+        start += count
+    return out
+
+
+def team_sizes(
+    ranks: tuple[Rank, ...] | list[Rank], teams: int, names: tuple[str, ...]
+) -> list[int]:
+    """People of the ranks ``names`` in each team, as :func:`deal_teams` deals them."""
+    sizes = [0] * teams
+    for rank, members in zip(ranks, deal_teams([r.count for r in ranks], teams), strict=True):
+        if rank.name in names:
+            for t in members:
+                sizes[t] += 1
+    return sizes
+
+
 @dataclass(frozen=True)
 class Staff:
     """Who is on duty when: a roster of people, or a plain headcount per shift."""
