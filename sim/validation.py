@@ -377,17 +377,17 @@ def decide(rows: list[dict[str, Any]], family_alpha: float = FAMILY_ALPHA) -> pd
 def formula_rows(
     scenarios: Iterable[Scenario],
     summaries: dict[tuple[str, str], list[dict[str, float]]],
-    agents_offset: int = 0,
+    wrong_agents: Callable[[int], int] | None = None,
 ) -> list[dict[str, Any]]:
     """Undecided rows: each formula case's compared metrics against the formula.
 
-    ``agents_offset`` shifts the formula's agents (0 for validation; the negative control uses
-    +1 to show that a wrong model is caught).
+    ``wrong_agents`` maps the case's agents to the agents the formula is given instead; it is for
+    the negative control, which shows that a wrong model is caught.
     """
     rows = []
     for sc in scenarios:
         q = queue_model(sc)
-        formula = q.metrics(q.agents + agents_offset)
+        formula = q.metrics(wrong_agents(q.agents) if wrong_agents else None)
         for metric in q.compared():
             values = [s[metric] for s in summaries[(SIM, sc.name)]]
             rows.append(
