@@ -71,11 +71,12 @@ class Theory:
     """The hourly comparison of one scenario (see the module docstring).
 
     ``table`` has one row per hour of day: ``hour``, ``callers_per_h`` (scenario),
-    ``attempts_per_h`` (simulated), ``formula_calls_per_h`` (the rate fed to the formulas),
-    ``offered_erl``, ``agents_on_duty`` (simulated mean), ``agents`` (whole number used),
-    ``lines``, then for each metric in service_level, asa_s, abandon_rate, block_rate and
-    occupancy the columns ``sipp_<m>``, ``lagged_<m>``, ``mol_<m>`` and ``sim_<m>`` with
-    ``sim_<m>_lo``/``sim_<m>_hi`` (95% over replications).
+    ``sim_callers_per_h`` and ``attempts_per_h`` (simulated first dials and all dials),
+    ``formula_calls_per_h`` (the rate fed to the formulas), ``offered_erl``,
+    ``agents_on_duty`` (simulated mean), ``agents`` (whole number used), ``lines``, then for
+    each metric in service_level, asa_s, abandon_rate, block_rate and occupancy the columns
+    ``sipp_<m>``, ``lagged_<m>``, ``mol_<m>`` and ``sim_<m>`` with ``sim_<m>_lo`` and
+    ``sim_<m>_hi`` (95% over replications).
     """
 
     scenario: Scenario
@@ -278,6 +279,7 @@ def theory(
         {
             "hour": np.arange(HOURS),
             "callers_per_h": callers_per_h,
+            "sim_callers_per_h": sim["callers_per_h"].to_numpy(),
             "attempts_per_h": sim["attempts_per_h"].to_numpy(),
             "formula_calls_per_h": formula_per_h,
             "offered_erl": formula_per_h * handle_s / HOUR_S,
@@ -305,7 +307,7 @@ def notes(th: Theory) -> list[str]:
     """
     sc, t = th.scenario, th.table
     out = []
-    callers = float(t["callers_per_h"].sum())
+    callers = float(t["sim_callers_per_h"].sum())
     attempts = float(t["attempts_per_h"].sum())
     if callers > 0 and attempts > 1.02 * callers:
         extra = attempts / callers - 1
