@@ -12,6 +12,8 @@ import numpy as np
 
 def _integral(sorted_times: np.ndarray, cum: np.ndarray, t: np.ndarray) -> np.ndarray:
     """Sum over i of max(0, t - x_i) for sorted x (``cum`` = cumsum of x)."""
+    if sorted_times.size == 0:
+        return np.zeros(np.shape(t))
     k = np.searchsorted(sorted_times, t, side="right")
     total = np.where(k > 0, cum[np.maximum(k - 1, 0)], 0.0)
     return k * t - total
@@ -29,6 +31,8 @@ def bin_max(start_s: np.ndarray, end_s: np.ndarray, edges_s: np.ndarray) -> np.n
     """Largest number of periods open at once within each bin (ends count before starts)."""
     start_s = np.asarray(start_s, dtype=float)
     end_s = np.asarray(end_s, dtype=float)
+    if start_s.size == 0:
+        return np.zeros(edges_s.size - 1)
     times = np.concatenate([end_s, start_s])
     steps = np.concatenate([-np.ones(end_s.size), np.ones(start_s.size)])
     order = np.lexsort((steps, times))  # at equal times, -1 before +1

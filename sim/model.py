@@ -207,10 +207,11 @@ class _Model:
     def run(self, progress: Callable[[float], None] | None = None) -> Records:
         env = self.env
         end_s = self.sc.horizon.end_s
-        if self.first_s.size:
-            env.schedule(_Call(self._on_first_dial, 0), NORMAL, self.first_s[0])
+        # Roster first: at equal instants staff log in before a caller dials.
         if self.roster_events:
             env.schedule(_Call(self._on_roster, None), NORMAL, self.roster_events[0][0])
+        if self.first_s.size:
+            env.schedule(_Call(self._on_first_dial, 0), NORMAL, self.first_s[0])
         stop_s = end_s if self.sc.horizon.end == "cut" else end_s + DRAIN_DAYS * DAY_S
         if progress is None:
             env.run(until=stop_s)

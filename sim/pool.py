@@ -165,4 +165,5 @@ class Pool:
                 self.s_person.append(p)
                 self.s_start_s.append(self.session_start_s[p])
                 self.s_end_s.append(now)
-                self.s_overtime_s.append(0.0)
+                end = self.duty_end_at_s[p]
+                self.s_overtime_s.append(now - end if now > end else 0.0)

@@ -29,7 +29,6 @@ import os
 from typing import Any
 
 import numpy as np
-import pytest
 from conftest import make_scenario, trace
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
@@ -70,18 +69,6 @@ def max_level(start: np.ndarray, end: np.ndarray) -> int:
     steps = np.concatenate([-np.ones(end.size), np.ones(start.size)])
     order = np.lexsort((steps, times))
     return int(np.cumsum(steps[order]).max(initial=0))
-
-
-def intervals_computable(rec: Records) -> bool:
-    """False when ``Records.intervals`` raises on empty input (a known bug in
-    ``sim/intervals.py``: ``bin_mean``/``bin_max`` index an empty array); see
-    :func:`test_intervals_of_a_run_without_calls`."""
-    a, s = rec.attempt, rec.session
-    return bool(
-        np.any(a["outcome"] != BLOCKED)
-        and np.any(a["outcome"] == ANSWERED)
-        and np.any(s["role"] == 0)
-    )
 
 
 def assert_attempt_rows(rec: Records) -> None:
@@ -162,8 +149,6 @@ def assert_windows_add_up(rec: Records, windows: list[tuple[float, float]]) -> N
     m = summarize(rec)
     assert m["attempts"] == m["answered"] + m["abandoned"] + m["blocked"] + m["in_system"]
     assert m["callers"] == m["callers_answered"] + m["gave_up"] + m["still_trying"]
-    if not intervals_computable(rec):
-        return
     iv = rec.intervals
     end_s = rec.scenario.horizon.end_s
     in_h = a["arrived_at_s"] < end_s
@@ -236,8 +221,7 @@ def assert_lines_respected(rec: Records) -> None:
         assert not np.any(out == BLOCKED)
         return
     assert max_level(s, e) <= lines
-    if intervals_computable(rec):
-        assert rec.intervals["lines_busy_max"].max() <= lines
+    assert rec.intervals["lines_busy_max"].max() <= lines
     blocked_at = arr[out == BLOCKED]
     assert np.all(open_count(s, e, blocked_at, closed=True) >= lines)
     # A dial that got a line found fewer than `lines` held by others.
@@ -523,11 +507,6 @@ def test_unlimited_staff_and_lines_give_zero_waits(
     assert_consistent(rec, [(0.0, math.inf)])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=IndexError,
-    reason="sim/intervals.py: bin_mean/bin_max index an empty array (run without calls)",
-)
 def test_intervals_of_a_run_without_calls() -> None:
     # A valid scenario can get no callers at all (here 0.01 calls/h for a day); its
     # interval table must be all zeros, not an IndexError (``helpline run`` crashes too).
