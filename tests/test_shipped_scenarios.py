@@ -27,7 +27,7 @@ from sim.scenario.types import Scenario
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted((ROOT / "scenarios").glob("*.toml"))  # not scenarios/validation/
 DOCS = ROOT / "docs" / "scenarios.md"
-LOADER = ROOT / "sim" / "scenario" / "load.py"
+LOADERS = [ROOT / "sim" / "scenario" / name for name in ("load.py", "staff.py")]
 SHORT = {"horizon.days": 2, "horizon.warmup_days": 0.5, "horizon.replications": 1}
 KEY_METRICS = (
     "callers",
@@ -135,8 +135,8 @@ _KEY_CALL = re.compile(
 
 
 def loader_key_names() -> set[str]:
-    """Every key name that sim/scenario/load.py asks a Reader for."""
-    source = LOADER.read_text(encoding="utf-8")
+    """Every key name that the scenario loaders (load.py, staff.py) ask a Reader for."""
+    source = "\n".join(p.read_text(encoding="utf-8") for p in LOADERS)
     return {a or b for a, b in _KEY_CALL.findall(source)}
 
 
@@ -191,7 +191,7 @@ def test_loader_key_names_are_found() -> None:
 def test_docs_mention_every_key_name_the_loader_reads() -> None:
     docs = DOCS.read_text(encoding="utf-8")
     missing = sorted(n for n in loader_key_names() if not _documented(docs, n))
-    assert not missing, f"keys read in sim/scenario/load.py but not in docs/scenarios.md: {missing}"
+    assert not missing, f"keys read in sim/scenario/ but not in docs/scenarios.md: {missing}"
 
 
 def test_docs_list_every_dotted_key(monkeypatch: pytest.MonkeyPatch) -> None:

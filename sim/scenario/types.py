@@ -217,7 +217,8 @@ class Scenario:
         ``changes`` maps dotted paths (``"lines.count"``) to values, as in the
         scenario file. The original is left untouched.
         """
-        from sim.scenario.load import apply_changes, build
+        from sim.scenario.files import apply_changes
+        from sim.scenario.load import build
 
         raw = apply_changes(self.raw, changes, file=self.file)
         return build(raw, file=self.file)

@@ -1,0 +1,219 @@
+"""The ``[staff]`` table: roster or headcount, seats, shifts, breaks, ranks, and their rules.
+
+Validated here, before any simulation: shift coverage, seats against people,
+teams against shifts and people, rest between rotating shifts, officers on
+every team when calls escalate.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from sim.errors import ScenarioError
+from sim.scenario.reader import Reader
+from sim.scenario.types import DAY_S, Break, Rank, Shift, Staff, team_sizes
+
+DEFAULT_RANKS = {
+    "inspector": {"count": 6, "women": 1},
+    "sub_inspector": {"count": 15, "women": 8},
+    "constable": {"count": 150, "women": 62},
+}
+DEFAULT_SHIFTS = [
+    {"name": "morning", "start": "06:00", "hours": 8},
+    {"name": "evening", "start": "14:00", "hours": 8},
+    {"name": "night", "start": "22:00", "hours": 8},
+]
+
+
+def _clock_s(r: Reader, name: str, default: Any) -> float:
+    v = r.raw(name, default)
+    try:
+        hh, mm = str(v).split(":")
+        h, m = int(hh), int(mm)
+        if not (0 <= h <= 23 and 0 <= m <= 59):
+            raise ValueError
+    except ValueError:
+        raise ScenarioError(r.key(name), 'a time of day "HH:MM" (00:00 to 23:59)', v) from None
+    return h * 3600.0 + m * 60.0
+
+
+def read_staff(r: Reader, file: str | None) -> Staff:
+    mode = r.choice("mode", ("roster", "headcount"), "roster")
+    seats = r.number("seats", 30, lo=1, integer=True)
+    shifts = []
+    raw_shifts = r.raw("shifts", DEFAULT_SHIFTS)
+    if not isinstance(raw_shifts, list) or not raw_shifts:
+        raise ScenarioError(
+            r.key("shifts"), "a non-empty array of tables [[staff.shifts]]", raw_shifts
+        )
+    for i, s in enumerate(raw_shifts):
+        sr = Reader(s, f"{r.key('shifts')}[{i}]")
+        name = sr.string("name", f"shift{i + 1}")
+        start = _clock_s(sr, "start", None)
+        hours = sr.number("hours", lo=0, lo_open=True, hi=24)
+        sr.finish()
+        shifts.append(Shift(name, start, hours * 3600.0))
+    allow_gaps = r.boolean("allow_uncovered_hours", False)
+    covered = [False] * 1440
+    for s in shifts:
+        m0 = int(s.start_s // 60)
+        for m in range(m0, m0 + int(math.ceil(s.duration_s / 60))):
+            covered[m % 1440] = True
+    if not allow_gaps and not all(covered):
+        first = covered.index(False)
+        raise ScenarioError(
+            r.key("shifts"),
+            "shifts that cover all 24 hours (or set staff.allow_uncovered_hours = true)",
+            f"<no shift at {first // 60:02d}:{first % 60:02d}>",
+        )
+    breaks = []
+    raw_breaks = r.raw("breaks", [])
+    if not isinstance(raw_breaks, list):
+        raise ScenarioError(r.key("breaks"), "an array of tables [[staff.breaks]]", raw_breaks)
+    for i, b in enumerate(raw_breaks):
+        br = Reader(b, f"{r.key('breaks')}[{i}]")
+        after = br.number("after_h", lo=0) * 3600.0
+        dur = br.number("duration_min", lo=0, lo_open=True) * 60.0
+        groups = br.number("groups", 1, lo=1, integer=True)
+        br.finish()
+        shortest = min(s.duration_s for s in shifts)
+        if after + groups * dur > shortest:
+            raise ScenarioError(
+                br.prefix,
+                f"breaks that end within the shortest shift "
+                f"({shortest / 3600:g} h): after_h + groups * duration_min",
+                f"<ends {(after + groups * dur) / 3600:g} h into the shift>",
+            )
+        breaks.append(Break(after, dur, groups))
+    ranks_raw = r.raw("ranks", DEFAULT_RANKS)
+    rk = Reader(ranks_raw, r.key("ranks"))
+    ranks = []
+    for name in list(ranks_raw):
+        one = rk.sub(name)
+        count = one.number("count", lo=0, integer=True)
+        women = one.number("women", 0, lo=0, integer=True)
+        one.finish()
+        if women > count:
+            raise ScenarioError(one.key("women"), f"at most count ({count})", women)
+        ranks.append(Rank(name, count, women))
+    rank_names = {x.name for x in ranks}
+    takers = r.strings("call_taker_ranks", ["constable"])
+    escal = r.strings("escalation_ranks", ["sub_inspector"])
+    for key, names in (("call_taker_ranks", takers), ("escalation_ranks", escal)):
+        for n in names:
+            if n not in rank_names:
+                raise ScenarioError(
+                    r.key(key), "names from staff.ranks (" + ", ".join(sorted(rank_names)) + ")", n
+                )
+    if not takers:
+        raise ScenarioError(r.key("call_taker_ranks"), "at least one name from staff.ranks", [])
+    both = set(takers) & set(escal)
+    if both:
+        raise ScenarioError(
+            r.key("escalation_ranks"), "ranks not also in call_taker_ranks", sorted(both)
+        )
+    teams = r.number("teams", 3, lo=1, integer=True)
+    rotation = r.number("rotation_days", 7, lo=0, integer=True)
+    weekly_offs = r.number("weekly_offs", 1, lo=0, hi=6, integer=True)
+    absence = r.number("absence_rate", 0.10, lo=0, hi=1)
+    if absence >= 1:
+        raise ScenarioError(r.key("absence_rate"), "a number >= 0 and < 1", absence)
+    n = len(shifts)
+    hc = r.sub("headcount", {})
+    hc_takers = hc.numbers("call_takers", (44,) * n, length=n, integer=True)
+    hc_escal = hc.numbers("escalation", (5,) * n, length=n, integer=True)
+    hc.finish()
+    if mode == "roster":
+        if teams < n:
+            raise ScenarioError(r.key("teams"), f">= the number of shifts ({n})", teams)
+        counts = [x.count for x in ranks if x.name in takers]
+        if min(team_sizes(ranks, teams, takers)) < 1 and not allow_gaps:
+            raise ScenarioError(
+                r.key("teams"),
+                f"at most the {sum(counts)} people in call-taking ranks, so every team has a "
+                "call-taker "
+                "(or set staff.allow_uncovered_hours = true)",
+                teams,
+            )
+        if rotation:
+            _check_rest(r, shifts, teams)
+        people = sum(counts)
+        if seats > people:
+            raise ScenarioError(
+                r.key("seats"), f"at most the {people} people in call-taking ranks", seats
+            )
+    else:
+        most = max(hc_takers)
+        if seats > most:
+            raise ScenarioError(
+                r.key("seats"),
+                f"at most the largest call-taker headcount of a shift ({most})",
+                seats,
+            )
+        if min(hc_takers) < 1 and not allow_gaps:
+            raise ScenarioError(
+                r.key("headcount.call_takers"),
+                "at least 1 per shift (or set staff.allow_uncovered_hours = true)",
+                list(hc_takers),
+            )
+    r.finish()
+    return Staff(
+        mode,
+        seats,
+        takers,
+        escal,
+        tuple(ranks),
+        teams,
+        tuple(shifts),
+        rotation,
+        weekly_offs,
+        absence,
+        tuple(breaks),
+        hc_takers,
+        hc_escal,
+        allow_gaps,
+    )
+
+
+def _check_rest(r: Reader, shifts: list[Shift], teams: int) -> None:
+    """Reject a rotation that sends a team from one shift straight into the next.
+
+    Teams rotate backwards through the shift list (see sim/roster.py): a team
+    on shift k moves to shift k-1 the next day. If shift k-1 of the next day
+    starts when (or before) shift k ends, people would work a double shift.
+    """
+    n = len(shifts)
+    for k, shift in enumerate(shifts):
+        nxt = (k - 1) % teams
+        if nxt >= n or nxt == k:  # resting, or the same shift again (no rotation)
+            continue
+        rest_s = DAY_S + shifts[nxt].start_s - (shift.start_s + shift.duration_s)
+        if rest_s <= 0:
+            raise ScenarioError(
+                r.key("shifts"),
+                "an order in which rotating teams get rest between shifts (teams move from "
+                "each shift to the one listed before it; list the night shift first, or set "
+                "staff.rotation_days = 0)",
+                f"<shift {shift.name!r} runs straight into {shifts[nxt].name!r} on the next day>",
+            )
+
+
+def check_officers(staff: Staff) -> None:
+    """Escalated calls need an officer on every shift (every team, in a roster)."""
+    if staff.mode == "headcount":
+        if min(staff.headcount_escalation) < 1:
+            raise ScenarioError(
+                "staff.headcount.escalation",
+                "at least 1 officer per shift when a call type has escalation_share > 0",
+                list(staff.headcount_escalation),
+            )
+        return
+    officers = team_sizes(staff.ranks, staff.teams, staff.escalation_ranks)
+    if min(officers) < 1:
+        raise ScenarioError(
+            "staff.escalation_ranks",
+            f"ranks with an officer in each of the {staff.teams} teams when a call type has "
+            "escalation_share > 0 (one rank needs count >= staff.teams)",
+            f"<officers per team {officers} from {list(staff.escalation_ranks)}>",
+        )
