@@ -38,7 +38,8 @@ the reference value lies in the (1 - 0.01/K) interval of the difference, which k
 any false alarm in the whole family below 1%. Seeds are never chosen: a failure is a failure.
 
 Sources: Student-t and Welch (1947) intervals; Bonferroni correction (Dunn 1961); the formulas'
-sources are in :mod:`sim.analytic`; V. Palmer, G. Knight et al., Ciw (ciw.readthedocs.io).
+sources are in :mod:`sim.analytic`; G. Palmer, V. Knight, P. Harper & A. Hawa (2019), Ciw: an
+open-source discrete event simulation library, J. Simulation 13(1).
 """
 
 from __future__ import annotations
