@@ -145,7 +145,7 @@ def command(
     seed: int | None,
     workers: int | None,
 ) -> None:
-    """Where steady-state formulas (SIPP, lagged SIPP, MOL) and the simulation part, by hour."""
+    """Hour by hour: SIPP, lagged SIPP and MOL for SCENARIO.toml beside its simulation."""
     if workers is not None and workers < 1:
         fail(f"--workers: must be a whole number >= 1; got {workers}")
     sc = load_scenario(scenario_file)
