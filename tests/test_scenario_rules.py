@@ -64,3 +64,30 @@ def test_rotation_without_rest_is_rejected() -> None:
         {"staff.shifts": day_first, "staff.teams": 4, "staff.rotation_days": 0}
     )
     assert no_rotation.staff.rotation_days == 0
+
+
+def test_headcount_seats_may_serve_overlapping_shifts() -> None:
+    """A 24-hour shift of 10 plus a day shift of 5: 15 seats let all 15 work by day."""
+    from sim.model import simulate
+
+    sc = load_scenario(BASELINE).with_changes(
+        {
+            "horizon.days": 2,
+            "horizon.warmup_days": 1,
+            "horizon.replications": 1,
+            "staff.mode": "headcount",
+            "staff.seats": 15,
+            "staff.breaks": [],
+            "staff.shifts": [
+                {"name": "all", "start": "00:00", "hours": 24},
+                {"name": "day", "start": "08:00", "hours": 12},
+            ],
+            "staff.headcount.call_takers": [10, 5],
+            "staff.headcount.escalation": [2, 1],
+        }
+    )
+    iv = simulate(sc, 0).intervals
+    hour = (iv["interval_start_s"] % 86_400) // 3600
+    on_duty = iv[iv["in_window"]].groupby(hour[iv["in_window"]])["call_takers_on_duty_mean"].mean()
+    assert on_duty.loc[12] == pytest.approx(15)
+    assert on_duty.loc[2] == pytest.approx(10)
