@@ -1,0 +1,40 @@
+"""Queueing formulas: steady-state Erlang B, C, A, X and staffing; time-varying SIPP and MOL.
+
+Pure functions, no simulation and no I/O; seconds inside. ``sim.analytic.steady`` holds the
+birth-death chains and staffing searches, ``sim.analytic.time_varying`` the per-interval methods.
+docs/analytic.md lists the formulas, conventions and sources.
+"""
+
+from sim.analytic.steady import (
+    MAX_STATES,
+    TAIL_TOL,
+    QueueMetrics,
+    agents_for_target,
+    erlang_a_metrics,
+    erlang_b,
+    erlang_c,
+    erlang_c_metrics,
+    erlang_x_metrics,
+    halfin_whitt_agents,
+    halfin_whitt_beta,
+    redial_attempt_rate,
+)
+from sim.analytic.time_varying import modified_offered_load, mol_metrics, sipp
+
+__all__ = [
+    "MAX_STATES",
+    "TAIL_TOL",
+    "QueueMetrics",
+    "agents_for_target",
+    "erlang_a_metrics",
+    "erlang_b",
+    "erlang_c",
+    "erlang_c_metrics",
+    "erlang_x_metrics",
+    "halfin_whitt_agents",
+    "halfin_whitt_beta",
+    "mol_metrics",
+    "modified_offered_load",
+    "redial_attempt_rate",
+    "sipp",
+]
