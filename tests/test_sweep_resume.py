@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BASELINE = ROOT / "scenarios" / "baseline_2023.toml"
 SETS = {"horizon.days": 2, "horizon.warmup_days": 0.5}
 LINES = [25, 30, "unlimited"]
-REPS = 12
+REPS = 16
 TOTAL = len(LINES) * REPS
 KILL_AFTER = 4  # run files on disk before the kill
 
