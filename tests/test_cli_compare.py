@@ -118,6 +118,7 @@ def test_api_table_has_documented_columns(files):
         (["ONE", "ONE", "-r", "0"], "--replications: must be a whole number >= 1; got 0"),
         (["ONE", "ONE", "--metric", "asa"], "--metric: must be one of"),
         (["ONE", "ONE", "--set", "lines.count=0"], "lines.count: must be a whole number >= 1"),
+        (["ONE", "ONE", "--seed", "-1"], "with horizon.seed=-1: horizon.seed: must be"),
     ],
 )
 def test_bad_input_is_one_line_exit_2(files, args, message):

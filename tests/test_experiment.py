@@ -353,7 +353,10 @@ def test_difference_intervals_match_scipy():
         (["--vary", "lines.cont=30"], r"lines.cont: must be a known key"),
         (["--vary", "lines.count=30", "--metric", "nope"], r"--metric: must be one of"),
         (["--vary", "lines.count=3,$"], r"--vary lines.count: '\$' is not a TOML literal"),
-        (["--vary", "lines.count=3", "--set", "horizon.days=0"], r"horizon.days: must be"),
+        (
+            ["--vary", "lines.count=3", "--set", "horizon.days=0"],
+            r"baseline_2023.toml with --set horizon.days=0: horizon.days: must be",
+        ),
         (
             ["--vary", "lines.count=3", "--scheduler", "tcp://h:1", "--executor", "serial"],
             r"needs --executor dask",

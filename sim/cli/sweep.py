@@ -14,10 +14,11 @@ import click
 import pandas as pd
 
 from sim.cli.common import fail, friendly_errors
+from sim.errors import ScenarioError
 from sim.experiment import sweep as run_sweep
 from sim.experiment.errors import ExperimentError
 from sim.experiment.executors import EXECUTORS
-from sim.experiment.grid import label, parse_set, parse_vary, read_points_csv
+from sim.experiment.grid import label, parse_set, parse_vary, read_points_csv, toml_literal
 from sim.experiment.store import RUNS
 from sim.experiment.sweep import DEFAULT_METRIC, check_metric
 from sim.metrics import METRICS
@@ -67,7 +68,13 @@ def base_scenario(path: str, sets: tuple[str, ...], seed: int | None) -> Scenari
     changes = parse_set(sets)
     if seed is not None:
         changes["horizon.seed"] = seed
-    return sc.with_changes(changes) if changes else sc
+    if not changes:
+        return sc
+    try:
+        return sc.with_changes(changes)
+    except ScenarioError as exc:  # name the override, not only the file that lacks the value
+        shown = " ".join(f"--set {k}={toml_literal(v)}" for k, v in changes.items())
+        raise ScenarioError(exc.key, exc.allowed, exc.got, file=f"{path} with {shown}") from None
 
 
 def plain(value: Any) -> Any:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from sim.errors import ScenarioError
 from sim.experiment.errors import ExperimentError
 from sim.experiment.executors import run_all
 from sim.experiment.sweep import as_scenario, check_replications
@@ -86,10 +87,16 @@ def unique_names(scenarios: Sequence[Scenario]) -> list[str]:
 def with_common_seed(scenarios: Sequence[Scenario], seed: int | None) -> list[Scenario]:
     """Every scenario with ``horizon.seed`` set to ``seed`` (default: the first's)."""
     common = scenarios[0].horizon.seed if seed is None else seed
-    return [
-        sc if sc.horizon.seed == common else sc.with_changes({"horizon.seed": common})
-        for sc in scenarios
-    ]
+    out = []
+    for sc in scenarios:
+        try:
+            out.append(
+                sc if sc.horizon.seed == common else sc.with_changes({"horizon.seed": common})
+            )
+        except ScenarioError as exc:
+            where = f"{exc.file or sc.name} with horizon.seed={common!r}"
+            raise ScenarioError(exc.key, exc.allowed, exc.got, file=where) from None
+    return out
 
 
 def compare_runs(
