@@ -12,17 +12,21 @@ class ScenarioError(ValueError):
     given, so a user can fix the file without reading code.
     """
 
-    def __init__(self, key: str, allowed: str, got: Any, file: str | None = None) -> None:
+    def __init__(
+        self, key: str, allowed: str, got: Any, file: str | None = None, origin: str | None = None
+    ) -> None:
         self.key = key
         self.allowed = allowed
         self.got = got
         self.file = file
+        self.origin = origin  # where the value came from when not the file (a CLI option)
         super().__init__(self._render())
 
     def _render(self) -> str:
         where = f"{self.file}: " if self.file else ""
         got = self.got if isinstance(self.got, str) and self.got.startswith("<") else repr(self.got)
-        return f"{where}{self.key}: must be {self.allowed}; got {got}"
+        origin = f" (from {self.origin})" if self.origin else ""
+        return f"{where}{self.key}: must be {self.allowed}; got {got}{origin}"
 
     def in_file(self, file: str) -> ScenarioError:
         """Return the same error, attributed to ``file`` (if it had no file yet)."""

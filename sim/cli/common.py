@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import click
 
 from sim.errors import ScenarioError
+from sim.experiment.errors import ExperimentError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -30,6 +31,8 @@ def friendly_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except ScenarioError as exc:
+            fail(str(exc))
+        except ExperimentError as exc:
             fail(str(exc))
         except OSError as exc:
             fail(f"{exc.filename or ''}: {exc.strerror or exc}")

@@ -12,6 +12,7 @@ from tqdm import tqdm
 
 from sim import plots
 from sim.cli.common import friendly_errors, overrides
+from sim.errors import ScenarioError
 from sim.metrics import METRICS
 from sim.output import staged, summary_json, write_json, write_table
 from sim.runner import TABLES, per_replication, run_replications, summary_table
@@ -119,7 +120,11 @@ def command(
     sc = load_scenario(scenario_file)
     changes = overrides(horizon__days=days, horizon__replications=replications, horizon__seed=seed)
     if changes:
-        sc = sc.with_changes(changes)
+        try:
+            sc = sc.with_changes(changes)
+        except ScenarioError as exc:  # the value came from the command line, not the file
+            option = f"--{exc.key.split('.')[-1]}" if exc.key in changes else None
+            raise ScenarioError(exc.key, exc.allowed, exc.got, exc.file, option) from None
     if workers is not None and workers < 1:
         from sim.cli.common import fail
 

@@ -63,7 +63,7 @@ class Reader:
             return math.inf
         kind = "a whole number" if integer else "a number"
         if not _is_number(v) or (integer and not float(v).is_integer()) or math.isnan(v):
-            raise ScenarioError(self.key(name), kind + (' or "inf"' if allow_inf else ""), v)
+            raise ScenarioError(self.key(name), kind + (' or "unlimited"' if allow_inf else ""), v)
         if math.isinf(v) and not allow_inf:
             raise ScenarioError(self.key(name), "finite", v)
         bound = []
@@ -72,7 +72,8 @@ class Reader:
         if hi is not None:
             bound.append(f"<= {hi:g}")
         if (lo is not None and (v <= lo if lo_open else v < lo)) or (hi is not None and v > hi):
-            raise ScenarioError(self.key(name), f"{kind} " + " and ".join(bound), v)
+            extra = ' (or "unlimited")' if allow_inf else ""
+            raise ScenarioError(self.key(name), f"{kind} " + " and ".join(bound) + extra, v)
         return int(v) if integer else float(v)
 
     def boolean(self, name: str, default: Any = _MISSING) -> bool:
