@@ -190,6 +190,21 @@ def test_every_case_agrees_with_its_formula(quick_results) -> None:
 
 
 @pytest.mark.slow
+def test_full_validation_agrees_with_every_formula(cases) -> None:
+    """The full run of `helpline validate` (every case at its shipped length and replications,
+    Ciw left to its own test): the tight intervals of docs/validation.md, not the quick ones."""
+    scs = list(cases)
+    results = v.run_jobs([(v.SIM, sc) for sc in scs])
+    table = v.decide(v.formula_rows(scs, results))
+    bad = table[~table["agree"]]
+    assert bad.empty, bad[["case", "metric", "formula", "sim_mean", "diff_lo", "diff_hi"]]
+    assert len(table) == 3 * (2 + 3 + 4 + 5)
+    # the full intervals are tight: within 10% of the value for every waiting-time row
+    waits = table[table["metric"] == "asa_s"]
+    assert (waits["rel_half_width"] < 0.10).all(), waits[["case", "rel_half_width"]]
+
+
+@pytest.mark.slow
 def test_negative_control_wrong_agents_disagree(quick_results) -> None:
     """The same simulations against the formula for 10% more agents (at least one more) must
     disagree in every case: the check has the power to catch a wrong model."""
