@@ -19,8 +19,12 @@ from sim.scenario.types import Scenario  # noqa: E402
 
 
 def load_vs_capacity(attempts: pd.DataFrame, intervals: pd.DataFrame, scenario: Scenario) -> Figure:
-    """Offered load (Erlangs of call-taker work) by hour of day, against call-takers on duty
-    and lines, averaged over the window's days and replications."""
+    """Offered load by hour of day against call-takers on duty and lines, averaged over the
+    window's days and replications.
+
+    Offered load (Erlangs) = first dials per hour x mean handle time (talk, escalation and
+    after-call work of answered calls) / 3600: the work the callers bring, before busy tones and
+    redials multiply the dials."""
     a = attempts[attempts["in_window"]]
     iv = intervals[intervals["in_window"]]
     n_days = iv["interval_start_s"].nunique() * 900 / 86_400
@@ -32,14 +36,15 @@ def load_vs_capacity(attempts: pd.DataFrame, intervals: pd.DataFrame, scenario: 
         + answered["after_call_s"].fillna(0)
     )
     mean_handle = float(handle.mean()) if len(handle) else 0.0
-    hour = (a["arrived_at_s"] % 86_400 // 3600).astype(int)
-    offered_erl = np.bincount(hour, minlength=24) * mean_handle / 3600 / n_days / n_reps
     iv_hour = (iv["interval_start_s"] % 86_400 // 3600).astype(int)
+    first_dials = iv.groupby(iv_hour)["offered"].sum().reindex(range(24), fill_value=0)
+    offered_erl = first_dials.to_numpy() * mean_handle / 3600 / n_days / n_reps
     on_duty = iv.groupby(iv_hour)["call_takers_on_duty_mean"].mean().reindex(range(24))
     busy = iv.groupby(iv_hour)["call_takers_busy_mean"].mean().reindex(range(24))
     fig, ax = plt.subplots(figsize=(9, 4.5), layout="constrained")
     hours = np.arange(24)
-    ax.bar(hours, offered_erl, color="#9ecae1", label="offered load (attempts x mean handle time)")
+    label = "offered load (first dials x mean handle time)"
+    ax.bar(hours, offered_erl, color="#9ecae1", label=label)
     ax.plot(hours, busy.to_numpy(), "o-", color="#3182bd", label="call-takers busy (mean)")
     ax.step(
         hours,
@@ -55,7 +60,7 @@ def load_vs_capacity(attempts: pd.DataFrame, intervals: pd.DataFrame, scenario: 
     ax.set_ylabel("Erlangs / people")
     ax.set_xticks(hours)
     ax.set_title(f"{scenario.name}: offered load against capacity by hour")
-    ax.legend(loc="upper left", fontsize=8)
+    ax.legend(loc="center left", fontsize=8, framealpha=0.9)
     return fig
 
 
@@ -74,6 +79,7 @@ def wait_distribution(attempts: pd.DataFrame, scenario: Scenario) -> Figure:
         label=f"service-level threshold ({scenario.targets.service_level_s:g} s)",
     )
     ax.set_xscale("symlog", linthresh=10)
+    ax.set_xlim(left=0)
     ax.set_xlabel("wait of answered attempts (s)")
     ax.set_ylabel("share answered within")
     ax.set_ylim(0, 1.01)
