@@ -277,9 +277,8 @@ class _Model:
         self.lines_busy += 1
         # Outcome stays WAITING (0) until answered or abandoned.
         # Idle call-takers exist only when nobody waits, so an idle one answers at once.
-        agent = self.takers.take_idle()
-        if agent >= 0:
-            self._answer(a, agent, now)
+        if self.takers.idle:
+            self._answer(a, self.takers.take_idle(), now)
             return
         if not self.inf_patience[t]:
             patience = self.patience[t]()
@@ -288,15 +287,6 @@ class _Model:
         else:
             self.a_patience_s[a] = math.inf
         self.queues[self.type_queue[t]].append(a)
-
-    def _pop_waiting(self) -> int:
-        outcome = self.a_outcome
-        for q in self.queues:
-            while q:
-                a = q.popleft()
-                if outcome[a] == WAITING:
-                    return a
-        return -1
 
     def _answer(self, a: int, agent: int, now: float) -> None:
         self.a_outcome[a] = ANSWERED
@@ -311,11 +301,17 @@ class _Model:
         self.env.schedule(_Call(self._on_talk_end, a), NORMAL, talk)
 
     def _taker_ready(self, agent: int, now: float) -> bool:
-        a = self._pop_waiting()
-        if a < 0:
-            return False
-        self._answer(a, agent, now)
-        return True
+        """Hand a free call-taker the first live attempt in the queue (False: nobody waits).
+
+        Abandoned attempts stay in the queue until they reach its head (lazy removal)."""
+        outcome = self.a_outcome
+        for q in self.queues:
+            while q:
+                a = q.popleft()
+                if outcome[a] == WAITING:
+                    self._answer(a, agent, now)
+                    return True
+        return False
 
     def _on_abandon(self, ev: Event) -> None:
         a = ev._value
