@@ -46,13 +46,15 @@ def run(n_arrivals: int, seed: int) -> dict:
     sc = build(scenario_raw(n_arrivals, seed))
     rec = simulate(sc, 0)
     attempts = rec.attempts  # the full per-attempt table, as a user gets it
-    done = attempts[attempts["outcome"] != "in_system"]
-    answered = done[done["outcome"] == "answered"]
-    n_ab = int((done["outcome"] == "abandoned").sum())
+    outcome = attempts["outcome"].to_numpy()
+    answered = outcome == "answered"
+    n_ans = int(answered.sum())
+    n_ab = int((outcome == "abandoned").sum())
+    wait_s = attempts["wait_s"].to_numpy()
     return {
         "calls": int(len(attempts)),
-        "answered": int(len(answered)),
+        "answered": n_ans,
         "abandoned": n_ab,
-        "asa_s": float(answered["wait_s"].mean()) if len(answered) else math.nan,
-        "abandon_rate": n_ab / max(len(answered) + n_ab, 1),
+        "asa_s": float(wait_s[answered].mean()) if n_ans else math.nan,
+        "abandon_rate": n_ab / max(n_ans + n_ab, 1),
     }
