@@ -44,7 +44,10 @@ class Pool:
         self.duty_end_at_s = [math.nan] * n_people
         self.session_start_s = [math.nan] * n_people
         self.idle: deque[int] = deque()
-        self.standby: deque[int] = deque()
+        # Standby queue of (person, ticket); an entry is live only while its ticket is the
+        # person's current one, so someone who left standby and came back joins at the end.
+        self.standby: deque[tuple[int, int]] = deque()
+        self.ticket = [0] * n_people
         self.logged_in = 0
         # Facts: one row per session (log-in to log-out).
         self.s_person: list[int] = []
@@ -61,7 +64,8 @@ class Pool:
             self._ready(p, now)
         else:
             self.state[p] = STANDBY
-            self.standby.append(p)
+            self.ticket[p] += 1
+            self.standby.append((p, self.ticket[p]))
 
     def _ready(self, p: int, now: float) -> None:
         self.state[p] = BUSY
@@ -77,10 +81,10 @@ class Pool:
         self.s_end_s.append(now)
         end = self.duty_end_at_s[p]
         self.s_overtime_s.append(now - end if new_state == OFF and now > end else 0.0)
-        standby, state = self.standby, self.state
+        standby, state, ticket = self.standby, self.state, self.ticket
         while standby and self.logged_in < self.seats:
-            q = standby.popleft()
-            if state[q] == STANDBY:
+            q, t = standby.popleft()
+            if state[q] == STANDBY and ticket[q] == t:
                 self.logged_in += 1
                 self.session_start_s[q] = now
                 self._ready(q, now)
