@@ -25,18 +25,23 @@ def scenario_raw(n_arrivals: int, seed: int) -> dict:
     days = n_arrivals / (calls_per_h * 24)
     return {
         "scenario": {"name": "mm30_bench"},
-        "horizon": {"days": days, "warmup_days": min(0.5, days / 10), "seed": seed,
-                    "end": "cut"},
+        "horizon": {"days": days, "warmup_days": min(0.5, days / 10), "seed": seed, "end": "cut"},
         "arrivals": {"mode": "constant", "calls_per_h": calls_per_h, "daily_cv": 0.0},
-        "call_types": {"call": {
-            "share": 1.0,
-            "talk": {"dist": "exponential", "mean_min": TALK_MIN},
-            "patience": {"dist": "exponential", "mean_min": PATIENCE_MIN},
-        }},
+        "call_types": {
+            "call": {
+                "share": 1.0,
+                "talk": {"dist": "exponential", "mean_min": TALK_MIN},
+                "patience": {"dist": "exponential", "mean_min": PATIENCE_MIN},
+            }
+        },
         "lines": {"count": "unlimited"},
-        "staff": {"mode": "headcount", "seats": AGENTS,
-                  "shifts": [{"name": "all", "start": "00:00", "hours": 24}],
-                  "headcount": {"call_takers": [AGENTS], "escalation": [0]}, "breaks": []},
+        "staff": {
+            "mode": "headcount",
+            "seats": AGENTS,
+            "shifts": [{"name": "all", "start": "00:00", "hours": 24}],
+            "headcount": {"call_takers": [AGENTS], "escalation": [0]},
+            "breaks": [],
+        },
         "money": {"enabled": False},
     }
 

@@ -11,8 +11,13 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_quick_year_benchmark_reports_both_scenarios() -> None:
-    done = subprocess.run([sys.executable, "-m", "bench.year", "--quick", "--json"],
-                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.year", "--quick", "--json"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     rows = {r["scenario"]: r for r in json.loads(done.stdout)}
     assert set(rows) == {"volume_2025", "baseline_2023"}
