@@ -211,8 +211,17 @@ def parse_dist(spec: Any, key: str, *, time: bool = True) -> Dist:
                 "a lognormal with (mean or median) and (cv or log_sd)",
                 "<" + ", ".join(sorted(set(spec) - {"dist"})) + ">",
             )
-        sigma = sd if sd is not None else math.sqrt(math.log1p(cv * cv))
-        mu = math.log(median) if median is not None else math.log(mean) - sigma * sigma / 2
+        # Exactly one of cv and log_sd, and one of mean and median (checked above).
+        if sd is not None:
+            sigma = sd
+        else:
+            assert cv is not None
+            sigma = math.sqrt(math.log1p(cv * cv))
+        if median is not None:
+            mu = math.log(median)
+        else:
+            assert mean is not None
+            mu = math.log(mean) - sigma * sigma / 2
         return Dist(kind, (("mu", mu), ("sigma", sigma)))
     if kind == "gamma":
         mean = _take(spec, "mean", key, time)

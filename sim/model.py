@@ -25,6 +25,7 @@ import math
 from array import array
 from collections import deque
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import simpy
@@ -58,6 +59,12 @@ ATTEMPT_COLUMNS: dict[str, tuple[str, float]] = {
     "acw_s": ("d", math.nan),
     "done_s": ("d", math.nan),
 }
+
+
+def _column(name: str) -> array[Any]:
+    """``CHUNK`` rows of attempt column ``name``, typed and filled as ATTEMPT_COLUMNS says."""
+    code, fill = ATTEMPT_COLUMNS[name]
+    return array(code, [fill]) * CHUNK
 
 
 class _Call(Event):
@@ -157,8 +164,22 @@ class _Model:
         # Preallocated in chunks so a dial writes three values instead of appending fifteen.
         self.n_attempts = 0
         self.capacity = CHUNK
-        for name, (code, fill) in ATTEMPT_COLUMNS.items():
-            setattr(self, f"a_{name}", array(code, [fill]) * CHUNK)
+        # One attribute per ATTEMPT_COLUMNS entry, spelled out so each column has a type.
+        self.a_caller: array[int] = _column("caller")
+        self.a_no: array[int] = _column("no")
+        self.a_arrived_s: array[float] = _column("arrived_s")
+        self.a_outcome: array[int] = _column("outcome")
+        self.a_patience_s: array[float] = _column("patience_s")
+        self.a_answered_s: array[float] = _column("answered_s")
+        self.a_agent: array[int] = _column("agent")
+        self.a_talk_s: array[float] = _column("talk_s")
+        self.a_esc_request_s: array[float] = _column("esc_request_s")
+        self.a_esc_start_s: array[float] = _column("esc_start_s")
+        self.a_officer: array[int] = _column("officer")
+        self.a_esc_talk_s: array[float] = _column("esc_talk_s")
+        self.a_ended_s: array[float] = _column("ended_s")
+        self.a_acw_s: array[float] = _column("acw_s")
+        self.a_done_s: array[float] = _column("done_s")
 
         # --- staff -------------------------------------------------------------------------
         self.roster = build_roster(
@@ -200,8 +221,8 @@ class _Model:
         self.env.schedule(_Call(lambda ev: fn(ev._value), value), NORMAL, delay_s)
 
     def _grow(self) -> None:
-        for name, (code, fill) in ATTEMPT_COLUMNS.items():
-            getattr(self, f"a_{name}").extend(array(code, [fill]) * CHUNK)
+        for name in ATTEMPT_COLUMNS:
+            getattr(self, f"a_{name}").extend(_column(name))
         self.capacity += CHUNK
 
     def run(self, progress: Callable[[float], None] | None = None) -> Records:

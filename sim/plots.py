@@ -97,7 +97,7 @@ def reporting_delay_distribution(callers: pd.DataFrame, scenario: Scenario) -> F
     if delay_h.size:
         lo = max(delay_h.min(), 1e-2)
         bins = np.logspace(np.log10(lo), np.log10(max(delay_h.max(), lo * 10)), 60)
-        ax.hist(delay_h, bins=bins, color="#9ecae1")
+        ax.hist(delay_h, bins=bins.tolist(), color="#9ecae1")
     gh = scenario.targets.golden_hour_s / 3600
     ax.axvline(gh, color="#e6550d", ls="--", lw=2, label=f"golden hour ({gh * 60:g} min)")
     ax.set_xscale("log")

@@ -99,14 +99,14 @@ def build_roster(
             who = pid[working & (shift_idx == k)]
             if who.size == 0:
                 continue
-            start = d * DAY_S + shift.start_s
+            shift_start = d * DAY_S + shift.start_s
             p_person.append(who)
-            p_start.append(np.full(who.size, start))
-            p_end.append(np.full(who.size, start + shift.duration_s))
+            p_start.append(np.full(who.size, shift_start))
+            p_end.append(np.full(who.size, shift_start + shift.duration_s))
             for brk in staff.breaks:
                 group = np.arange(who.size) % brk.groups
                 b_person.append(who)
-                b_start.append(start + brk.after_s + group * brk.duration_s)
+                b_start.append(shift_start + brk.after_s + group * brk.duration_s)
                 b_dur.append(np.full(who.size, brk.duration_s))
     person = np.concatenate(p_person) if p_person else np.zeros(0, int)
     start = np.concatenate(p_start) if p_start else np.zeros(0)

@@ -38,7 +38,7 @@ def _num(x: float) -> str:
     return f"{x:g}"
 
 
-def _require(ok: bool, option: str, allowed: str, value: float | None) -> None:
+def _require(ok: bool, option: str, allowed: str, value: float) -> None:
     if not ok:
         raise _OneLineError(f"{option} must be {allowed}; got {_num(value)}")
 
@@ -214,7 +214,9 @@ def command(
         if agents is None:
             agents = analytic.agents_for_target(
                 calls_per_s, handle_s, lines=lines, patience_s=patience, within_s=within_s,
-                redial_prob_busy=redial_prob, redial_prob_abandon=redial_prob, **targets,
+                redial_prob_busy=redial_prob, redial_prob_abandon=redial_prob,
+                target_service_level=target_sl, target_asa_s=target_asa_s,
+                target_abandon=target_abandon,
             )  # fmt: skip
         attempts_per_s = analytic.redial_attempt_rate(
             calls_per_s, handle_s, agents, lines, patience, redial_prob, redial_prob

@@ -101,10 +101,12 @@ def read_staff(r: Reader, file: str | None) -> Staff:
     takers = r.strings("call_taker_ranks", ["constable"])
     escal = r.strings("escalation_ranks", ["sub_inspector"])
     for key, names in (("call_taker_ranks", takers), ("escalation_ranks", escal)):
-        for n in names:
-            if n not in rank_names:
+        for name in names:
+            if name not in rank_names:
                 raise ScenarioError(
-                    r.key(key), "names from staff.ranks (" + ", ".join(sorted(rank_names)) + ")", n
+                    r.key(key),
+                    "names from staff.ranks (" + ", ".join(sorted(rank_names)) + ")",
+                    name,
                 )
     if not takers:
         raise ScenarioError(r.key("call_taker_ranks"), "at least one name from staff.ranks", [])
