@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -36,7 +36,7 @@ from sim.pool import Pool
 from sim.records import ABANDONED, ANSWERED, BLOCKED, GAVE_UP, TRYING, WAITING, Records
 from sim.roster import CALL_TAKER, ESCALATION, build_roster
 from sim.scenario.types import DAY_S, Scenario
-from sim.streams import Drawer, Uniforms, replication_seed, stream
+from sim.streams import draws, replication_seed, stream, uniform_draws
 
 DRAIN_DAYS = 2  # how long calls in progress may drain after the horizon (end = "drain")
 CHUNK = 1 << 16  # attempt columns grow by this many rows at a time
@@ -126,23 +126,23 @@ class _Model:
         self.c_gave_up_s = array("d", [math.nan]) * n
 
         # --- per-type behaviour ----------------------------------------------------------
-        def drawers(attr: str, label: str) -> list[Drawer]:
-            return [Drawer(getattr(t, attr), stream(root, f"{label}/{t.name}")) for t in types]
+        def drawers(attr: str, label: str) -> list[Iterator[float]]:
+            return [draws(getattr(t, attr), stream(root, f"{label}/{t.name}")) for t in types]
 
         self.talk = drawers("talk", "talk")
         self.acw = drawers("after_call", "after_call")
         self.patience = drawers("patience", "patience")
         self.esc_talk = drawers("escalation_talk", "escalation_talk")
         self.redial_busy_delay = [
-            Drawer(t.redial.delay_after_busy, stream(root, f"redial_delay_busy/{t.name}"))
+            draws(t.redial.delay_after_busy, stream(root, f"redial_delay_busy/{t.name}"))
             for t in types
         ]
         self.redial_ab_delay = [
-            Drawer(t.redial.delay_after_abandon, stream(root, f"redial_delay_abandon/{t.name}"))
+            draws(t.redial.delay_after_abandon, stream(root, f"redial_delay_abandon/{t.name}"))
             for t in types
         ]
-        self.u_escalate = [Uniforms(stream(root, f"escalate/{t.name}")) for t in types]
-        self.u_redial = [Uniforms(stream(root, f"redial/{t.name}")) for t in types]
+        self.u_escalate = [uniform_draws(stream(root, f"escalate/{t.name}")) for t in types]
+        self.u_redial = [uniform_draws(stream(root, f"redial/{t.name}")) for t in types]
         self.esc_share = [t.escalation_share for t in types]
         self.complaint = [t.complaint for t in types]
         self.inf_patience = [
@@ -271,9 +271,10 @@ class _Model:
         self._dial(c)
         nxt = c + 1
         if nxt < self.n_callers:
-            self.env.schedule(
-                _Call(self._on_first_dial, nxt), NORMAL, self.first_l[nxt] - self.env.now
-            )
+            # The arrival chain reuses its one event: SimPy has already taken its callbacks.
+            ev.callbacks = [self._on_first_dial]
+            ev._value = nxt
+            self.env.schedule(ev, NORMAL, self.first_l[nxt] - self.env.now)
 
     def _on_redial(self, ev: Event) -> None:
         self._dial(ev._value)
@@ -302,7 +303,7 @@ class _Model:
             self._answer(a, self.takers.take_idle(), now)
             return
         if not self.inf_patience[t]:
-            patience = self.patience[t]()
+            patience = next(self.patience[t])
             self.a_patience_s[a] = patience
             self.env.schedule(_Call(self._on_abandon, a), NORMAL, patience)
         else:
@@ -317,7 +318,7 @@ class _Model:
         if self.c_outcome[c] != ANSWERED:
             self.c_outcome[c] = ANSWERED
             self.c_answered_s[c] = now
-        talk = self.talk[self.c_type_l[c]]()
+        talk = next(self.talk[self.c_type_l[c]])
         self.a_talk_s[a] = talk
         self.env.schedule(_Call(self._on_talk_end, a), NORMAL, talk)
 
@@ -350,8 +351,8 @@ class _Model:
         if self.c_outcome[c] == ANSWERED:  # an earlier attempt got through (not possible today)
             return
         p = self.redial[t].probability(self.a_no[a], blocked)
-        if p > 0 and self.u_redial[t]() < p:
-            delay = (self.redial_busy_delay if blocked else self.redial_ab_delay)[t]()
+        if p > 0 and next(self.u_redial[t]) < p:
+            delay = next((self.redial_busy_delay if blocked else self.redial_ab_delay)[t])
             self.env.schedule(_Call(self._on_redial, c), NORMAL, delay)
         else:
             self.c_outcome[c] = GAVE_UP
@@ -360,7 +361,7 @@ class _Model:
     def _on_talk_end(self, ev: Event) -> None:
         a = ev._value
         t = self.c_type_l[self.a_caller[a]]
-        if self.esc_share[t] and self.u_escalate[t]() < self.esc_share[t]:
+        if self.esc_share[t] and next(self.u_escalate[t]) < self.esc_share[t]:
             now = self.env.now
             self.a_esc_request_s[a] = now
             officer = self.officers.take_idle()
@@ -369,12 +370,12 @@ class _Model:
             else:
                 self.esc_queue.append(a)
             return
-        self._hang_up(a, t)
+        self._hang_up(a, t, ev)
 
     def _escalate(self, a: int, officer: int, now: float) -> None:
         self.a_esc_start_s[a] = now
         self.a_officer[a] = officer
-        talk = self.esc_talk[self.c_type_l[self.a_caller[a]]]()
+        talk = next(self.esc_talk[self.c_type_l[self.a_caller[a]]])
         self.a_esc_talk_s[a] = talk
         self.env.schedule(_Call(self._on_escalation_end, a), NORMAL, talk)
 
@@ -387,10 +388,13 @@ class _Model:
     def _on_escalation_end(self, ev: Event) -> None:
         a = ev._value
         self.officers.free(self.a_officer[a], self.env.now)
-        self._hang_up(a, self.c_type_l[self.a_caller[a]])
+        self._hang_up(a, self.c_type_l[self.a_caller[a]], ev)
 
-    def _hang_up(self, a: int, t: int) -> None:
-        """The caller hangs up: the line frees; after-call work starts."""
+    def _hang_up(self, a: int, t: int, ev: Event) -> None:
+        """The caller hangs up: the line frees; after-call work starts.
+
+        ``ev`` is the event that just ended the talk; it is reused for the end of
+        after-call work (SimPy has already taken its callbacks)."""
         now = self.env.now
         self.lines_busy -= 1
         self.a_ended_s[a] = now
@@ -398,9 +402,10 @@ class _Model:
             self.a_acw_s[a] = 0.0
             self._done(a, t, now)
             return
-        acw = self.acw[t]()
+        acw = next(self.acw[t])
         self.a_acw_s[a] = acw
-        self.env.schedule(_Call(self._on_acw_end, a), NORMAL, acw)
+        ev.callbacks = [self._on_acw_end]
+        self.env.schedule(ev, NORMAL, acw)
 
     def _on_acw_end(self, ev: Event) -> None:
         a = ev._value

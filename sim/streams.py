@@ -9,6 +9,7 @@ or staff rules. No global RNG is ever touched.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -27,46 +28,18 @@ def stream(root: np.random.SeedSequence, name: str) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(seq))
 
 
-class Drawer:
-    """Hands out draws of one distribution one at a time, sampled in blocks.
+def draws(dist: Dist, rng: np.random.Generator, block: int = 4096) -> Iterator[float]:
+    """Endless draws of ``dist``, sampled ``block`` at a time.
 
-    Sampling in blocks of ``block`` values keeps numpy's per-call overhead off
-    the per-call path of the model.
+    ``next(it)`` is one builtin call on the model's per-call path, while numpy
+    samples in bulk; the sequence is the same whatever the block boundaries
+    fall on, since each block continues the same generator.
     """
-
-    __slots__ = ("dist", "rng", "block", "_buf", "_i")
-
-    def __init__(self, dist: Dist, rng: np.random.Generator, block: int = 4096) -> None:
-        self.dist = dist
-        self.rng = rng
-        self.block = block
-        self._buf: list[float] = []
-        self._i = 0
-
-    def __call__(self) -> float:
-        i = self._i
-        if i >= len(self._buf):
-            self._buf = self.dist.sample(self.rng, self.block).tolist()
-            i = 0
-        self._i = i + 1
-        return self._buf[i]
+    while True:
+        yield from dist.sample(rng, block).tolist()
 
 
-class Uniforms:
-    """Uniform(0, 1) draws one at a time, sampled in blocks (for Bernoulli decisions)."""
-
-    __slots__ = ("rng", "block", "_buf", "_i")
-
-    def __init__(self, rng: np.random.Generator, block: int = 4096) -> None:
-        self.rng = rng
-        self.block = block
-        self._buf: list[float] = []
-        self._i = 0
-
-    def __call__(self) -> float:
-        i = self._i
-        if i >= len(self._buf):
-            self._buf = self.rng.random(self.block).tolist()
-            i = 0
-        self._i = i + 1
-        return self._buf[i]
+def uniform_draws(rng: np.random.Generator, block: int = 4096) -> Iterator[float]:
+    """Endless Uniform(0, 1) draws (for Bernoulli decisions), sampled in blocks."""
+    while True:
+        yield from rng.random(block).tolist()
