@@ -1,7 +1,30 @@
 """helpline-sim: a discrete-event simulator of a 1930-style cyber-fraud helpline.
 
 The pipeline is scenario -> model -> records -> metrics. The model core
-(:mod:`sim.model`) knows nothing of files, the command line or plots.
+(:mod:`sim.model`) knows nothing of files, the command line or plots::
+
+    import sim
+
+    scenario = sim.load_scenario("scenarios/baseline_2023.toml")
+    records = sim.simulate(scenario, replication=0)    # tidy tables: records.attempts, ...
+    sim.summarize(records)["golden_hour_share"]         # one replication's metrics
+    results = sim.run_replications(scenario, 5)         # in processes; same numbers as serial
+    sim.summary_table(results, scenario)                # means with 95% CIs
 """
 
+from sim.metrics import summarize
+from sim.model import simulate
+from sim.runner import run_replications, summary_table
+from sim.scenario import Scenario, load_scenario
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "Scenario",
+    "__version__",
+    "load_scenario",
+    "run_replications",
+    "simulate",
+    "summarize",
+    "summary_table",
+]
