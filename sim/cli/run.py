@@ -11,7 +11,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from sim import plots
-from sim.cli.common import friendly_errors, overrides
+from sim.cli.common import fail, friendly_errors, overrides
 from sim.errors import ScenarioError
 from sim.metrics import METRICS
 from sim.output import staged, summary_json, write_json, write_table
@@ -126,8 +126,6 @@ def command(
             option = f"--{exc.key.split('.')[-1]}" if exc.key in changes else None
             raise ScenarioError(exc.key, exc.allowed, exc.got, exc.file, option) from None
     if workers is not None and workers < 1:
-        from sim.cli.common import fail
-
         fail(f"--workers: must be a whole number >= 1; got {workers}")
     reps = sc.horizon.replications
     out = Path(out_dir) if out_dir else Path("out") / sc.name

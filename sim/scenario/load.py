@@ -19,7 +19,6 @@ from sim.scenario.files import apply_changes, deep_merge, read_raw
 from sim.scenario.reader import Reader
 from sim.scenario.staff import check_officers, read_staff
 from sim.scenario.types import (
-    DAY_S,
     Arrivals,
     CallType,
     Horizon,
@@ -292,7 +291,6 @@ def _build(raw: dict[str, Any], file: str | None) -> Scenario:
     )
     tr.finish()
     top.finish()
-    assert DAY_S == 86_400.0
     return Scenario(
         name,
         description,

@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from sim.distributions import Dist
 
 DAY_S = 86_400.0
@@ -183,8 +185,6 @@ class Money:
 
     def held_share(self, delay_s: Any) -> Any:
         """f(d) = floor + peak * exp(-d / decay) (DOMAIN.md section 3)."""
-        import numpy as np
-
         return self.held_floor + self.held_peak * np.exp(-np.asarray(delay_s) / self.held_decay_s)
 
 
