@@ -51,8 +51,8 @@ def run(n_arrivals: int, seed: int) -> dict:
     sc = build(scenario_raw(n_arrivals, seed))
     rec = simulate(sc, 0)
     attempts = rec.attempts  # the full per-attempt table, as a user gets it
-    outcome = attempts["outcome"].to_numpy()
-    answered = outcome == "answered"
+    outcome = attempts["outcome"]  # categorical: comparisons run on its codes
+    answered = (outcome == "answered").to_numpy()
     n_ans = int(answered.sum())
     n_ab = int((outcome == "abandoned").sum())
     wait_s = attempts["wait_s"].to_numpy()

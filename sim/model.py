@@ -28,10 +28,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
-import simpy
-from simpy.events import NORMAL, Event
+from simpy.events import Event
 
 from sim.arrivals import first_dials
+from sim.engine import Engine
 from sim.pool import Pool
 from sim.records import ABANDONED, ANSWERED, BLOCKED, GAVE_UP, TRYING, WAITING, Records
 from sim.roster import CALL_TAKER, ESCALATION, build_roster
@@ -44,6 +44,7 @@ CHUNK = 1 << 16  # attempt columns grow by this many rows at a time
 #: Attempt columns: name -> (array typecode, value before the fact is known).
 ATTEMPT_COLUMNS: dict[str, tuple[str, float]] = {
     "caller": ("q", -1),
+    "type": ("h", -1),
     "no": ("i", 0),
     "arrived_s": ("d", math.nan),
     "outcome": ("b", 0),
@@ -67,19 +68,6 @@ def _column(name: str) -> array[Any]:
     return array(code, [fill]) * CHUNK
 
 
-class _Call(Event):
-    """A callback due at a later instant: the cheapest event SimPy's loop can run.
-
-    SimPy's ``Environment.step`` pops the event and calls its callbacks with
-    it; the value carries the attempt, caller or person the callback is for.
-    """
-
-    def __init__(self, callback, value) -> None:  # noqa: ANN001
-        self.callbacks = [callback]
-        self._value = value
-        self._ok = True
-
-
 class _Model:
     """State and callbacks of one replication (private; use :func:`simulate`)."""
 
@@ -88,7 +76,7 @@ class _Model:
         self.sc = sc
         self.replication = replication
         root = replication_seed(sc.horizon.seed, replication)
-        self.env = env = simpy.Environment()
+        self.env = env = Engine()
         types = sc.call_types
         n_types = len(types)
 
@@ -96,7 +84,7 @@ class _Model:
         self.first_s = first_dials(sc.arrivals, sc.horizon, stream(root, "arrivals"))
         n = self.first_s.size
         self.n_callers = n
-        self.first_l = array("d", self.first_s)  # fast scalar reads, 8 bytes a caller
+        self.first_l = array("d", self.first_s.tobytes())  # fast scalar reads, 8 bytes a caller
         self.first_s = np.frombuffer(self.first_l, dtype=np.float64)  # one copy, shared
         if sc.arrivals.call_type:  # a trace names each caller's type
             index = {t.name: i for i, t in enumerate(types)}
@@ -117,12 +105,11 @@ class _Model:
         self.c_fraud_s = self.first_s - victim
         self.c_loss = loss
         self.c_type = self.c_type.astype(np.int16)
-        self.c_type_l = array("h", self.c_type)  # fast scalar reads, 2 bytes a caller
-        # Typed arrays: 8 bytes a value instead of a Python float object each.
-        self.c_outcome = array("b", [TRYING]) * n
+        self.c_type_l = array("h", self.c_type.tobytes())  # fast scalar reads, 2 bytes a caller
+        # Typed arrays: 8 bytes a value instead of a Python float object each. A caller's
+        # answer and registration are read from their answered attempt after the run.
+        self.c_outcome = array("b", [TRYING]) * n  # set here only when they give up
         self.c_attempts = array("i", [0]) * n
-        self.c_answered_s = array("d", [math.nan]) * n
-        self.c_registered_s = array("d", [math.nan]) * n
         self.c_gave_up_s = array("d", [math.nan]) * n
 
         # --- per-type behaviour ----------------------------------------------------------
@@ -144,7 +131,6 @@ class _Model:
         self.u_escalate = [uniform_draws(stream(root, f"escalate/{t.name}")) for t in types]
         self.u_redial = [uniform_draws(stream(root, f"redial/{t.name}")) for t in types]
         self.esc_share = [t.escalation_share for t in types]
-        self.complaint = [t.complaint for t in types]
         self.inf_patience = [
             t.patience.kind == "deterministic" and math.isinf(t.patience.mean) for t in types
         ]
@@ -166,6 +152,7 @@ class _Model:
         self.capacity = CHUNK
         # One attribute per ATTEMPT_COLUMNS entry, spelled out so each column has a type.
         self.a_caller: array[int] = _column("caller")
+        self.a_type: array[int] = _column("type")
         self.a_no: array[int] = _column("no")
         self.a_arrived_s: array[float] = _column("arrived_s")
         self.a_outcome: array[int] = _column("outcome")
@@ -190,7 +177,7 @@ class _Model:
         self.officers = Pool(n_people, math.inf, ESCALATION, self.at)
         self.takers.on_ready = self._taker_ready
         self.officers.on_ready = self._officer_ready
-        self.takers.now = self.officers.now = lambda: env.now
+        self.takers.now = self.officers.now = lambda: env._now
         role = self.roster.people["role"].to_numpy()
         # (time, order, kind, person, value): ends before starts before breaks; value is the
         # duty end for a start and the duration for a break.
@@ -218,7 +205,7 @@ class _Model:
     # --- the event loop ---------------------------------------------------------------------
     def at(self, delay_s: float, fn, value: int) -> None:  # noqa: ANN001
         """Run ``fn(value)`` after ``delay_s`` seconds (for the staff pools)."""
-        self.env.schedule(_Call(lambda ev: fn(ev._value), value), NORMAL, delay_s)
+        self.env.at(delay_s, lambda ev: fn(ev._value), value)
 
     def _grow(self) -> None:
         for name in ATTEMPT_COLUMNS:
@@ -230,24 +217,24 @@ class _Model:
         end_s = self.sc.horizon.end_s
         # Roster first: at equal instants staff log in before a caller dials.
         if self.roster_events:
-            env.schedule(_Call(self._on_roster, None), NORMAL, self.roster_events[0][0])
+            env.at(self.roster_events[0][0], self._on_roster, None)
         if self.first_s.size:
-            env.schedule(_Call(self._on_first_dial, 0), NORMAL, self.first_s[0])
+            env.at_time(self.first_l[0], self._on_first_dial, 0)
         stop_s = end_s if self.sc.horizon.end == "cut" else end_s + DRAIN_DAYS * DAY_S
         if progress is None:
-            env.run(until=stop_s)
+            env.run_until(stop_s)
         else:  # run day by day, reporting the share of simulated time done
             for day_end_s in np.arange(DAY_S, stop_s, DAY_S):
-                env.run(until=float(day_end_s))
+                env.run_until(float(day_end_s))
                 progress(float(day_end_s) / stop_s)
-            env.run(until=stop_s)
+            env.run_until(stop_s)
             progress(1.0)
-        self.takers.close(env.now)
-        self.officers.close(env.now)
+        self.takers.close(env._now)
+        self.officers.close(env._now)
         return Records.from_model(self, stop_s)
 
     def _on_roster(self, ev: Event) -> None:
-        now = self.env.now
+        now = self.env._now
         events, i = self.roster_events, self.roster_i
         while i < len(events) and events[i][0] <= now:
             _, _, kind, p, value = events[i]
@@ -261,34 +248,42 @@ class _Model:
             i += 1
         self.roster_i = i
         if i < len(events):
-            self.env.schedule(_Call(self._on_roster, None), NORMAL, events[i][0] - now)
+            self.env.at(events[i][0] - now, self._on_roster, None)
 
     def _on_first_dial(self, ev: Event) -> None:
+        """Caller ``ev._value`` dials for the first time, then every next caller due first.
+
+        Callers are numbered in order of their first dial, so one chain brings
+        them all: after caller ``c`` dials, caller ``c + 1`` dials at once if
+        nothing else is due before (``Engine.jump``), else the chain waits in
+        the event queue."""
         c = ev._value
-        # Record the instant reached: after a long gap, now + (t - now) can be t plus or
-        # minus an ulp, and a caller's first attempt must arrive at its first dial exactly.
-        self.first_l[c] = self.env.now
-        self._dial(c)
-        nxt = c + 1
-        if nxt < self.n_callers:
-            # The arrival chain reuses its one event: SimPy has already taken its callbacks.
-            ev.callbacks = [self._on_first_dial]
-            ev._value = nxt
-            self.env.schedule(ev, NORMAL, self.first_l[nxt] - self.env.now)
+        env = self.env
+        first_s = self.first_l
+        n = self.n_callers
+        while True:
+            self._dial(c, env._now)
+            c += 1
+            if c == n:
+                return
+            if not env.jump(first_s[c]):
+                env.at_time(first_s[c], self._on_first_dial, c)
+                return
 
     def _on_redial(self, ev: Event) -> None:
-        self._dial(ev._value)
+        self._dial(ev._value, self.env._now)
 
-    def _dial(self, c: int) -> None:
-        now = self.env.now
+    def _dial(self, c: int, now: float) -> None:
+        """Caller ``c`` dials (a first dial or a redial): one new attempt."""
         t = self.c_type_l[c]
+        k = self.c_attempts[c] + 1
+        self.c_attempts[c] = k
         a = self.n_attempts
         if a == self.capacity:
             self._grow()
         self.n_attempts = a + 1
-        k = self.c_attempts[c] + 1
-        self.c_attempts[c] = k
         self.a_caller[a] = c
+        self.a_type[a] = t
         self.a_no[a] = k
         self.a_arrived_s[a] = now
         if self.lines_busy >= self.lines:
@@ -300,27 +295,28 @@ class _Model:
         # Outcome stays WAITING (0) until answered or abandoned.
         # Idle call-takers exist only when nobody waits, so an idle one answers at once.
         if self.takers.idle:
-            self._answer(a, self.takers.take_idle(), now)
+            self._answer(a, t, self.takers.take_idle(), now)
             return
         if not self.inf_patience[t]:
             patience = next(self.patience[t])
             self.a_patience_s[a] = patience
-            self.env.schedule(_Call(self._on_abandon, a), NORMAL, patience)
+            self.env.at(patience, self._on_abandon, a)
         else:
             self.a_patience_s[a] = math.inf
         self.queues[self.type_queue[t]].append(a)
 
-    def _answer(self, a: int, agent: int, now: float) -> None:
+    def _answer(self, a: int, t: int, agent: int, now: float) -> None:
+        """``agent`` answers attempt ``a`` (of type ``t``): talk starts, the line stays held.
+
+        The caller's own answer time and outcome are read from this attempt
+        after the run (:meth:`Records.from_model`): a caller stops dialling once
+        answered, so at most one attempt per caller is answered."""
         self.a_outcome[a] = ANSWERED
         self.a_answered_s[a] = now
         self.a_agent[a] = agent
-        c = self.a_caller[a]
-        if self.c_outcome[c] != ANSWERED:
-            self.c_outcome[c] = ANSWERED
-            self.c_answered_s[c] = now
-        talk = next(self.talk[self.c_type_l[c]])
+        talk = next(self.talk[t])
         self.a_talk_s[a] = talk
-        self.env.schedule(_Call(self._on_talk_end, a), NORMAL, talk)
+        self.env.at(talk, self._on_talk_end, a)
 
     def _taker_ready(self, agent: int, now: float) -> bool:
         """Hand a free call-taker the first live attempt in the queue (False: nobody waits).
@@ -331,38 +327,36 @@ class _Model:
             while q:
                 a = q.popleft()
                 if outcome[a] == WAITING:
-                    self._answer(a, agent, now)
+                    self._answer(a, self.a_type[a], agent, now)
                     return True
         return False
 
     def _on_abandon(self, ev: Event) -> None:
         a = ev._value
-        if self.a_outcome[a] != WAITING:
+        if self.a_outcome[a] != WAITING:  # answered before patience ran out
             return
-        now = self.env.now
+        now = self.env._now
         self.a_outcome[a] = ABANDONED
         self.a_ended_s[a] = now
         self.lines_busy -= 1
-        c = self.a_caller[a]
-        self._failed(a, c, self.c_type_l[c], False, now)
+        self._failed(a, self.a_caller[a], self.a_type[a], False, now)
 
     def _failed(self, a: int, c: int, t: int, blocked: bool, now: float) -> None:
         """After a busy tone or an abandon: redial later, or give up."""
-        if self.c_outcome[c] == ANSWERED:  # an earlier attempt got through (not possible today)
-            return
         p = self.redial[t].probability(self.a_no[a], blocked)
         if p > 0 and next(self.u_redial[t]) < p:
             delay = next((self.redial_busy_delay if blocked else self.redial_ab_delay)[t])
-            self.env.schedule(_Call(self._on_redial, c), NORMAL, delay)
+            self.env.at(delay, self._on_redial, c)
         else:
             self.c_outcome[c] = GAVE_UP
             self.c_gave_up_s[c] = now
 
     def _on_talk_end(self, ev: Event) -> None:
         a = ev._value
-        t = self.c_type_l[self.a_caller[a]]
-        if self.esc_share[t] and next(self.u_escalate[t]) < self.esc_share[t]:
-            now = self.env.now
+        t = self.a_type[a]
+        share = self.esc_share[t]
+        if share and next(self.u_escalate[t]) < share:
+            now = self.env._now
             self.a_esc_request_s[a] = now
             officer = self.officers.take_idle()
             if officer >= 0:
@@ -370,14 +364,14 @@ class _Model:
             else:
                 self.esc_queue.append(a)
             return
-        self._hang_up(a, t, ev)
+        self._hang_up(a, t)
 
     def _escalate(self, a: int, officer: int, now: float) -> None:
         self.a_esc_start_s[a] = now
         self.a_officer[a] = officer
-        talk = next(self.esc_talk[self.c_type_l[self.a_caller[a]]])
+        talk = next(self.esc_talk[self.a_type[a]])
         self.a_esc_talk_s[a] = talk
-        self.env.schedule(_Call(self._on_escalation_end, a), NORMAL, talk)
+        self.env.at(talk, self._on_escalation_end, a)
 
     def _officer_ready(self, officer: int, now: float) -> bool:
         if not self.esc_queue:
@@ -387,37 +381,32 @@ class _Model:
 
     def _on_escalation_end(self, ev: Event) -> None:
         a = ev._value
-        self.officers.free(self.a_officer[a], self.env.now)
-        self._hang_up(a, self.c_type_l[self.a_caller[a]], ev)
+        self.officers.free(self.a_officer[a], self.env._now)
+        self._hang_up(a, self.a_type[a])
 
-    def _hang_up(self, a: int, t: int, ev: Event) -> None:
-        """The caller hangs up: the line frees; after-call work starts.
-
-        ``ev`` is the event that just ended the talk; it is reused for the end of
-        after-call work (SimPy has already taken its callbacks)."""
-        now = self.env.now
+    def _hang_up(self, a: int, t: int) -> None:
+        """The caller hangs up: the line frees; after-call work starts (or, if none, is done)."""
+        now = self.env._now
         self.lines_busy -= 1
         self.a_ended_s[a] = now
         if self.zero_acw[t]:
             self.a_acw_s[a] = 0.0
-            self._done(a, t, now)
-            return
-        acw = next(self.acw[t])
-        self.a_acw_s[a] = acw
-        ev.callbacks = [self._on_acw_end]
-        self.env.schedule(ev, NORMAL, acw)
+            self.a_done_s[a] = now
+            self.takers.free(self.a_agent[a], now)
+        else:
+            acw = next(self.acw[t])
+            self.a_acw_s[a] = acw
+            self.env.at(acw, self._on_acw_end, a)
 
     def _on_acw_end(self, ev: Event) -> None:
-        a = ev._value
-        self._done(a, self.c_type_l[self.a_caller[a]], self.env.now)
+        """After-call work ends: the call-taker is free.
 
-    def _done(self, a: int, t: int, now: float) -> None:
-        """After-call work ends: a complaint is registered; the call-taker is free."""
+        A complaint, if the call type registers one, is registered now: the
+        caller's registration time is this attempt's ``done_s``, read after the
+        run (:meth:`Records.from_model`)."""
+        a = ev._value
+        now = self.env._now
         self.a_done_s[a] = now
-        if self.complaint[t]:
-            c = self.a_caller[a]
-            if math.isnan(self.c_registered_s[c]):
-                self.c_registered_s[c] = now
         self.takers.free(self.a_agent[a], now)
 
 

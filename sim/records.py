@@ -80,15 +80,28 @@ class Records:
             "after_call_s": col("acw_s"),
             "done_at_s": col("done_s"),
         }
-        attempt["call_type"] = m.c_type[attempt["caller_id"]]
+        attempt["call_type"] = col("type")
+        # A caller stops dialling once answered, so at most one attempt per caller is
+        # answered: it gives the caller's answer time, and its end of after-call work the
+        # registration time when the call type registers a complaint.
+        answered = np.flatnonzero(attempt["outcome"] == ANSWERED)
+        who = attempt["caller_id"][answered]
+        outcome = np.frombuffer(m.c_outcome, dtype=np.int8).copy()
+        outcome[who] = ANSWERED
+        answered_at = np.full(m.n_callers, np.nan)
+        answered_at[who] = attempt["answered_at_s"][answered]
+        complaint = np.array([t.complaint for t in m.sc.call_types], dtype=bool)
+        registers = complaint[attempt["call_type"][answered]]
+        registered_at = np.full(m.n_callers, np.nan)
+        registered_at[who[registers]] = attempt["done_at_s"][answered[registers]]
         caller = {
             "call_type": m.c_type,
             "fraud_at_s": np.asarray(m.c_fraud_s, dtype=f64),
             "first_dial_at_s": np.asarray(m.first_s, dtype=f64),
             "attempts": np.frombuffer(m.c_attempts, dtype=np.int32),
-            "outcome": np.frombuffer(m.c_outcome, dtype=np.int8),
-            "answered_at_s": np.frombuffer(m.c_answered_s, dtype=f64),
-            "registered_at_s": np.frombuffer(m.c_registered_s, dtype=f64),
+            "outcome": outcome,
+            "answered_at_s": answered_at,
+            "registered_at_s": registered_at,
             "gave_up_at_s": np.frombuffer(m.c_gave_up_s, dtype=f64),
             "loss_rs": np.asarray(m.c_loss, dtype=f64),
         }

@@ -1,0 +1,138 @@
+"""SimPy's environment, with a run loop for callback events.
+
+The model schedules every state change as a :class:`Call`, the smallest
+:class:`simpy.events.Event` there is: already triggered, with one callback
+that advances one attempt, caller or person. :class:`Engine` is a
+:class:`simpy.Environment` (same clock, same event queue, same ``schedule``,
+same order of events: time, then priority, then scheduling order) whose
+:meth:`Engine.run_until` does what ``Environment.run(until=...)`` does, with
+``Environment.step`` inlined into one loop. Subclassing the environment and
+overriding how it steps is the extension point SimPy itself uses
+(``simpy.rt.RealtimeEnvironment``); inlining saves a method call, a
+``try`` block and an end-of-run check per event, which is about a tenth of
+the model's time.
+
+The clock is SimPy's ``_now`` attribute. The model reads it as ``env._now``
+on its per-event path, because ``Environment.now`` is a property and costs a
+call each time it is read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from heapq import heappop, heappush
+from typing import Any
+
+import simpy
+from simpy.events import NORMAL, URGENT, Event
+
+
+class Call(Event):
+    """A callback due at a later instant: ``callback(event)``, with ``event._value`` its subject.
+
+    The value carries the attempt, caller or person the callback is for. SimPy
+    takes an event's callbacks before running them, so a callback may give
+    its own event new callbacks and schedule it again (the model reuses events
+    along one call's chain).
+    """
+
+    def __init__(self, callback: Callable[[Any], None], value: Any) -> None:
+        self.callbacks = [callback]
+        self._value = value
+        self._ok = True
+
+
+class _Stop(Exception):
+    """Raised by the end-of-run event to leave the loop."""
+
+
+def _stop(event: Event) -> None:
+    raise _Stop
+
+
+class Engine(simpy.Environment):
+    """A :class:`simpy.Environment` whose :meth:`run_until` steps callback events quickly."""
+
+    def __init__(self, initial_time: float = 0) -> None:
+        super().__init__(initial_time)
+        self.spare: list[Call] = []  # calls that have run, for reuse
+
+    def at(self, delay_s: float, callback: Callable[[Any], None], value: Any) -> None:
+        """Run ``callback(event)`` in ``delay_s`` seconds, ``event._value`` being ``value``.
+
+        The same as ``schedule(Call(callback, value), NORMAL, delay_s)``, with a
+        spare call reused when there is one: a call whose callback has run is
+        spare (nothing else holds it), so a run makes new event objects only
+        while the number of pending calls grows."""
+        spare = self.spare
+        if spare:
+            event = spare.pop()
+            event.callbacks = [callback]
+            event._value = value
+        else:
+            event = Call(callback, value)
+        heappush(self._queue, (self._now + delay_s, NORMAL, next(self._eid), event))
+
+    def at_time(self, when_s: float, callback: Callable[[Any], None], value: Any) -> None:
+        """Run ``callback(event)`` at the instant ``when_s`` (seconds, not before now).
+
+        Like :meth:`at`, but the instant is kept exactly: ``now + (when_s - now)``
+        can differ from ``when_s`` by a rounding error, and an instant given in
+        advance (a caller's first dial) must be kept to the last bit."""
+        if when_s < self._now:
+            raise ValueError(f"when_s ({when_s}) is before the clock ({self._now})")
+        spare = self.spare
+        if spare:
+            event = spare.pop()
+            event.callbacks = [callback]
+            event._value = value
+        else:
+            event = Call(callback, value)
+        heappush(self._queue, (when_s, NORMAL, next(self._eid), event))
+
+    def jump(self, when_s: float) -> bool:
+        """Move the clock to ``when_s`` if no event is due until then; say whether it moved.
+
+        A callback that would schedule its own next step at ``when_s`` may
+        instead jump there and go on: when every scheduled event (the end of
+        the run included) is due strictly later, that step is exactly what the
+        loop would pop next, and the push, pop and callback are saved. Ties go
+        to the queue, as they would (events already scheduled come first).
+        """
+        queue = self._queue
+        if queue and when_s < queue[0][0] and when_s >= self._now:
+            self._now = when_s
+            return True
+        return False
+
+    def run_until(self, stop_s: float) -> None:
+        """Process events until the clock reaches ``stop_s`` seconds.
+
+        Same result as ``Environment.run(until=stop_s)``: an urgent event at
+        ``stop_s`` ends the run, so events due at exactly ``stop_s`` are left
+        in the queue, and the clock ends at ``stop_s``. A failed event that
+        nobody defused raises its exception, as in ``Environment.step``.
+        """
+        if stop_s <= self._now:
+            raise ValueError(f"stop_s ({stop_s}) must be later than the clock ({self._now})")
+        end = Event(self)
+        end._ok = True
+        end._value = None
+        end.callbacks = [_stop]
+        self.schedule(end, URGENT, stop_s - self._now)
+        queue = self._queue
+        spare = self.spare
+        try:
+            while queue:
+                self._now, _, _, event = heappop(queue)
+                callbacks, event.callbacks = event.callbacks, None  # type: ignore[assignment]
+                for callback in callbacks:
+                    callback(event)
+                if event.__class__ is Call:
+                    spare.append(event)
+                elif not event._ok and not hasattr(event, "_defused"):
+                    exc = type(event._value)(*event._value.args)
+                    exc.__cause__ = event._value
+                    raise exc
+        except _Stop:
+            return
