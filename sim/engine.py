@@ -30,10 +30,11 @@ from simpy.events import NORMAL, URGENT, Event
 class Call(Event):
     """A callback due at a later instant: ``callback(event)``, with ``event._value`` its subject.
 
-    The value carries the attempt, caller or person the callback is for. SimPy
-    takes an event's callbacks before running them, so a callback may give
-    its own event new callbacks and schedule it again (the model reuses events
-    along one call's chain).
+    The value carries the attempt, caller or person the callback is for. A
+    call has exactly one callback. :meth:`Engine.run_until` runs it and puts
+    the call on the engine's spare list, from which :meth:`Engine.at` takes
+    it again, so nothing may keep a call once it has run. (SimPy's own
+    ``step`` can run a call too, as any other event.)
     """
 
     def __init__(self, callback: Callable[[Any], None], value: Any) -> None:
@@ -67,7 +68,7 @@ class Engine(simpy.Environment):
         spare = self.spare
         if spare:
             event = spare.pop()
-            event.callbacks = [callback]
+            event.callbacks[0] = callback
             event._value = value
         else:
             event = Call(callback, value)
@@ -84,7 +85,7 @@ class Engine(simpy.Environment):
         spare = self.spare
         if spare:
             event = spare.pop()
-            event.callbacks = [callback]
+            event.callbacks[0] = callback
             event._value = value
         else:
             event = Call(callback, value)
@@ -123,16 +124,18 @@ class Engine(simpy.Environment):
         queue = self._queue
         spare = self.spare
         try:
-            while queue:
+            while True:  # the end event is in the queue until it ends the run
                 self._now, _, _, event = heappop(queue)
-                callbacks, event.callbacks = event.callbacks, None  # type: ignore[assignment]
-                for callback in callbacks:
-                    callback(event)
-                if event.__class__ is Call:
+                if event.__class__ is Call:  # its one callback, then it is spare
+                    event.callbacks[0](event)
                     spare.append(event)
-                elif not event._ok and not hasattr(event, "_defused"):
-                    exc = type(event._value)(*event._value.args)
-                    exc.__cause__ = event._value
-                    raise exc
+                else:  # any other event: Environment.step
+                    callbacks, event.callbacks = event.callbacks, None  # type: ignore[assignment]
+                    for callback in callbacks:
+                        callback(event)
+                    if not event._ok and not hasattr(event, "_defused"):
+                        exc = type(event._value)(*event._value.args)
+                        exc.__cause__ = event._value
+                        raise exc
         except _Stop:
             return

@@ -45,7 +45,7 @@ CHUNK = 1 << 16  # attempt columns grow by this many rows at a time
 ATTEMPT_COLUMNS: dict[str, tuple[str, float]] = {
     "caller": ("q", -1),
     "type": ("h", -1),
-    "no": ("i", 0),
+    "no": ("i", 1),  # the first dial's number; a redial writes its own
     "arrived_s": ("d", math.nan),
     "outcome": ("b", 0),
     "patience_s": ("d", math.nan),
@@ -109,7 +109,7 @@ class _Model:
         # Typed arrays: 8 bytes a value instead of a Python float object each. A caller's
         # answer and registration are read from their answered attempt after the run.
         self.c_outcome = array("b", [TRYING]) * n  # set here only when they give up
-        self.c_attempts = array("i", [0]) * n
+        self.c_attempts = array("i", [1]) * n  # every caller dials once; redials add
         self.c_gave_up_s = array("d", [math.nan]) * n
 
         # --- per-type behaviour ----------------------------------------------------------
@@ -271,20 +271,25 @@ class _Model:
                 return
 
     def _on_redial(self, ev: Event) -> None:
-        self._dial(ev._value, self.env._now)
-
-    def _dial(self, c: int, now: float) -> None:
-        """Caller ``c`` dials (a first dial or a redial): one new attempt."""
-        t = self.c_type_l[c]
+        """Caller ``ev._value`` dials again (attempt numbers start at 1 for the first dial)."""
+        c = ev._value
         k = self.c_attempts[c] + 1
         self.c_attempts[c] = k
+        a = self.n_attempts  # the row _dial fills
+        if a == self.capacity:
+            self._grow()
+        self.a_no[a] = k
+        self._dial(c, self.env._now)
+
+    def _dial(self, c: int, now: float) -> None:
+        """Caller ``c`` dials: one new attempt, numbered ``c_attempts[c]`` (set by a redial)."""
+        t = self.c_type_l[c]
         a = self.n_attempts
         if a == self.capacity:
             self._grow()
         self.n_attempts = a + 1
         self.a_caller[a] = c
         self.a_type[a] = t
-        self.a_no[a] = k
         self.a_arrived_s[a] = now
         if self.lines_busy >= self.lines:
             self.a_outcome[a] = BLOCKED
@@ -343,7 +348,7 @@ class _Model:
 
     def _failed(self, a: int, c: int, t: int, blocked: bool, now: float) -> None:
         """After a busy tone or an abandon: redial later, or give up."""
-        p = self.redial[t].probability(self.a_no[a], blocked)
+        p = self.redial[t].probability(self.c_attempts[c], blocked)
         if p > 0 and next(self.u_redial[t]) < p:
             delay = next((self.redial_busy_delay if blocked else self.redial_ab_delay)[t])
             self.env.at(delay, self._on_redial, c)
