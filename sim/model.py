@@ -44,7 +44,6 @@ CHUNK = 1 << 16  # attempt columns grow by this many rows at a time
 #: Attempt columns: name -> (array typecode, value before the fact is known).
 ATTEMPT_COLUMNS: dict[str, tuple[str, float]] = {
     "caller": ("q", -1),
-    "type": ("h", -1),
     "no": ("i", 1),  # the first dial's number; a redial writes its own
     "arrived_s": ("d", math.nan),
     "outcome": ("b", 0),
@@ -62,10 +61,10 @@ ATTEMPT_COLUMNS: dict[str, tuple[str, float]] = {
 }
 
 
-def _column(name: str) -> array[Any]:
-    """``CHUNK`` rows of attempt column ``name``, typed and filled as ATTEMPT_COLUMNS says."""
+def _column(name: str, rows: int) -> array[Any]:
+    """``rows`` rows of attempt column ``name``, typed and filled as ATTEMPT_COLUMNS says."""
     code, fill = ATTEMPT_COLUMNS[name]
-    return array(code, [fill]) * CHUNK
+    return array(code, [fill]) * rows
 
 
 class _Model:
@@ -147,26 +146,28 @@ class _Model:
         self.lines_busy = 0
 
         # --- attempts: one row per dial, typed columns filled as facts happen ------------
-        # Preallocated in chunks so a dial writes three values instead of appending fifteen.
+        # Preallocated so a dial writes three values instead of appending fifteen: room for
+        # every first dial and a chunk of redials (capacity >= callers + redials so far), so
+        # only a redial checks for room and grows the columns by a chunk.
         self.n_attempts = 0
-        self.capacity = CHUNK
+        self.n_redials = 0
+        self.capacity = rows = n + CHUNK
         # One attribute per ATTEMPT_COLUMNS entry, spelled out so each column has a type.
-        self.a_caller: array[int] = _column("caller")
-        self.a_type: array[int] = _column("type")
-        self.a_no: array[int] = _column("no")
-        self.a_arrived_s: array[float] = _column("arrived_s")
-        self.a_outcome: array[int] = _column("outcome")
-        self.a_patience_s: array[float] = _column("patience_s")
-        self.a_answered_s: array[float] = _column("answered_s")
-        self.a_agent: array[int] = _column("agent")
-        self.a_talk_s: array[float] = _column("talk_s")
-        self.a_esc_request_s: array[float] = _column("esc_request_s")
-        self.a_esc_start_s: array[float] = _column("esc_start_s")
-        self.a_officer: array[int] = _column("officer")
-        self.a_esc_talk_s: array[float] = _column("esc_talk_s")
-        self.a_ended_s: array[float] = _column("ended_s")
-        self.a_acw_s: array[float] = _column("acw_s")
-        self.a_done_s: array[float] = _column("done_s")
+        self.a_caller: array[int] = _column("caller", rows)
+        self.a_no: array[int] = _column("no", rows)
+        self.a_arrived_s: array[float] = _column("arrived_s", rows)
+        self.a_outcome: array[int] = _column("outcome", rows)
+        self.a_patience_s: array[float] = _column("patience_s", rows)
+        self.a_answered_s: array[float] = _column("answered_s", rows)
+        self.a_agent: array[int] = _column("agent", rows)
+        self.a_talk_s: array[float] = _column("talk_s", rows)
+        self.a_esc_request_s: array[float] = _column("esc_request_s", rows)
+        self.a_esc_start_s: array[float] = _column("esc_start_s", rows)
+        self.a_officer: array[int] = _column("officer", rows)
+        self.a_esc_talk_s: array[float] = _column("esc_talk_s", rows)
+        self.a_ended_s: array[float] = _column("ended_s", rows)
+        self.a_acw_s: array[float] = _column("acw_s", rows)
+        self.a_done_s: array[float] = _column("done_s", rows)
 
         # --- staff -------------------------------------------------------------------------
         self.roster = build_roster(
@@ -209,7 +210,7 @@ class _Model:
 
     def _grow(self) -> None:
         for name in ATTEMPT_COLUMNS:
-            getattr(self, f"a_{name}").extend(_column(name))
+            getattr(self, f"a_{name}").extend(_column(name, CHUNK))
         self.capacity += CHUNK
 
     def run(self, progress: Callable[[float], None] | None = None) -> Records:
@@ -275,21 +276,18 @@ class _Model:
         c = ev._value
         k = self.c_attempts[c] + 1
         self.c_attempts[c] = k
-        a = self.n_attempts  # the row _dial fills
-        if a == self.capacity:
+        self.n_redials += 1
+        if self.n_callers + self.n_redials > self.capacity:
             self._grow()
-        self.a_no[a] = k
+        self.a_no[self.n_attempts] = k  # the row _dial fills
         self._dial(c, self.env._now)
 
     def _dial(self, c: int, now: float) -> None:
         """Caller ``c`` dials: one new attempt, numbered ``c_attempts[c]`` (set by a redial)."""
         t = self.c_type_l[c]
-        a = self.n_attempts
-        if a == self.capacity:
-            self._grow()
+        a = self.n_attempts  # there is room: see the attempt columns in __init__
         self.n_attempts = a + 1
         self.a_caller[a] = c
-        self.a_type[a] = t
         self.a_arrived_s[a] = now
         if self.lines_busy >= self.lines:
             self.a_outcome[a] = BLOCKED
@@ -299,8 +297,9 @@ class _Model:
         self.lines_busy += 1
         # Outcome stays WAITING (0) until answered or abandoned.
         # Idle call-takers exist only when nobody waits, so an idle one answers at once.
-        if self.takers.idle:
-            self._answer(a, t, self.takers.take_idle(), now)
+        agent = self.takers.take_idle()
+        if agent >= 0:
+            self._answer(a, t, agent, now)
             return
         if not self.inf_patience[t]:
             patience = next(self.patience[t])
@@ -332,7 +331,7 @@ class _Model:
             while q:
                 a = q.popleft()
                 if outcome[a] == WAITING:
-                    self._answer(a, self.a_type[a], agent, now)
+                    self._answer(a, self.c_type_l[self.a_caller[a]], agent, now)
                     return True
         return False
 
@@ -344,7 +343,8 @@ class _Model:
         self.a_outcome[a] = ABANDONED
         self.a_ended_s[a] = now
         self.lines_busy -= 1
-        self._failed(a, self.a_caller[a], self.a_type[a], False, now)
+        c = self.a_caller[a]
+        self._failed(a, c, self.c_type_l[c], False, now)
 
     def _failed(self, a: int, c: int, t: int, blocked: bool, now: float) -> None:
         """After a busy tone or an abandon: redial later, or give up."""
@@ -358,7 +358,7 @@ class _Model:
 
     def _on_talk_end(self, ev: Event) -> None:
         a = ev._value
-        t = self.a_type[a]
+        t = self.c_type_l[self.a_caller[a]]
         share = self.esc_share[t]
         if share and next(self.u_escalate[t]) < share:
             now = self.env._now
@@ -374,7 +374,7 @@ class _Model:
     def _escalate(self, a: int, officer: int, now: float) -> None:
         self.a_esc_start_s[a] = now
         self.a_officer[a] = officer
-        talk = next(self.esc_talk[self.a_type[a]])
+        talk = next(self.esc_talk[self.c_type_l[self.a_caller[a]]])
         self.a_esc_talk_s[a] = talk
         self.env.at(talk, self._on_escalation_end, a)
 
@@ -387,7 +387,7 @@ class _Model:
     def _on_escalation_end(self, ev: Event) -> None:
         a = ev._value
         self.officers.free(self.a_officer[a], self.env._now)
-        self._hang_up(a, self.a_type[a])
+        self._hang_up(a, self.c_type_l[self.a_caller[a]])
 
     def _hang_up(self, a: int, t: int) -> None:
         """The caller hangs up: the line frees; after-call work starts (or, if none, is done)."""

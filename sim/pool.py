@@ -1,11 +1,17 @@
 """A pool of staff who serve one queue: call-takers (limited by seats) or officers.
 
-A person is OFF, STANDBY (present, no free seat), IDLE (logged in, free),
-BUSY or on BREAK. Shift ends and breaks that fall while a person is busy take
-effect when the work is done (the overrun is recorded as overtime). When a
-seat frees, the longest-waiting standby person takes it. Idle people are
-handed work longest-idle first. Sessions (log-in to log-out) are recorded so
-on-duty time and occupancy come from facts, not from counters.
+A person is OFF, STANDBY (present, no free seat), SEATED (logged in: IDLE
+while in the idle queue, else BUSY) or on BREAK. Shift ends and breaks that
+fall while a person is busy take effect when the work is done (the overrun is
+recorded as overtime). When a seat frees, the longest-waiting standby person
+takes it. Idle people are handed work longest-idle first. Sessions (log-in to
+log-out) are recorded so on-duty time and occupancy come from facts, not from
+counters.
+
+Handing out work and taking it back (:meth:`Pool.take_idle`,
+:meth:`Pool.free`) run once per call, so they touch as little as they can:
+idle or busy is told by the idle queue, and one flag says whether a shift end
+or a break fell due during the work.
 """
 
 from __future__ import annotations
@@ -14,7 +20,8 @@ import math
 from collections import deque
 from collections.abc import Callable
 
-OFF, STANDBY, IDLE, BUSY, BREAK = range(5)
+OFF, STANDBY, SEATED, BREAK = range(4)
+IDLE, BUSY = 10, 11  # what SEATED means, as :meth:`Pool.status` reports it
 
 
 class Pool:
@@ -41,6 +48,7 @@ class Pool:
         self.on_duty = [False] * n_people
         self.leaving = [False] * n_people
         self.break_due_s = [0.0] * n_people
+        self.after_work = [False] * n_people  # leaving, or a break due: see free()
         self.duty_end_at_s = [math.nan] * n_people
         self.session_start_s = [math.nan] * n_people
         self.idle: deque[int] = deque()
@@ -67,10 +75,15 @@ class Pool:
             self.ticket[p] += 1
             self.standby.append((p, self.ticket[p]))
 
+    def status(self, p: int) -> int:
+        """``p``'s state, SEATED told apart as IDLE or BUSY (for tests and reports)."""
+        if self.state[p] == SEATED:
+            return IDLE if p in self.idle else BUSY
+        return self.state[p]
+
     def _ready(self, p: int, now: float) -> None:
-        self.state[p] = BUSY
+        self.state[p] = SEATED
         if not self.on_ready(p, now):
-            self.state[p] = IDLE
             self.idle.append(p)
 
     def _logout(self, p: int, now: float, new_state: int) -> None:
@@ -94,6 +107,7 @@ class Pool:
         """``p`` comes on duty until ``end_s`` (the planned end of this duty period)."""
         self.on_duty[p] = True
         self.leaving[p] = False
+        self.after_work[p] = self.break_due_s[p] > 0
         self.duty_end_at_s[p] = end_s
         if self.state[p] == OFF:
             self._seat_or_standby(p, now)
@@ -104,24 +118,27 @@ class Pool:
         st = self.state[p]
         if st == STANDBY:
             self.state[p] = OFF  # removed lazily from the standby queue
-        elif st == IDLE:
-            self.idle.remove(p)
-            self._logout(p, now, OFF)
-        elif st == BUSY:
-            self.leaving[p] = True
+        elif st == SEATED:
+            if p in self.idle:
+                self.idle.remove(p)
+                self._logout(p, now, OFF)
+            else:  # busy: leaves when the work is done
+                self.leaving[p] = True
+                self.after_work[p] = True
 
     def break_start(self, p: int, duration_s: float, now: float) -> None:
         if not self.on_duty[p]:
             return
         st = self.state[p]
-        if st == IDLE:
+        if st == SEATED:
+            if p not in self.idle:  # busy: the break starts when the work is done
+                self.break_due_s[p] = duration_s
+                self.after_work[p] = True
+                return
             self.idle.remove(p)
             self._logout(p, now, BREAK)
         elif st == STANDBY:
             self.state[p] = BREAK
-        elif st == BUSY:
-            self.break_due_s[p] = duration_s
-            return
         else:
             return
         self.schedule(duration_s, self.break_end, p)
@@ -141,31 +158,32 @@ class Pool:
     # --- work ------------------------------------------------------------------
     def take_idle(self) -> int:
         """The longest-idle person, now busy, or -1 if nobody is idle."""
-        if self.idle:
-            p = self.idle.popleft()
-            self.state[p] = BUSY
-            return p
-        return -1
+        return self.idle.popleft() if self.idle else -1
 
     def free(self, p: int, now: float) -> None:
         """``p`` finished a piece of work: leave, take a due break, or take the next job."""
+        if self.after_work[p]:
+            self._after_work(p, now)
+        elif not self.on_ready(p, now):
+            self.idle.append(p)
+
+    def _after_work(self, p: int, now: float) -> None:
+        """A shift end or a break fell due while ``p`` was busy: it takes effect now."""
+        self.after_work[p] = False
         if self.leaving[p]:
             self.leaving[p] = False
             self.break_due_s[p] = 0.0  # a break missed in a shift that has ended is dropped
             self._logout(p, now, OFF)
-        elif self.break_due_s[p]:
+        else:
             duration = self.break_due_s[p]
             self.break_due_s[p] = 0.0
             self._logout(p, now, BREAK)
             self.schedule(duration, self.break_end, p)
-        elif not self.on_ready(p, now):
-            self.state[p] = IDLE
-            self.idle.append(p)
 
     def close(self, now: float) -> None:
         """Record the open sessions as ending at ``now`` (end of the run)."""
         for p, st in enumerate(self.state):
-            if st in (IDLE, BUSY):
+            if st == SEATED:
                 self.s_person.append(p)
                 self.s_start_s.append(self.session_start_s[p])
                 self.s_end_s.append(now)

@@ -80,7 +80,7 @@ class Records:
             "after_call_s": col("acw_s"),
             "done_at_s": col("done_s"),
         }
-        attempt["call_type"] = col("type")
+        attempt["call_type"] = m.c_type[attempt["caller_id"]]
         # A caller stops dialling once answered, so at most one attempt per caller is
         # answered: it gives the caller's answer time, and its end of after-call work the
         # registration time when the call type registers a complaint.

@@ -7,6 +7,10 @@ import math
 from sim.pool import BREAK, IDLE, OFF, STANDBY, Pool
 
 
+def states(pool: Pool) -> list[int]:
+    return [pool.status(p) for p in range(len(pool.state))]
+
+
 def make_pool(n: int, seats: int) -> tuple[Pool, list]:
     scheduled: list = []
     pool = Pool(n, seats, 0, lambda delay, fn, p: scheduled.append((delay, fn, p)))
@@ -18,9 +22,9 @@ def test_standby_is_first_come_first_seated() -> None:
     pool, _ = make_pool(3, 1)
     for p in (0, 1, 2):
         pool.duty_start(p, 0.0, math.inf)
-    assert pool.state == [IDLE, STANDBY, STANDBY]
+    assert states(pool) == [IDLE, STANDBY, STANDBY]
     pool.duty_end(0, 10.0)
-    assert pool.state == [OFF, IDLE, STANDBY]
+    assert states(pool) == [OFF, IDLE, STANDBY]
     assert (pool.s_person, pool.s_start_s, pool.s_end_s) == ([0], [0.0], [10.0])
 
 
@@ -29,14 +33,14 @@ def test_a_break_on_standby_sends_the_person_to_the_back() -> None:
     for p in (0, 1, 2):
         pool.duty_start(p, 0.0, math.inf)
     pool.break_start(1, 60.0, 10.0)
-    assert pool.state[1] == BREAK
+    assert pool.status(1) == BREAK
     delay, fn, p = scheduled[-1]
     assert (delay, p) == (60.0, 1)
     pool.now = lambda: 70.0
     fn(p)  # back from the break: standby again, behind person 2
-    assert pool.state[1] == STANDBY
+    assert pool.status(1) == STANDBY
     pool.duty_end(0, 100.0)
-    assert pool.state == [OFF, STANDBY, IDLE]
+    assert states(pool) == [OFF, STANDBY, IDLE]
     pool.duty_end(2, 200.0)
-    assert pool.state == [OFF, IDLE, OFF]
+    assert states(pool) == [OFF, IDLE, OFF]
     assert pool.logged_in == 1

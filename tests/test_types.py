@@ -33,8 +33,31 @@ def test_attempt_columns_match_table() -> None:
     for name, (code, fill) in ATTEMPT_COLUMNS.items():
         col = getattr(m, f"a_{name}")
         assert col.typecode == code, name
-        assert len(col) == CHUNK, name
+        assert len(col) == m.capacity == m.n_callers + CHUNK, name
         assert col[0] == fill or (math.isnan(fill) and math.isnan(col[0])), name
     m._grow()
     for name in ATTEMPT_COLUMNS:
-        assert len(getattr(m, f"a_{name}")) == 2 * CHUNK, name
+        assert len(getattr(m, f"a_{name}")) == m.capacity == m.n_callers + 2 * CHUNK, name
+
+
+def test_columns_that_grow_during_a_run_hold_the_same_records(monkeypatch) -> None:  # noqa: ANN001
+    # Busy lines and eager redials: many more attempts than callers. With a chunk of 4 rows
+    # the columns grow dozens of times mid-run; the records must not change.
+    import pandas as pd
+    from conftest import call_type
+
+    import sim.model
+
+    redial = {"after_busy": 0.9, "after_abandon": 0.9, "delay_after_busy": 30}
+    sc = make_scenario(
+        {"lines.count": 1, "arrivals.calls_per_h": 30},
+        call_types={"call": call_type(200, patience_s=60, redial=redial)},
+    )
+    wide = sim.model.simulate(sc, 0)
+    monkeypatch.setattr(sim.model, "CHUNK", 4)
+    m = _Model(sc, 0)
+    narrow = m.run()
+    assert m.capacity > m.n_callers + 4 * 20  # it grew, many times
+    assert len(narrow.attempts) > 2 * len(narrow.callers)
+    pd.testing.assert_frame_equal(narrow.attempts, wide.attempts)
+    pd.testing.assert_frame_equal(narrow.callers, wide.callers)
