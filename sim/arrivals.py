@@ -40,8 +40,12 @@ def rate_breakpoints(
         for s in arrivals.surges:
             inside = (mids >= s.start_s) & (mids < s.start_s + s.duration_s)
             rates = np.where(inside, rates * s.multiplier, rates)
-    keep = edges[1:] <= end_s + 1e-9
-    return edges[: keep.sum() + 1], rates[: keep.sum()]
+    # Keep every piece that starts before the end; the last one is cut at the end, so a
+    # horizon of 2.5 days or one that ends mid-slot gets its callers up to the very end.
+    n_pieces = int(np.searchsorted(edges, end_s, side="left"))
+    edges = edges[: n_pieces + 1].copy()
+    edges[-1] = end_s
+    return edges, rates[:n_pieces]
 
 
 def daily_factors(arrivals: Arrivals, n_days: int, rng: np.random.Generator) -> np.ndarray:

@@ -89,6 +89,13 @@ FORMULA_FIELD = {
     "service_level": "service_level",
     "agent_occupancy": "occupancy",
 }
+#: Share metric -> summary counts whose sum over replications is its number of trials: when
+#: every replication saw none (or all) of them, the exact binomial bound replaces the t interval.
+TRIALS = {
+    "block_rate": ("attempts",),
+    "abandon_rate": ("answered", "abandoned"),
+    "service_level": ("answered",),
+}
 #: Metrics compared with Ciw.
 CIW_METRICS = ("attempts", "abandon_rate", "asa_s", "service_level")
 
@@ -305,8 +312,11 @@ def _mean_ci(x: np.ndarray, level: float) -> tuple[float, float, float]:
     return mean, mean - half, mean + half
 
 
-def one_sample(values: Iterable[float], reference: float) -> dict[str, Any]:
-    """Replication values against a formula value: mean, 99% CI and the t test's inputs."""
+def one_sample(values: Iterable[float], reference: float, trials: int = 0) -> dict[str, Any]:
+    """Replication values against a formula value: mean, 99% CI and the t test's inputs.
+
+    ``trials`` is the number of events behind a share metric over all replications (see
+    :data:`TRIALS`); :func:`decide` uses it when every replication gave 0 or 1."""
     x = np.asarray(list(values), dtype=float)
     mean, lo, hi = _mean_ci(x, CI_LEVEL)
     n = x.size
@@ -322,6 +332,7 @@ def one_sample(values: Iterable[float], reference: float) -> dict[str, Any]:
         "_diff": mean - reference,
         "_se": se,
         "_df": n - 1,
+        "_trials": trials,
     }
 
 
@@ -345,6 +356,7 @@ def two_sample(values: Iterable[float], reference_values: Iterable[float]) -> di
         "_diff": mean - ref,
         "_se": se,
         "_df": df,
+        "_trials": 0,
     }
 
 
@@ -354,7 +366,10 @@ def decide(rows: list[dict[str, Any]], family_alpha: float = FAMILY_ALPHA) -> pd
     Each row gets ``diff_lo``/``diff_hi``, the (1 - family_alpha/K) interval of simulated minus
     reference, its two-sided ``p_value``, and ``agree`` = the interval holds 0 (equivalently
     ``p_value > family_alpha / K``). A row whose replications all gave the same value has no
-    spread: it agrees only if the difference is exactly 0.
+    spread. If that value is a share of 0 or 1 over a known number of trials N (no call
+    blocked in any replication, say), the exact binomial (Clopper-Pearson) interval of the
+    share replaces the t interval: the formula's p agrees when seeing none of N events is not
+    too unlikely, (1 - p)^N > alpha / 2. Otherwise it agrees only if the difference is 0.
     """
     k = len(rows)
     level = 1.0 - family_alpha / k if k else 1.0
@@ -362,10 +377,17 @@ def decide(rows: list[dict[str, Any]], family_alpha: float = FAMILY_ALPHA) -> pd
     for r in rows:
         r = dict(r)
         d, se, df = r.pop("_diff"), r.pop("_se"), r.pop("_df")
+        trials, share = r.pop("_trials"), r["sim_mean"]
         if se > 0 and math.isfinite(se):
             q = float(stats.t.ppf(0.5 + level / 2, df))
             r["diff_lo"], r["diff_hi"] = d - q * se, d + q * se
             r["p_value"] = float(2 * stats.t.sf(abs(d) / se, df))
+        elif trials > 0 and share in (0.0, 1.0):
+            alpha, p = 1.0 - level, r["formula"]
+            bound = (alpha / 2) ** (1.0 / trials)  # Clopper-Pearson for 0 (or N) of N
+            lo, hi = (0.0, 1.0 - bound) if share == 0.0 else (bound, 1.0)
+            r["diff_lo"], r["diff_hi"] = lo - p, hi - p
+            r["p_value"] = min(1.0, 2 * (1.0 - p if share == 0.0 else p) ** trials)
         else:
             r["diff_lo"] = r["diff_hi"] = d
             r["p_value"] = 1.0 if d == 0 else 0.0
@@ -391,14 +413,16 @@ def formula_rows(
     for sc in scenarios:
         q = queue_model(sc)
         formula = q.metrics(wrong_agents(q.agents) if wrong_agents else None)
+        runs = summaries[(SIM, sc.name)]
         for metric in q.compared():
-            values = [s[metric] for s in summaries[(SIM, sc.name)]]
+            values = [s[metric] for s in runs]
+            trials = sum(int(s[k]) for s in runs for k in TRIALS.get(metric, ()))
             rows.append(
                 {
                     "case": sc.name,
                     "model": f"{q.kendall} ({q.formula})",
                     "metric": metric,
-                    **one_sample(values, formula[metric]),
+                    **one_sample(values, formula[metric], trials),
                 }
             )
     return rows

@@ -157,6 +157,42 @@ def test_rows_without_spread_agree_only_when_equal() -> None:
     assert df["agree"].tolist() == [True, False]
 
 
+def test_a_share_never_seen_is_judged_by_its_exact_binomial_bound() -> None:
+    # No call blocked in 10 replications of 10,000 attempts each: a formula p of 1e-8 is what
+    # one would expect to see 0 times; a p of 1e-3 would have given about 100 blocked calls.
+    same = {"case": "x", "model": "m", "metric": "block_rate"}
+    n = 100_000
+    rows = [
+        {**same, **v.one_sample([0.0] * 10, 1e-8, n)},
+        {**same, **v.one_sample([0.0] * 10, 1e-3, n)},
+        {**same, **v.one_sample([1.0] * 10, 1 - 1e-8, n)},  # every answer within target
+        {**same, **v.one_sample([1.0] * 10, 0.99, n)},
+        {**same, **v.one_sample([0.0] * 10, 1e-8)},  # trials unknown: exact equality only
+    ]
+    df = v.decide(rows)
+    assert df["agree"].tolist() == [True, False, True, False, False]
+    # the bound: seeing none of n events has probability (1 - p)^n; two-sided, Bonferroni K = 5
+    p_max = 1 - (0.01 / 5 / 2) ** (1 / n)
+    assert df["diff_hi"].iloc[0] == pytest.approx(p_max - 1e-8)
+    assert df["p_value"].iloc[0] == pytest.approx(min(1.0, 2 * (1 - 1e-8) ** n))
+    edge = v.decide([{**same, **v.one_sample([0.0] * 10, p_max * 0.99, n)}] * 5)
+    assert edge["agree"].all()
+    edge = v.decide([{**same, **v.one_sample([0.0] * 10, p_max * 1.01, n)}] * 5)
+    assert not edge["agree"].any()
+
+
+def test_formula_rows_count_the_trials_behind_each_share() -> None:
+    sc = v.load_cases()[0]  # any formula case
+    q = v.queue_model(sc)
+    runs = [
+        {"attempts": 100, "answered": 90, "abandoned": 5, **dict.fromkeys(q.compared(), 0.0)}
+    ] * 3
+    rows = v.formula_rows([sc], {(v.SIM, sc.name): runs})
+    trials = {r["metric"]: r["_trials"] for r in rows}
+    expect = {"block_rate": 300, "abandon_rate": 285, "service_level": 270}
+    assert trials == {m: expect.get(m, 0) for m in q.compared()}
+
+
 def test_welch_interval_matches_scipy() -> None:
     rng = np.random.default_rng(7)
     a, b = rng.normal(0, 1, 15), rng.normal(0.3, 2, 25)
