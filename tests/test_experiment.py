@@ -249,8 +249,8 @@ def test_sweep_argument_errors(short):
 def test_store_refuses_a_different_sweep(short, tmp_path):
     out = tmp_path / "sw"
     sweep(short, vary={"lines.count": [30]}, replications=1, executor="serial", out_dir=out)
-    with pytest.raises(ExperimentError, match=r"holds a different sweep \(differs in replications"):
-        sweep(short, vary={"lines.count": [30]}, replications=2, executor="serial", out_dir=out)
+    with pytest.raises(ExperimentError, match=r"holds a different sweep \(differs in keys"):
+        sweep(short, vary={"staff.seats": [30]}, replications=1, executor="serial", out_dir=out)
     with pytest.raises(ExperimentError, match=r"differs in the scenario's content"):
         sweep(
             short.with_changes({"horizon.seed": 7}),

@@ -126,3 +126,31 @@ def test_rerun_of_a_finished_sweep_computes_nothing(tmp_path, executor):
     assert (first.computed, first.reused, again.computed, again.reused) == (4, 0, 0, 4)
     assert _run_files(out) == files
     pd.testing.assert_frame_equal(first.runs, again.runs, check_exact=True)
+
+
+def test_more_replications_later_compute_only_the_new_ones(tmp_path):
+    # 2 replications a point, then 4 (only replications 2 and 3 run), then 3 (nothing runs;
+    # replication 3's files stay for later), all into one folder. Changing
+    # horizon.replications in the scenario instead of --replications is the same sweep.
+    base = load_scenario(BASELINE).with_changes({"horizon.days": 1, "horizon.warmup_days": 0.25})
+    out = tmp_path / "sw"
+    vary = {"staff.seats": [28, 30]}
+    first = sweep(base, vary, replications=2, executor="serial", out_dir=out)
+    files = _run_files(out)
+    more = sweep(
+        base.with_changes({"horizon.replications": 4}), vary, executor="serial", out_dir=out
+    )
+    assert (first.computed, more.computed, more.reused) == (4, 4, 4)
+    now = _run_files(out)
+    assert {k: now[k] for k in files} == files  # the first runs were not redone or rewritten
+    assert sorted(more.runs["replication"].unique()) == [0, 1, 2, 3]
+    fewer = sweep(base, vary, replications=3, executor="serial", out_dir=out)
+    assert (fewer.computed, fewer.reused) == (0, 6)
+    assert _run_files(out) == now
+    assert json.loads((out / "manifest.json").read_text())["replications"] == 3
+    saved = pd.read_parquet(out / "runs.parquet")
+    assert len(saved) == 6 and saved["replication"].max() == 2
+    # the same runs as a fresh sweep with 3 replications, bit for bit
+    fresh = sweep(base, vary, replications=3, executor="serial")
+    pd.testing.assert_frame_equal(fewer.runs, fresh.runs, check_exact=True)
+    pd.testing.assert_frame_equal(saved, fresh.runs, check_exact=True)

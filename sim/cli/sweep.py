@@ -178,6 +178,10 @@ def command(
 ) -> None:
     """Run SCENARIO.toml at every point of a grid, each for R replications.
 
+    Every finished run is saved in the --out folder as it finishes: rerun the
+    same command to resume after an interruption, or with a larger
+    --replications to add replications to a finished sweep.
+
     \b
     Example:
       helpline sweep scenarios/baseline_2023.toml \\

@@ -13,6 +13,11 @@ hidden ``.*.tmp`` file that the next run removes). A rerun reads the run
 files, checks each against the manifest and computes only what is missing.
 A rerun with a different definition is refused, so runs of two different
 sweeps never mix.
+
+The number of replications is not part of the definition: replication ``r``
+of a point is the same run whatever the total, so a rerun with more
+replications computes only the new ones, and one with fewer leaves the
+extra run files in place (unused, kept for a later rerun with more).
 """
 
 from __future__ import annotations
@@ -31,14 +36,14 @@ from sim.experiment.errors import ExperimentError
 from sim.experiment.grid import Point, toml_literal
 from sim.scenario.types import Scenario
 
-FORMAT = 1
+FORMAT = 2  # 2: the replications are no longer part of the scenario digest
 MANIFEST = "manifest.json"
 RUNS = "runs"
 LOCK = ".lock"
 _RUN_FILE = re.compile(r"p(\d{5,})-r(\d{5,})\.json")
 
 #: Manifest fields that must match for a rerun to reuse the runs on disk.
-DEFINING = ("format", "scenario_sha256", "keys", "points", "replications")
+DEFINING = ("format", "scenario_sha256", "keys", "points")
 
 
 def run_name(point: int, replication: int) -> str:
@@ -47,8 +52,13 @@ def run_name(point: int, replication: int) -> str:
 
 
 def scenario_digest(scenario: Scenario) -> str:
-    """SHA-256 of the scenario's merged raw content (keys sorted): same content, same digest."""
-    text = json.dumps(scenario.raw, sort_keys=True, default=repr, ensure_ascii=False)
+    """SHA-256 of the scenario's merged raw content (keys sorted): same content, same digest.
+
+    ``horizon.replications`` is left out: it changes how many runs there are, not any run."""
+    raw = dict(scenario.raw)
+    if isinstance(raw.get("horizon"), dict):
+        raw["horizon"] = {k: v for k, v in raw["horizon"].items() if k != "replications"}
+    text = json.dumps(raw, sort_keys=True, default=repr, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -173,6 +183,8 @@ class RunStore:
                     f"--out {self.dir}: holds a different sweep (differs in {diff}); "
                     "rerun with the same arguments to resume, or choose another --out folder"
                 )
+            if old != self.manifest:  # more or fewer replications: the manifest says how many
+                write_atomic(path, json.dumps(self.manifest, indent=2) + "\n")
             return
         others = [p.name for p in self.dir.iterdir() if p.name != LOCK]
         if others:
@@ -188,19 +200,21 @@ class RunStore:
             and rec.get("point") == point
             and rec.get("replication") == replication
             and point < len(self.points)
-            and replication < self.manifest["replications"]
             and rec.get("seed") == self.points[point].scenario.horizon.seed
             and isinstance(rec.get("summary"), dict)
         )
 
     def load(self) -> dict[tuple[int, int], RunRecord]:
-        """Every valid finished run; a damaged file is renamed ``*.damaged`` and redone."""
+        """Every valid finished run of replications ``0..R-1``; a damaged file is renamed
+        ``*.damaged`` and redone. Runs of replications ``>= R`` are left on disk, unread."""
         done: dict[tuple[int, int], RunRecord] = {}
         for path in sorted(self.runs_dir.iterdir()):
             m = _RUN_FILE.fullmatch(path.name)
             if not m:
                 continue
             point, rep = int(m.group(1)), int(m.group(2))
+            if rep >= self.manifest["replications"]:
+                continue
             try:
                 rec = json.loads(path.read_text(encoding="utf-8"))
             except (ValueError, UnicodeDecodeError):
