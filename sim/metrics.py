@@ -219,11 +219,24 @@ def estimate(values: np.ndarray | list[float], confidence: float = 0.95) -> Esti
     return Estimate(mean, mean - half, mean + half, n)
 
 
+def in_range(name: str, e: Estimate) -> Estimate:
+    """``e`` with its interval cut at the range of metric ``name``: >= 0, and <= 1 for a share.
+
+    Every metric of :data:`METRICS` lies in that range, but a t interval is
+    symmetric by construction and, with few replications of a skewed metric,
+    can reach below 0. Cutting never removes a value the metric can take, so
+    the interval's coverage is not lowered."""
+    if math.isnan(e.lo):
+        return e
+    hi = min(e.hi, 1.0) if METRICS[name][0] == "share" else e.hi
+    return Estimate(e.mean, max(e.lo, 0.0), hi, e.n)
+
+
 def across(per_rep: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
-    """Summary across replications: one row per metric with mean, CI, unit."""
+    """Summary across replications: one row per metric with mean, CI (:func:`in_range`), unit."""
     rows = []
     for name, (unit, what) in METRICS.items():
-        e = estimate(per_rep[name].to_numpy(), confidence)
+        e = in_range(name, estimate(per_rep[name].to_numpy(), confidence))
         rows.append(
             {
                 "metric": name,

@@ -425,3 +425,24 @@ def test_replications_cli(tmp_path):
     assert doc["needed"] == replications_for(doc["pilot_values"], 0.05)[2]
     bad = CliRunner().invoke(main, [*args[:-1], "--pilot", "1"])
     assert bad.exit_code == 2 and "--pilot: must be a whole number >= 2; got 1" in bad.output
+
+
+def test_summary_intervals_stay_in_each_metric_range() -> None:
+    # Three replications of a skewed wait and of a share close to 1: the plain t interval
+    # would reach below 0 and above 1; the summary cuts it at the range's ends.
+    import math
+
+    from sim.metrics import METRICS, across, estimate
+
+    per_rep = pd.DataFrame({m: [0.5, 0.5, 0.5] for m in METRICS})
+    per_rep["escalation_wait_mean_s"] = [0.0, 0.0, 30.0]
+    per_rep["service_level"] = [0.99, 1.0, 1.0]
+    rows = across(per_rep).set_index("metric")
+    raw = estimate(per_rep["escalation_wait_mean_s"].to_numpy())
+    assert raw.lo < 0 and rows.loc["escalation_wait_mean_s", "ci95_lo"] == 0.0
+    assert rows.loc["escalation_wait_mean_s", "ci95_hi"] == raw.hi
+    raw = estimate(per_rep["service_level"].to_numpy())
+    assert raw.hi > 1 and rows.loc["service_level", "ci95_hi"] == 1.0
+    assert rows.loc["service_level", "ci95_lo"] == raw.lo
+    one = across(per_rep.iloc[:1]).set_index("metric")
+    assert math.isnan(one.loc["service_level", "ci95_lo"])

@@ -23,7 +23,7 @@ from sim.errors import ScenarioError
 from sim.experiment.errors import ExperimentError
 from sim.experiment.executors import run_all
 from sim.experiment.sweep import as_scenario, check_replications
-from sim.metrics import METRICS, Estimate, estimate
+from sim.metrics import METRICS, Estimate, estimate, in_range
 from sim.scenario.types import Scenario
 
 #: Columns of the table returned by :func:`compare`, in order.
@@ -159,7 +159,7 @@ def compare_table(runs: pd.DataFrame) -> pd.DataFrame:
         ref_runs = by_name[ref]
         for name in names:
             own_runs = by_name[name]
-            own = estimate(own_runs[metric].to_numpy())
+            own = in_range(metric, estimate(own_runs[metric].to_numpy()))
             row = {
                 "scenario": name,
                 "reference": ref,
