@@ -79,7 +79,9 @@ class Engine(simpy.Environment):
 
         Like :meth:`at`, but the instant is kept exactly: ``now + (when_s - now)``
         can differ from ``when_s`` by a rounding error, and an instant given in
-        advance (a caller's first dial) must be kept to the last bit."""
+        advance (a caller's first dial) must be kept to the last bit. (The spare
+        handling repeats :meth:`at`'s on purpose: both run about once per call,
+        and a shared helper would cost a Python call each time.)"""
         if when_s < self._now:
             raise ValueError(f"when_s ({when_s}) is before the clock ({self._now})")
         spare = self.spare
