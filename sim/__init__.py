@@ -12,12 +12,42 @@ The pipeline is scenario -> model -> records -> metrics. The model core
     sim.summary_table(results, scenario)                # means with 95% CIs
 """
 
-from sim.metrics import summarize
-from sim.model import simulate
-from sim.runner import run_replications, summary_table
-from sim.scenario import Scenario, load_scenario
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sim.metrics import summarize
+    from sim.model import simulate
+    from sim.runner import run_replications, summary_table
+    from sim.scenario import Scenario, load_scenario
 
 __version__ = "0.1.0"
+
+#: The public API, imported on first use (PEP 562): ``import sim.scenario`` alone, as the
+#: command line does to check a scenario file, then costs no numpy, pandas or scipy import.
+_API = {
+    "Scenario": "sim.scenario",
+    "load_scenario": "sim.scenario",
+    "simulate": "sim.model",
+    "summarize": "sim.metrics",
+    "run_replications": "sim.runner",
+    "summary_table": "sim.runner",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _API:
+        value = getattr(importlib.import_module(_API[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "Scenario",

@@ -34,3 +34,12 @@ class ScenarioError(ValueError):
             self.file = file
             self.args = (self._render(),)
         return self
+
+
+class ExperimentError(ValueError):
+    """A sweep, comparison or replication plan cannot run as asked.
+
+    Raised before any simulation starts (bad ``--vary`` syntax, an output
+    folder that holds a different sweep, a missing optional dependency). The
+    message is one line that names the argument and what was given.
+    """

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import stdtrit
 
 from sim.intervals import overlap_s
 from sim.records import ABANDONED, ANSWERED, BLOCKED, WAITING, Records
@@ -215,7 +215,8 @@ def estimate(values: np.ndarray | list[float], confidence: float = 0.95) -> Esti
     mean = float(x.mean())
     if n < 2:
         return Estimate(mean, math.nan, math.nan, n)
-    half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
+    # stdtrit(df, p) is Student's t quantile, scipy.stats.t.ppf without importing scipy.stats
+    half = float(stdtrit(n - 1, 0.5 + confidence / 2) * x.std(ddof=1) / math.sqrt(n))
     return Estimate(mean, mean - half, mean + half, n)
 
 

@@ -2,29 +2,34 @@
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
 from sim import __version__
 
+#: Subcommand name -> module defining ``command``; a module is imported only when its command
+#: runs (or ``--help`` lists them), so ``helpline run`` does not load Dask, Ciw or the sweeps.
+COMMANDS = {
+    name: f"sim.cli.{name}"
+    for name in ("run", "erlang", "validate", "theory", "compare", "sweep", "replications")
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class _LazyGroup(click.Group):
+    """A click group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        command: click.Command = importlib.import_module(COMMANDS[cmd_name]).command
+        return command
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="helpline")
 def main() -> None:
     """Simulate a 1930-style cyber-fraud helpline: wait times and reporting delay."""
-
-
-def _register() -> None:
-    """Attach every subcommand module that exists; each module defines ``command``."""
-    import importlib
-
-    for name in ("run", "erlang", "validate", "theory", "compare", "sweep", "replications"):
-        try:
-            module = importlib.import_module(f"sim.cli.{name}")
-        except ModuleNotFoundError as exc:  # subcommand not built yet
-            if exc.name != f"sim.cli.{name}":
-                raise
-            continue
-        main.add_command(module.command)
-
-
-_register()

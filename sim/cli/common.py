@@ -9,8 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
-from sim.errors import ScenarioError
-from sim.experiment.errors import ExperimentError
+from sim.errors import ExperimentError, ScenarioError
 
 F = TypeVar("F", bound=Callable[..., Any])
 

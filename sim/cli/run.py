@@ -10,7 +10,6 @@ import click
 import pandas as pd
 from tqdm import tqdm
 
-from sim import plots
 from sim.cli.common import fail, friendly_errors, overrides
 from sim.errors import ScenarioError
 from sim.metrics import METRICS
@@ -144,6 +143,8 @@ def command(
     per_rep = per_replication(results, sc)
     summary = summary_table(results, sc)
     doc = summary_json(sc.name, reps, summary)
+    from sim import plots  # matplotlib loads here, not before a bad scenario is reported
+
     with staged(out) as stage:
         for name in TABLES:
             write_table(

@@ -1,12 +1,11 @@
-"""The error raised for bad experiment arguments (as opposed to bad scenario values)."""
+"""The error raised for bad experiment arguments (defined in :mod:`sim.errors`).
+
+It lives beside ``ScenarioError`` so that the command line can catch it
+without importing the experiment machinery (scipy, Dask, matplotlib).
+"""
 
 from __future__ import annotations
 
+from sim.errors import ExperimentError
 
-class ExperimentError(ValueError):
-    """A sweep, comparison or replication plan cannot run as asked.
-
-    Raised before any simulation starts (bad ``--vary`` syntax, an output
-    folder that holds a different sweep, a missing optional dependency). The
-    message is one line that names the argument and what was given.
-    """
+__all__ = ["ExperimentError"]
