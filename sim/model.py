@@ -218,7 +218,7 @@ class _Model:
         end_s = self.sc.horizon.end_s
         # Roster first: at equal instants staff log in before a caller dials.
         if self.roster_events:
-            env.at(self.roster_events[0][0], self._on_roster, None)
+            env.at_time(self.roster_events[0][0], self._on_roster, None)
         if self.first_s.size:
             env.at_time(self.first_l[0], self._on_first_dial, 0)
         stop_s = end_s if self.sc.horizon.end == "cut" else end_s + DRAIN_DAYS * DAY_S
@@ -249,7 +249,7 @@ class _Model:
             i += 1
         self.roster_i = i
         if i < len(events):
-            self.env.at(events[i][0] - now, self._on_roster, None)
+            self.env.at_time(events[i][0], self._on_roster, None)
 
     def _on_first_dial(self, ev: Event) -> None:
         """Caller ``ev._value`` dials for the first time, then every next caller due first.
