@@ -60,7 +60,7 @@ def load_vs_capacity(attempts: pd.DataFrame, intervals: pd.DataFrame, scenario: 
     ax.set_ylabel("Erlangs / people")
     ax.set_xticks(hours)
     ax.set_title(f"{scenario.name}: offered load against capacity by hour")
-    ax.legend(loc="center left", fontsize=8, framealpha=0.9)
+    fig.legend(loc="outside lower center", ncols=4, fontsize=8, frameon=False)  # never over data
     return fig
 
 
