@@ -21,7 +21,7 @@ from collections import deque
 from collections.abc import Callable
 
 OFF, STANDBY, SEATED, BREAK = range(4)
-IDLE, BUSY = 10, 11  # what SEATED means, as :meth:`Pool.status` reports it
+IDLE, BUSY = 4, 5  # what SEATED means, as :meth:`Pool.status` reports it
 
 
 class Pool:
