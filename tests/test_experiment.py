@@ -38,7 +38,7 @@ from sim.experiment.grid import (
 )
 from sim.experiment.precision import replications_for
 from sim.experiment.store import RunStore, definition, run_name
-from sim.metrics import METRICS
+from sim.metrics import METRICS, estimate
 from sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -446,3 +446,40 @@ def test_summary_intervals_stay_in_each_metric_range() -> None:
     assert rows.loc["service_level", "ci95_lo"] == raw.lo
     one = across(per_rep.iloc[:1]).set_index("metric")
     assert math.isnan(one.loc["service_level", "ci95_lo"])
+
+
+def test_replications_run_reaches_the_precision_with_the_same_runs_as_one_batch():
+    # --run: pilot, plan, run the rest, re-plan; the replications are 0..n-1 of the seed, so
+    # the estimate is that of one batch of n replications, and the target holds at the end.
+    from sim.experiment import replicate_to_precision
+    from sim.runner import run_replications
+
+    sc = load_scenario(BASELINE).with_changes({"horizon.days": 2, "horizon.warmup_days": 0.5})
+    res = replicate_to_precision(sc, "golden_hour_share", 0.03, pilot=3, executor="serial")
+    assert res.reached and res.half_width_rel <= 0.03
+    assert res.steps[0] == 3 and res.steps[-1] == res.replications > 3
+    batch = [
+        r.summary["golden_hour_share"] for r in run_replications(sc, res.replications, workers=1)
+    ]
+    assert list(res.values) == batch
+    e = estimate(batch)
+    assert (res.mean, res.ci_lo, res.ci_hi) == pytest.approx((e.mean, e.lo, e.hi))
+    # a precision out of reach stops at --max and says so
+    capped = replicate_to_precision(
+        sc, "golden_hour_share", 0.001, pilot=3, max_replications=6, executor="serial"
+    )
+    assert not capped.reached and capped.replications == 6 and capped.steps == (3, 6)
+
+
+def test_replications_cli_run(tmp_path):
+    args = [
+        "replications", str(BASELINE), "--metric", "golden_hour_share", "--precision", "0.001",
+        "--pilot", "3", "--max", "5", "--set", "horizon.days=2", "--executor", "serial", "--run",
+    ]  # fmt: skip
+    text = CliRunner().invoke(main, args)
+    assert text.exit_code == 0, text.output
+    assert "5 replications of 2 days" in text.output and "(run in steps: 3 -> 5)" in text.output
+    assert "Target +/-0.1%: not reached at --max 5" in text.output
+    doc = json.loads(CliRunner().invoke(main, [*args, "--json"]).output)
+    assert doc["replications"] == 5 and doc["reached"] is False and len(doc["values"]) == 5
+    assert doc["ci95"][0] <= doc["mean"] <= doc["ci95"][1]

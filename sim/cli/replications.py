@@ -1,4 +1,5 @@
-"""``helpline replications``: how many replications reach a target CI half-width."""
+"""``helpline replications``: how many replications reach a target CI half-width (and, with
+``--run``, run them)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import json
 import click
 
 from sim.cli.sweep import base_scenario, executor_options, experiment_errors, fmt, plain
-from sim.experiment import replications_needed
+from sim.experiment import replicate_to_precision, replications_needed
 from sim.metrics import METRICS
+from sim.scenario import Scenario
 
 
 @click.command("replications")
@@ -31,8 +33,15 @@ from sim.metrics import METRICS
     metavar="KEY=VALUE",
     help="A fixed override of the scenario (e.g. horizon.days=7); repeatable.",
 )
+@click.option(
+    "--run",
+    "run_them",
+    is_flag=True,
+    help="Go on: run replications until the precision (or --max) is reached, re-planning as "
+    "they come in, and report the estimate.",
+)
 @executor_options
-@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan (and the run) as JSON.")
 @experiment_errors
 def command(
     scenario_file: str,
@@ -45,6 +54,7 @@ def command(
     executor: str | None,
     workers: int | None,
     scheduler: str | None,
+    run_them: bool,
     as_json: bool,
 ) -> None:
     """Plan replications: run a pilot, then n = ceil((t * s / (precision * mean))^2).
@@ -53,6 +63,9 @@ def command(
     changes; the answer is the smallest n that satisfies the formula.
     """
     sc = base_scenario(scenario_file, set_opts, seed)
+    if run_them:
+        _run(sc, metric, precision, pilot, max_reps, executor, workers, scheduler, as_json)
+        return
     plan = replications_needed(
         sc,
         metric,
@@ -105,3 +118,62 @@ def command(
             f"Replications needed for {target}: {plan.needed}, more than --max "
             f"{plan.max_replications}; loosen --precision, lengthen horizon.days, or raise --max"
         )
+
+
+def _run(
+    sc: Scenario,
+    metric: str,
+    precision: float,
+    pilot: int,
+    max_reps: int,
+    executor: str | None,
+    workers: int | None,
+    scheduler: str | None,
+    as_json: bool,
+) -> None:
+    """``--run``: replicate to the precision and report the estimate reached."""
+    res = replicate_to_precision(
+        sc,
+        metric,
+        precision,
+        pilot=pilot,
+        max_replications=max_reps,
+        executor=executor,
+        workers=workers,
+        scheduler=scheduler,
+        progress=not as_json,
+    )
+    unit = METRICS[metric][0]
+    if as_json:
+        doc = {
+            "scenario": sc.name,
+            "metric": metric,
+            "unit": unit,
+            "precision": res.precision,
+            "confidence": res.confidence,
+            "replications": res.replications,
+            "steps": list(res.steps),
+            "mean": plain(res.mean),
+            "ci95": [plain(res.ci_lo), plain(res.ci_hi)],
+            "half_width_rel": plain(res.half_width_rel),
+            "reached": res.reached,
+            "max": res.max_replications,
+            "values": [plain(v) for v in res.values],
+        }
+        click.echo(json.dumps(doc, indent=2))
+        return
+    shown_unit = "" if unit == "share" else f" {unit}"
+    steps = " -> ".join(str(n) for n in res.steps)
+    verdict = (
+        "reached"
+        if res.reached
+        else f"not reached at --max {res.max_replications}; loosen --precision, lengthen "
+        "horizon.days, or raise --max"
+    )
+    click.echo(
+        f"{sc.name}: {res.replications} replications of {sc.horizon.days:g} days, seed "
+        f"{sc.horizon.seed} (run in steps: {steps})\n"
+        f"  {metric}: mean {fmt(res.mean, unit)}{shown_unit}, 95% CI {fmt(res.ci_lo, unit)} to "
+        f"{fmt(res.ci_hi, unit)}{shown_unit} (+/-{res.half_width_rel:.1%} of the mean)\n"
+        f"Target +/-{res.precision:.1%}: {verdict}"
+    )

@@ -21,16 +21,23 @@ files), :mod:`~sim.experiment.sweep`, :mod:`~sim.experiment.compare`,
 
 from sim.experiment.compare import compare, compare_runs, compare_table
 from sim.experiment.errors import ExperimentError
-from sim.experiment.precision import ReplicationPlan, replications_needed
+from sim.experiment.precision import (
+    PrecisionRun,
+    ReplicationPlan,
+    replicate_to_precision,
+    replications_needed,
+)
 from sim.experiment.sweep import SweepResult, sweep
 
 __all__ = [
     "ExperimentError",
+    "PrecisionRun",
     "ReplicationPlan",
     "SweepResult",
     "compare",
     "compare_runs",
     "compare_table",
+    "replicate_to_precision",
     "replications_needed",
     "sweep",
 ]

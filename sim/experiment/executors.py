@@ -235,15 +235,18 @@ def run_all(
     scheduler: str | None = None,
     progress: bool = False,
     desc: str = "runs",
+    first: int = 0,
 ) -> dict[tuple[int, int], RunResult]:
-    """Replications 0..R-1 of every scenario, keyed by (scenario index, replication).
+    """Replications first..R-1 of every scenario, keyed by (scenario index, replication).
 
     All runs go to one executor at once, so the pool stays busy across
     scenarios. Nothing is saved: for resumable work use :func:`sim.experiment.sweep`.
     """
     from tqdm import tqdm
 
-    jobs = [Job((i, r), sc, r) for r in range(replications) for i, sc in enumerate(scenarios)]
+    jobs = [
+        Job((i, r), sc, r) for r in range(first, replications) for i, sc in enumerate(scenarios)
+    ]
     runner = make_executor(executor, workers, scheduler)
     out: dict[tuple[int, int], RunResult] = {}
     with (

@@ -9,6 +9,12 @@ The plan is the smallest ``n >= 2`` with
 the fixed point of iterating ``n = ceil((t * s / (precision * m))^2)`` with
 ``t`` re-read for ``n - 1`` degrees of freedom each time (Law, *Simulation
 Modeling and Analysis*, the "approximate number of replications" method).
+
+:func:`replicate_to_precision` goes on to run them: it adds the planned
+replications, re-plans from all of them, and stops when the interval is as
+narrow as asked or ``max_replications`` is reached (Law's sequential
+procedure; the replications are always ``0..n-1`` of the seed, so the result
+is the same as one run of ``n`` replications).
 """
 
 from __future__ import annotations
@@ -129,4 +135,103 @@ def replications_needed(
         needed,
         max_replications,
         values,
+    )
+
+
+@dataclass(frozen=True)
+class PrecisionRun:
+    """What :func:`replicate_to_precision` reached.
+
+    ``replications`` were run (``0..n-1``); ``mean`` and ``ci_lo``/``ci_hi``
+    are the metric's estimate over them; ``reached`` says whether the
+    relative half-width is at most ``precision``; ``steps`` lists the
+    replications run after each step, the pilot first.
+    """
+
+    metric: str
+    precision: float
+    confidence: float
+    replications: int
+    mean: float
+    ci_lo: float
+    ci_hi: float
+    half_width_rel: float
+    reached: bool
+    max_replications: int
+    steps: tuple[int, ...]
+    values: tuple[float, ...]
+
+
+def replicate_to_precision(
+    scenario: Scenario | str | Path,
+    metric: str,
+    precision: float,
+    *,
+    pilot: int = 5,
+    max_replications: int = 200,
+    confidence: float = 0.95,
+    executor: str | None = "processes",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = False,
+) -> PrecisionRun:
+    """Run replications until ``metric``'s CI half-width is ``precision`` of its mean (or the max).
+
+    Starts with the plan of :func:`replications_needed` and runs the missing
+    replications; as the plan rests on the pilot's standard deviation, it is
+    redone from all replications so far until the target or
+    ``max_replications`` is reached.
+    """
+    plan = replications_needed(
+        scenario,
+        metric,
+        precision,
+        pilot=pilot,
+        max_replications=max_replications,
+        confidence=confidence,
+        executor=executor,
+        workers=workers,
+        scheduler=scheduler,
+        progress=progress,
+    )
+    sc = as_scenario(scenario)
+    values = list(plan.values)
+    steps = [len(values)]
+    needed = plan.needed
+    while True:
+        x = np.asarray(values, dtype=float)
+        x = x[~np.isnan(x)]
+        mean, sd = float(x.mean()), float(x.std(ddof=1))
+        half = float(stats.t.ppf(0.5 + confidence / 2, x.size - 1) * sd / math.sqrt(x.size))
+        half_rel = half / abs(mean) if mean else math.inf
+        done = len(values)
+        if half_rel <= precision or done >= max_replications:
+            break
+        target = min(max(needed, done + 1), max_replications)
+        results = run_all(
+            [sc],
+            target,
+            first=done,
+            executor=executor,
+            workers=workers,
+            scheduler=scheduler,
+            progress=progress,
+            desc=f"to {target}",
+        )
+        values += [results[(0, r)].summary[metric] for r in range(done, target)]
+        steps.append(len(values))
+        _, _, needed = replications_for(values, precision, confidence, metric)
+    return PrecisionRun(
+        metric,
+        float(precision),
+        confidence,
+        len(values),
+        mean,
+        mean - half,
+        mean + half,
+        half_rel,
+        half_rel <= precision,
+        max_replications,
+        tuple(steps),
+        tuple(values),
     )
