@@ -12,6 +12,12 @@ overriding how it steps is the extension point SimPy itself uses
 ``try`` block and an end-of-run check per event, which is about a tenth of
 the model's time.
 
+Beyond SimPy's interface: :meth:`Engine.at` and :meth:`Engine.at_time`
+schedule a callback (reusing calls that have run), and :meth:`Engine.jump`
+lets a chain of steps skip the queue when nothing else is due before its
+next step. ``tests/test_engine.py`` checks all of it against SimPy's own
+``Environment.run``.
+
 The clock is SimPy's ``_now`` attribute. The model reads it as ``env._now``
 on its per-event path, because ``Environment.now`` is a property and costs a
 call each time it is read.
