@@ -30,6 +30,7 @@ from scipy import stats
 from sim.experiment.errors import ExperimentError
 from sim.experiment.executors import run_all
 from sim.experiment.sweep import as_scenario, check_metric
+from sim.metrics import estimate
 from sim.scenario.types import Scenario
 
 
@@ -199,11 +200,8 @@ def replicate_to_precision(
     steps = [len(values)]
     needed = plan.needed
     while True:
-        x = np.asarray(values, dtype=float)
-        x = x[~np.isnan(x)]
-        mean, sd = float(x.mean()), float(x.std(ddof=1))
-        half = float(stats.t.ppf(0.5 + confidence / 2, x.size - 1) * sd / math.sqrt(x.size))
-        half_rel = half / abs(mean) if mean else math.inf
+        est = estimate(values, confidence)
+        half_rel = (est.hi - est.lo) / 2 / abs(est.mean) if est.mean else math.inf
         done = len(values)
         if half_rel <= precision or done >= max_replications:
             break
@@ -226,9 +224,9 @@ def replicate_to_precision(
         float(precision),
         confidence,
         len(values),
-        mean,
-        mean - half,
-        mean + half,
+        est.mean,
+        est.lo,
+        est.hi,
         half_rel,
         half_rel <= precision,
         max_replications,
