@@ -1,10 +1,13 @@
-"""Queueing formulas: steady-state Erlang B, C, A, X and staffing; time-varying SIPP and MOL.
+"""Queueing formulas: steady-state Erlang B, C, A, X, staffing and waits by priority;
+time-varying SIPP and MOL.
 
 Pure functions, no simulation and no I/O; seconds inside. ``sim.analytic.steady`` holds the
-birth-death chains and staffing searches, ``sim.analytic.time_varying`` the per-interval methods.
+birth-death chains and staffing searches, ``sim.analytic.priority`` the waits by priority class,
+``sim.analytic.time_varying`` the per-interval methods.
 docs/analytic.md lists the formulas, conventions and sources.
 """
 
+from sim.analytic.priority import priority_asa
 from sim.analytic.steady import (
     MAX_STATES,
     TAIL_TOL,
@@ -35,6 +38,7 @@ __all__ = [
     "halfin_whitt_beta",
     "mol_metrics",
     "modified_offered_load",
+    "priority_asa",
     "redial_attempt_rate",
     "sipp",
 ]
