@@ -52,3 +52,53 @@ def test_profile_horizon_ending_mid_slot_keeps_the_partial_slot() -> None:
     last = int(np.sum(t >= 36 * 3600.0))
     assert _poisson_ok(last, per_day / 24 / 2)
     assert _poisson_ok(t.size, per_day * 36.5 / 24)
+
+
+def test_profile_counts_follow_the_rate_slot_by_slot_and_day_by_day() -> None:
+    # 280 days (40 weeks) of an hourly profile with weekday factors and no day-to-day noise:
+    # the mean count of each (weekday, hour) cell is the rate, and counts are Poisson
+    # (variance = mean), checked by a chi-square dispersion statistic over the cells.
+    profile = [1, 1, 1, 1, 1, 2, 3, 5, 8, 10, 10, 9, 8, 8, 8, 8, 7, 6, 5, 4, 3, 2, 2, 1]
+    dow = [1.2, 1.1, 1.0, 1.0, 1.0, 0.9, 0.8]
+    per_day = 2400.0
+    sc = make_scenario(
+        {"horizon.days": 280, "horizon.warmup_days": 0},
+        arrivals={
+            "mode": "profile",
+            "callers_per_day": per_day,
+            "profile": profile,
+            "day_of_week": dow,
+            "daily_cv": 0,
+        },
+    )
+    t = first_dials(sc.arrivals, sc.horizon, np.random.default_rng(11))
+    counts = np.bincount((t // 3600).astype(int), minlength=280 * 24).reshape(280, 24)
+    weekday = (sc.horizon.start_date.weekday() + np.arange(280)) % 7
+    dow_norm = np.asarray(dow) / np.mean(dow)
+    expected = per_day * dow_norm[weekday][:, None] * (np.asarray(profile) / sum(profile))
+    # every (weekday, hour) cell: 40 days, mean within 4.5 standard errors of the rate
+    for d in range(7):
+        rows = weekday == d
+        got, want = counts[rows].mean(axis=0), expected[rows].mean(axis=0)
+        se = np.sqrt(want / rows.sum())
+        assert np.all(np.abs(got - want) <= 4.5 * se), (d, got - want)
+    # Poisson: sum of (count - mean)^2 / mean over all cells is chi-square with 6720 d.o.f.
+    chi2 = float((((counts - expected) ** 2) / expected).sum())
+    dof = counts.size
+    assert abs(chi2 - dof) <= 4.5 * math.sqrt(2 * dof)
+
+
+def test_daily_volume_is_gamma_overdispersed_with_the_given_cv() -> None:
+    # With daily_cv = 0.12 each day's volume is Poisson around a mean-one gamma factor, so the
+    # daily counts have variance m + (0.12 m)^2 (the negative-binomial law of the bank data).
+    per_day, cv, days = 5000.0, 0.12, 600
+    sc = make_scenario(
+        {"horizon.days": days, "horizon.warmup_days": 0},
+        arrivals={"mode": "constant", "calls_per_h": per_day / 24, "daily_cv": cv},
+    )
+    t = first_dials(sc.arrivals, sc.horizon, np.random.default_rng(12))
+    daily = np.bincount((t // DAY_S).astype(int), minlength=days)
+    var_expected = per_day + (cv * per_day) ** 2
+    assert abs(daily.mean() - per_day) <= 4.5 * math.sqrt(var_expected / days)
+    # the sample variance of n normal-ish values has relative sd sqrt(2 / (n - 1))
+    assert abs(daily.var(ddof=1) / var_expected - 1) <= 4.5 * math.sqrt(2 / (days - 1))
