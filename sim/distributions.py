@@ -70,6 +70,26 @@ class Dist:
         return sum(w * d.mean for w, d in self.parts)
 
     @property
+    def var(self) -> float:
+        """The exact variance, in the quantity's unit squared (for M/G/1 and CV-based formulas)."""
+        k = self.kind
+        if k == "exponential":
+            return self.p("mean") ** 2
+        if k == "lognormal":
+            s2 = self.p("sigma") ** 2
+            return math.expm1(s2) * math.exp(2 * self.p("mu") + s2)
+        if k == "gamma":
+            return self.p("shape") * self.p("scale") ** 2
+        if k == "deterministic":
+            return 0.0
+        if k == "uniform":
+            return (self.p("high") - self.p("low")) ** 2 / 12
+        if k == "empirical":
+            return float(np.var(self.samples))  # resampled with replacement: population variance
+        second = sum(w * (d.var + d.mean**2) for w, d in self.parts)  # weights sum to 1
+        return second - self.mean**2
+
+    @property
     def is_zero(self) -> bool:
         """True for a deterministic zero (e.g. no after-call work)."""
         return self.kind == "deterministic" and self.p("value") == 0.0
