@@ -1,13 +1,15 @@
-"""Queueing formulas: steady-state Erlang B, C, A, X, staffing and waits by priority;
-time-varying SIPP and MOL.
+"""Queueing formulas: steady-state Erlang B, C, A, X, exact redials, staffing and waits by
+priority; time-varying SIPP and MOL.
 
 Pure functions, no simulation and no I/O; seconds inside. ``sim.analytic.steady`` holds the
 birth-death chains and staffing searches, ``sim.analytic.priority`` the waits by priority class,
+``sim.analytic.retrial`` the exact retrial queue (redials),
 ``sim.analytic.time_varying`` the per-interval methods.
 docs/analytic.md lists the formulas, conventions and sources.
 """
 
 from sim.analytic.priority import priority_asa
+from sim.analytic.retrial import RetrialMetrics, retrial_metrics
 from sim.analytic.steady import (
     MAX_STATES,
     TAIL_TOL,
@@ -28,6 +30,7 @@ __all__ = [
     "MAX_STATES",
     "TAIL_TOL",
     "QueueMetrics",
+    "RetrialMetrics",
     "agents_for_target",
     "erlang_a_metrics",
     "erlang_b",
@@ -40,5 +43,6 @@ __all__ = [
     "modified_offered_load",
     "priority_asa",
     "redial_attempt_rate",
+    "retrial_metrics",
     "sipp",
 ]
