@@ -173,3 +173,73 @@ def test_negative_control_exponential_talk_is_caught(runs) -> None:
     verdict = decide(_rows(runs, exponential_talk=True))
     asa = verdict[verdict["metric"] == "asa_s"]
     assert (~asa["agree"]).sum() >= CASES // 2
+
+
+def escalation_cases(seed: int, n: int) -> list[tuple[Scenario, float, float, float, float]]:
+    """(scenario, calls/s, mean talk, mean officer talk, share escalated) for ``n`` M/G/1 queues.
+
+    One call-taker and one officer: an escalated caller keeps the call-taker while with the
+    officer, and the officer is never busy when asked (one call at a time), so the work per call
+    is talk + (with the escalation share) the officer's talk, exponential both.
+    """
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(n):
+        talk_s, officer_s = float(rng.uniform(60, 300)), float(rng.uniform(60, 600))
+        share = float(rng.uniform(0.2, 1.0))
+        rho = float(rng.uniform(0.4, 0.8))
+        per_s = rho / (talk_s + share * officer_s)
+        days = 0.5 + CALLS_PER_REPLICATION / (per_s * 86400) + float(rng.uniform(0, 1))
+        sc = make_scenario(
+            {
+                "scenario.name": f"mg1_escalation_{i}",
+                "horizon.days": days,
+                "horizon.warmup_days": 0.5,
+                "horizon.seed": seed + i,
+                "horizon.replications": REPLICATIONS,
+                "arrivals.calls_per_h": per_s * 3600,
+                "arrivals.daily_cv": 0,
+                "lines.count": "unlimited",
+                "staff.seats": 1,
+                "staff.headcount": {"call_takers": [1], "escalation": [1]},
+            },
+            call_types={
+                "call": {
+                    "share": 1.0,
+                    "talk": {"dist": "exponential", "mean_s": talk_s},
+                    "after_call": 0.0,
+                    "patience": "inf",
+                    "complaint": False,
+                    "escalation_share": share,
+                    "escalation_talk": {"dist": "exponential", "mean_s": officer_s},
+                }
+            },
+        )
+        out.append((sc, per_s, talk_s, officer_s, share))
+    return out
+
+
+@pytest.mark.slow
+def test_escalation_holds_the_call_taker_as_in_the_m_g_1_queue() -> None:
+    cases = escalation_cases(DRAW_SEED + 100, 3)
+    results = run_jobs([(SIM, sc) for sc, *_ in cases])
+    rows, wrong = [], []
+    for sc, per_s, talk_s, officer_s, share in cases:
+        mean = talk_s + share * officer_s
+        second = 2 * talk_s**2 + 2 * share * talk_s * officer_s + share * 2 * officer_s**2
+        rho = per_s * mean
+        asa = per_s * second / (2 * (1 - rho))
+        summaries = results[(SIM, sc.name)]
+        for metric, ref in (("asa_s", asa), ("agent_occupancy", rho)):
+            values = [s[metric] for s in summaries]
+            rows.append({"case": sc.name, "model": "M/G/1", "metric": metric,
+                         **one_sample(values, ref)})  # fmt: skip
+        # the wrong model: the call-taker freed when the officer takes over
+        occupancy = [s["agent_occupancy"] for s in summaries]
+        wrong.append({"case": sc.name, "model": "M/M/1", "metric": "agent_occupancy",
+                      **one_sample(occupancy, per_s * talk_s)})  # fmt: skip
+        assert all(s["escalation_wait_mean_s"] == 0.0 for s in summaries)
+    verdict = decide(rows)
+    bad = verdict[~verdict["agree"]]
+    assert bad.empty, bad[["case", "metric", "formula", "sim_mean", "p_value"]]
+    assert not decide(wrong)["agree"].any()
