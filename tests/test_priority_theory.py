@@ -104,6 +104,8 @@ def test_cobham_waits_average_to_the_fifo_asa() -> None:
     assert priority_asa([0.06], talk_s, c) == pytest.approx([fifo], rel=1e-12)
     with pytest.raises(ValueError, match="must be < agents"):
         priority_asa([0.05, 0.05], talk_s, c)
+    with pytest.raises(ValueError, match=r"calls_per_s\[1\] must be finite and >= 0; got -0.01"):
+        priority_asa([0.01, -0.01], talk_s, c)
 
 
 @pytest.mark.slow

@@ -136,8 +136,12 @@ def test_chain_reduces_to_erlang_a_without_redials_and_conserves_callers() -> No
     answered_per_caller = r.occupancy * 8 / 180.0 / 0.05
     assert answered_per_caller + r.gave_up_rate == pytest.approx(1.0, rel=1e-9)  # all end
     assert r.attempts_per_caller > 1 and r.p_blocked > plain.p_blocked
-    with pytest.raises(ValueError, match="lines: must be a whole number >= agents"):
+    with pytest.raises(ValueError, match="lines must be an integer >= 8; got 7"):
         retrial_metrics(0.05, 180.0, 8, 7)
+    with pytest.raises(ValueError, match="lines must be an integer >= 8; got None"):
+        retrial_metrics(0.05, 180.0, 8, None)
+    with pytest.raises(ValueError, match="below 1"):
+        retrial_metrics(0.05, 180.0, 8, 10, redial_after_busy=1.0)
 
 
 @pytest.mark.slow

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sim.analytic.steady import erlang_c
+from sim.analytic.steady import _bad, _int, _nonneg, _positive, erlang_c
 
 
 def priority_asa(calls_per_s: Sequence[float], handle_s: float, agents: int) -> list[float]:
@@ -24,13 +24,11 @@ def priority_asa(calls_per_s: Sequence[float], handle_s: float, agents: int) -> 
 
     Raises ValueError unless the total offered load is below ``agents`` and every rate is >= 0.
     """
-    rates = [float(x) for x in calls_per_s]
-    if not rates or any(not x >= 0 for x in rates):
-        raise ValueError(f"calls_per_s: must be one or more rates >= 0; got {list(calls_per_s)}")
-    if not handle_s > 0:
-        raise ValueError(f"handle_s: must be > 0; got {handle_s}")
-    if isinstance(agents, bool) or not isinstance(agents, int) or agents < 1:
-        raise ValueError(f"agents: must be a whole number >= 1; got {agents!r}")
+    rates = [_nonneg(f"calls_per_s[{i}]", x) for i, x in enumerate(calls_per_s)]
+    if not rates:
+        raise _bad("calls_per_s", "one or more rates", list(calls_per_s))
+    handle_s = _positive("handle_s", handle_s)
+    agents = _int("agents", agents, 1)
     total = sum(rates)
     a = total * handle_s
     if not a < agents:

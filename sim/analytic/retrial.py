@@ -27,6 +27,8 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse.linalg import spsolve
 
+from sim.analytic.steady import _bad, _int, _nonneg, _positive, _prob
+
 #: Stationary mass allowed at the orbit cut.
 TAIL_TOL = 1e-12
 #: Largest number of states the chain may have.
@@ -50,13 +52,6 @@ class RetrialMetrics:
     occupancy: float
     mean_orbit: float
     orbit_cut: int
-
-
-def _check(name: str, value: float, lo: float, hi: float = math.inf) -> float:
-    value = float(value)
-    if not lo <= value <= hi:
-        raise ValueError(f"{name}: must be between {lo:g} and {hi:g}; got {value!r}")
-    return value
 
 
 def _solve(
@@ -102,7 +97,7 @@ def retrial_metrics(
     calls_per_s: float,
     handle_s: float,
     agents: int,
-    lines: int,
+    lines: int | None,
     patience_s: float = math.inf,
     redial_after_busy: float = 0.0,
     redial_after_abandon: float = 0.0,
@@ -113,33 +108,33 @@ def retrial_metrics(
     ``lines`` must be finite (>= ``agents``); redial probabilities are in [0, 1), constant over
     attempts; the redial delay is exponential with mean ``redial_delay_s``.
     """
-    lam = _check("calls_per_s", calls_per_s, 0.0)
-    h = _check("handle_s", handle_s, 1e-300)
-    if isinstance(agents, bool) or not isinstance(agents, int) or agents < 1:
-        raise ValueError(f"agents: must be a whole number >= 1; got {agents!r}")
-    if isinstance(lines, bool) or not isinstance(lines, int) or lines < agents:
-        raise ValueError(f"lines: must be a whole number >= agents ({agents}); got {lines!r}")
-    patience = _check("patience_s", patience_s, 1e-300)
-    pb = _check("redial_after_busy", redial_after_busy, 0.0, 1.0 - 1e-12)
-    pa = _check("redial_after_abandon", redial_after_abandon, 0.0, 1.0 - 1e-12)
-    delay = _check("redial_delay_s", redial_delay_s, 1e-300)
+    lam = _nonneg("calls_per_s", calls_per_s)
+    h = _positive("handle_s", handle_s)
+    agents = _int("agents", agents, 1)
+    n_lines = _int("lines", lines, agents)  # finite: the chain counts callers on the lines
+    patience = _positive("patience_s", patience_s, allow_inf=True)
+    pb = _prob("redial_after_busy", redial_after_busy)
+    pa = _prob("redial_after_abandon", redial_after_abandon)
+    if max(pb, pa) == 1.0:
+        raise _bad("redial_after_busy and redial_after_abandon", "below 1", (pb, pa))
+    delay = _positive("redial_delay_s", redial_delay_s)
     mu, theta, gamma = 1.0 / h, 1.0 / patience, 1.0 / delay
     if lam == 0.0:
         return RetrialMetrics(0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0)
     m_max = 32  # doubled until the mass at the cut is negligible
     while True:
-        if (lines + 1) * (m_max + 1) > MAX_STATES:
+        if (n_lines + 1) * (m_max + 1) > MAX_STATES:
             raise ValueError(
                 f"the orbit needs more than {MAX_STATES} states at this load and redial "
                 "probability; lower the probabilities or the load"
             )
-        pi = _solve(lam, mu, theta, gamma, agents, lines, pb, pa, m_max)
+        pi = _solve(lam, mu, theta, gamma, agents, n_lines, pb, pa, m_max)
         if pi[:, -1].sum() < TAIL_TOL:
             break
         m_max *= 2
-    n = np.arange(lines + 1)[:, None]
+    n = np.arange(n_lines + 1)[:, None]
     m = np.arange(m_max + 1)[None, :]
-    full = pi[lines, :]
+    full = pi[n_lines, :]
     redial_rate = gamma * float((m * pi).sum())
     attempts = lam + redial_rate
     blocked = lam * float(full.sum()) + gamma * float((m[0] * full).sum())
