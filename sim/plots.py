@@ -1,10 +1,12 @@
-"""Charts of one run's results (matplotlib, no display needed).
+"""Charts of one run's results, and of theory beside them (matplotlib, no display needed).
 
 Each function takes tables and returns a ``Figure``; the caller saves it.
 Nothing here computes a metric that the records do not hold.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import matplotlib
 
@@ -16,6 +18,11 @@ import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from sim.scenario.types import Scenario  # noqa: E402
+
+if TYPE_CHECKING:
+    from sim.theory import Theory
+
+_HOUR_S, _HOURS = 3600.0, 24
 
 
 def load_vs_capacity(attempts: pd.DataFrame, intervals: pd.DataFrame, scenario: Scenario) -> Figure:
@@ -113,3 +120,67 @@ def reporting_delay_distribution(callers: pd.DataFrame, scenario: Scenario) -> F
 def save(fig: Figure, path: str) -> None:
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def theory_chart(th: Theory) -> Figure:
+    """Four panels by hour of day: load and staff; service level; ASA; abandonment and blocking.
+
+    Formula predictions are lines (SIPP, lagged SIPP, MOL); the simulation is dots with its 95%
+    interval over replications.
+    """
+    t, sc = th.table, th.scenario
+    h = t["hour"].to_numpy()
+    styles = {"sipp": ("SIPP", "#e6550d", "-"), "lagged": ("lagged SIPP", "#fdae6b", "--"),
+              "mol": ("MOL", "#756bb1", "-.")}  # fmt: skip
+    fig, axes = plt.subplots(2, 2, figsize=(12, 7.5), layout="constrained", sharex=True)
+    ax = axes[0, 0]
+    ax.bar(h, t["offered_erl"], color="#c6dbef", label=f"offered load, {th.rate} (Erl)")
+    ax.plot(h, t["attempts_per_h"] * th.handle_s / _HOUR_S, "o", ms=3, color="#3182bd",
+            label="simulated attempts x handle (Erl)")  # fmt: skip
+    ax.step(h, t["agents_on_duty"], where="mid", color="k", lw=1.5, label="call-takers on duty")
+    if sc.lines is not None:
+        ax.axhline(sc.lines, color="grey", ls=":", lw=1, label=f"lines ({sc.lines})")
+    ax.set_ylabel("Erlangs / people")
+    ax.set_title("load and staff")
+    ax.legend(fontsize=7, loc="upper left")
+    within = sc.targets.service_level_s
+    panels = [
+        (axes[0, 1], "service_level", f"service level (answered within {within:g} s)", 100.0, "%"),
+        (axes[1, 0], "asa_s", "ASA: mean wait of answered calls", 1.0, "s"),
+        (axes[1, 1], "abandon_rate", "abandoned / (answered + abandoned)", 100.0, "%"),
+    ]  # fmt: skip
+    for ax, m, title, scale, unit in panels:
+        for key, (label, colour, ls) in styles.items():
+            y = t[f"{key}_{m}"].to_numpy(dtype=float) * scale
+            ax.plot(h, np.where(np.isfinite(y), y, np.nan), ls, color=colour, label=label)
+        sim = t[f"sim_{m}"].to_numpy(dtype=float) * scale
+        lo = t[f"sim_{m}_lo"].to_numpy(dtype=float) * scale
+        hi = t[f"sim_{m}_hi"].to_numpy(dtype=float) * scale
+        top = 100.0 if unit == "%" else np.inf  # a share's interval is cut at 0 and 100%
+        err = np.vstack([sim - np.clip(lo, 0, top), np.clip(hi, 0, top) - sim])
+        ax.errorbar(h, sim, yerr=np.where(np.isfinite(err), err, 0), fmt="o", ms=3,
+                    color="#3182bd", label="simulated (95% CI)")  # fmt: skip
+        ax.set_title(title)
+        ax.set_ylabel(unit)
+        ax.set_ylim(bottom=0)
+        if unit == "%":
+            ax.set_ylim(top=min(ax.get_ylim()[1], 102))
+    ax = axes[1, 1]
+    if sc.lines is not None:
+        ax.plot(h, t["mol_block_rate"] * 100, ":", color="#756bb1", label="MOL blocked")
+        ax.plot(h, t["sim_block_rate"] * 100, "s", ms=3, color="#31a354", label="simulated blocked")
+        ax.set_title("abandoned (and blocked) share")
+        ax.relim()  # the y range was set before the blocked shares were drawn: show them all
+        ax.autoscale(axis="y")
+        ax.set_ylim(0, min(ax.get_ylim()[1], 102))
+    for ax in axes[1]:
+        ax.set_xlabel("hour of day")
+        ax.set_xticks(range(0, _HOURS, 2))
+    axes[0, 1].legend(fontsize=7)
+    axes[1, 1].legend(fontsize=7)
+    fig.suptitle(
+        f"{sc.name}: steady-state formulas per hour against the simulation "
+        f"({th.replications} replication(s); formulas fed with {th.rate})",
+        fontsize=11,
+    )
+    return fig

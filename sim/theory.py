@@ -43,7 +43,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from sim.analytic import mol_metrics, sipp
 from sim.metrics import estimate
@@ -376,69 +375,3 @@ def notes(th: Theory) -> list[str]:
             f"{t['sim_service_level'][worst]:.0%})."
         )
     return out
-
-
-# --- chart ---------------------------------------------------------------------------------------
-
-
-def chart(th: Theory) -> Figure:
-    """Four panels by hour of day: load and staff; service level; ASA; abandonment and blocking.
-
-    Formula predictions are lines (SIPP, lagged SIPP, MOL); the simulation is dots with its 95%
-    interval over replications.
-    """
-    import matplotlib.pyplot as plt
-
-    t, sc = th.table, th.scenario
-    h = t["hour"].to_numpy()
-    styles = {"sipp": ("SIPP", "#e6550d", "-"), "lagged": ("lagged SIPP", "#fdae6b", "--"),
-              "mol": ("MOL", "#756bb1", "-.")}  # fmt: skip
-    fig, axes = plt.subplots(2, 2, figsize=(12, 7.5), layout="constrained", sharex=True)
-    ax = axes[0, 0]
-    ax.bar(h, t["offered_erl"], color="#c6dbef", label=f"offered load, {th.rate} (Erl)")
-    ax.plot(h, t["attempts_per_h"] * th.handle_s / HOUR_S, "o", ms=3, color="#3182bd",
-            label="simulated attempts x handle (Erl)")  # fmt: skip
-    ax.step(h, t["agents_on_duty"], where="mid", color="k", lw=1.5, label="call-takers on duty")
-    if sc.lines is not None:
-        ax.axhline(sc.lines, color="grey", ls=":", lw=1, label=f"lines ({sc.lines})")
-    ax.set_ylabel("Erlangs / people")
-    ax.set_title("load and staff")
-    ax.legend(fontsize=7, loc="upper left")
-    within = sc.targets.service_level_s
-    panels = [
-        (axes[0, 1], "service_level", f"service level (answered within {within:g} s)", 100.0, "%"),
-        (axes[1, 0], "asa_s", "ASA: mean wait of answered calls", 1.0, "s"),
-        (axes[1, 1], "abandon_rate", "abandoned / (answered + abandoned)", 100.0, "%"),
-    ]  # fmt: skip
-    for ax, m, title, scale, unit in panels:
-        for key, (label, colour, ls) in styles.items():
-            y = t[f"{key}_{m}"].to_numpy(dtype=float) * scale
-            ax.plot(h, np.where(np.isfinite(y), y, np.nan), ls, color=colour, label=label)
-        sim = t[f"sim_{m}"].to_numpy(dtype=float) * scale
-        lo = t[f"sim_{m}_lo"].to_numpy(dtype=float) * scale
-        hi = t[f"sim_{m}_hi"].to_numpy(dtype=float) * scale
-        top = 100.0 if unit == "%" else np.inf  # a share's interval is cut at 0 and 100%
-        err = np.vstack([sim - np.clip(lo, 0, top), np.clip(hi, 0, top) - sim])
-        ax.errorbar(h, sim, yerr=np.where(np.isfinite(err), err, 0), fmt="o", ms=3,
-                    color="#3182bd", label="simulated (95% CI)")  # fmt: skip
-        ax.set_title(title)
-        ax.set_ylabel(unit)
-        ax.set_ylim(bottom=0)
-        if unit == "%":
-            ax.set_ylim(top=min(ax.get_ylim()[1], 102))
-    ax = axes[1, 1]
-    if sc.lines is not None:
-        ax.plot(h, t["mol_block_rate"] * 100, ":", color="#756bb1", label="MOL blocked")
-        ax.plot(h, t["sim_block_rate"] * 100, "s", ms=3, color="#31a354", label="simulated blocked")
-        ax.set_title("abandoned (and blocked) share")
-    for ax in axes[1]:
-        ax.set_xlabel("hour of day")
-        ax.set_xticks(range(0, HOURS, 2))
-    axes[0, 1].legend(fontsize=7)
-    axes[1, 1].legend(fontsize=7)
-    fig.suptitle(
-        f"{sc.name}: steady-state formulas per hour against the simulation "
-        f"({th.replications} replication(s); formulas fed with {th.rate})",
-        fontsize=11,
-    )
-    return fig

@@ -21,7 +21,7 @@ from sim import plots
 from sim.cli.common import fail, friendly_errors, overrides
 from sim.output import staged
 from sim.scenario import load_scenario
-from sim.theory import HOURS, METHODS, RATES, Theory, chart, theory
+from sim.theory import HOURS, METHODS, RATES, Theory, theory
 
 #: Printed metrics: column stem, header, scale, format.
 SHOWN = (
@@ -159,7 +159,7 @@ def command(
     assert len(th.table) == HOURS
     with staged(out) as stage:
         th.table.to_csv(stage / "theory_by_hour.csv", index=False)
-        plots.save(chart(th), str(stage / "theory_by_hour.png"))
+        plots.save(plots.theory_chart(th), str(stage / "theory_by_hour.png"))
     if as_json:
         click.echo(json.dumps(as_document(th, out), indent=2))
         return
