@@ -129,6 +129,13 @@ BAD = [
     (["--talk-s", "3", "--agents", "2"], "Missing option '--calls-per-hour'"),
     (["--calls-per-hour", "1e6", "--talk-s", "300", "--agents", "100", "--patience-s", "1e9"],
      "give a finite lines"),
+    (["--calls-per-hour", "500", "--talk-s", "300", "--agents", "30", "--patience-s", "60",
+      "--redial-prob", "0.5", "--redial-delay-s", "300"], "--redial-delay-s needs --lines"),
+    (["--calls-per-hour", "500", "--talk-s", "300", "--agents", "30", "--lines", "35",
+      "--redial-prob", "0.5", "--redial-delay-s", "0"], "--redial-delay-s must be > 0; got 0"),
+    (["--calls-per-hour", "500", "--talk-s", "300", "--agents", "30", "--lines", "35",
+      "--redial-prob", "1", "--redial-delay-s", "60"],
+     "--redial-prob must be < 1 with --redial-delay-s; got 1"),
 ]  # fmt: skip
 
 
@@ -149,3 +156,21 @@ def test_patience_inf_means_no_abandonment() -> None:
     )
     assert out["patience_s"] is None and out["p_abandon"] == 0.0
     assert not math.isinf(out["asa_s"])
+
+
+def test_redial_delay_adds_the_exact_retrial_queue_beside_erlang_x() -> None:
+    args = ["--calls-per-hour", "500", "--talk-s", "300", "--agents", "30", "--lines", "35",
+            "--patience-s", "120", "--redial-prob", "0.8"]  # fmt: skip
+    plain = run_json(*args)
+    doc = run_json(*args, "--redial-delay-s", "300")
+    assert "exact_redials" not in plain
+    assert {k: v for k, v in doc.items() if k != "exact_redials"} == plain  # Erlang X unchanged
+    exact = an.retrial_metrics(500 / 3600, 300.0, 30, 35, 120.0, 0.8, 0.8, 300.0)
+    got = doc["exact_redials"]
+    assert got["redial_delay_s"] == 300.0
+    for key in ("p_blocked", "p_abandon", "attempts_per_caller", "gave_up_rate", "occupancy"):
+        assert got[key] == pytest.approx(getattr(exact, key), rel=1e-12), key
+    # redials that come back while the centre is still busy: more blocking than Erlang X says
+    assert got["p_blocked"] > plain["p_blocked"]
+    text = run(*args, "--redial-delay-s", "300").stdout
+    assert "exact, redials after 300 s:" in text and "attempts per caller" in text

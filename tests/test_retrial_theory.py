@@ -1,12 +1,12 @@
 """Redials against the exact retrial queue (sim.analytic.retrial).
 
-Queues drawn from one fixed seed: c call-takers, N lines, exponential talk, exponential or no
-patience, and callers who redial after a busy tone or an abandon with fixed probabilities,
-after an exponential delay. That is the classical retrial queue, whose stationary figures
-:func:`sim.analytic.retrial.retrial_metrics` computes exactly from its Markov chain. Block rate,
-abandonment, attempts per caller, the share who give up and occupancy must agree under the
-Bonferroni rule of :mod:`sim.agreement`; the answer without redials (Erlang A) and Erlang X's
-Poisson approximation are shown to be different models.
+Queues drawn from one fixed seed (c 1-30, load 0.7-1.6 per call-taker): c call-takers, N lines,
+exponential talk, exponential or no patience, and callers who redial after a busy tone or an
+abandon with fixed probabilities, after an exponential delay. That is the classical retrial
+queue, whose stationary figures :func:`sim.analytic.retrial.retrial_metrics` computes exactly
+from its Markov chain. Block rate, abandonment, attempts per caller, the share who give up and
+occupancy must agree under the Bonferroni rule of :mod:`sim.agreement`; the answer without
+redials (Erlang A) and Erlang X's Poisson approximation are shown to be different models.
 """
 
 from __future__ import annotations
@@ -35,11 +35,11 @@ def draw_cases(seed: int, n: int) -> list[tuple[Scenario, dict]]:
     rng = np.random.default_rng(seed)
     out = []
     for i in range(n):
-        c = int(rng.integers(1, 21))
+        c = int(rng.integers(1, 31))
         lines = c + int(rng.integers(0, 6))
         talk_s = float(rng.uniform(60, 400))
         patience_s = math.inf if i % 3 == 0 else float(rng.uniform(60, 600))
-        load = float(rng.uniform(0.7, 1.3))
+        load = float(rng.uniform(0.7, 1.6))
         pb, pa = float(rng.uniform(0.3, 0.9)), float(rng.uniform(0.2, 0.8))
         delay_s = float(rng.uniform(60, 900))
         per_s = load * c / talk_s
@@ -136,6 +136,20 @@ def test_chain_reduces_to_erlang_a_without_redials_and_conserves_callers() -> No
     answered_per_caller = r.occupancy * 8 / 180.0 / 0.05
     assert answered_per_caller + r.gave_up_rate == pytest.approx(1.0, rel=1e-9)  # all end
     assert r.attempts_per_caller > 1 and r.p_blocked > plain.p_blocked
+    # Heavy load: the empty centre is so rare (below 1e-30) that a solve anchored on it would
+    # be ill-conditioned; the chain still conserves callers and orders the figures sensibly.
+    heavy = {"calls_per_s": 500 / 3600, "handle_s": 300.0, "agents": 30, "lines": 35}
+    figures = [
+        retrial_metrics(**heavy, patience_s=120.0, redial_after_busy=p, redial_after_abandon=p)
+        for p in (0.0, 0.5, 0.8)
+    ]
+    for f in figures:
+        assert f.occupancy * 30 / 300.0 / (500 / 3600) + f.gave_up_rate == pytest.approx(1.0)
+    assert [f.p_blocked for f in figures] == sorted(f.p_blocked for f in figures)
+    assert figures[0].p_blocked == pytest.approx(
+        erlang_a_metrics(500 / 3600, 300.0, 30, 35, 120.0).p_blocked
+    )
+    assert figures[2].attempts_per_caller > 2 and figures[2].occupancy > 0.99
     with pytest.raises(ValueError, match="lines must be an integer >= 8; got 7"):
         retrial_metrics(0.05, 180.0, 8, 7)
     with pytest.raises(ValueError, match="lines must be an integer >= 8; got None"):

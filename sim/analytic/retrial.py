@@ -86,10 +86,12 @@ def _solve(
     size = rows_n * cols_m
     q = sparse.coo_matrix((r, (s, d)), shape=(size, size)).tocsr()
     q = q - sparse.diags(np.asarray(q.sum(axis=1)).ravel())
-    # Balance pi Q = 0: fix pi of the empty state at 1, drop its equation, solve for the rest.
-    a = q.T.tocsc()
-    rest = spsolve(a[1:, 1:], -a[1:, 0].toarray().ravel())
-    pi = np.clip(np.concatenate(([1.0], rest)), 0.0, None)
+    # Balance pi Q = 0 with one equation replaced by sum(pi) = 1. (Fixing one state's value
+    # instead is ill-conditioned when that state is rare, e.g. the empty centre at heavy load.)
+    a = sparse.vstack([q.T.tocsr()[:-1, :], sparse.csr_matrix(np.ones((1, size)))]).tocsc()
+    b = np.zeros(size)
+    b[-1] = 1.0
+    pi = np.clip(spsolve(a, b), 0.0, None)
     return (pi / pi.sum()).reshape(rows_n, cols_m)
 
 

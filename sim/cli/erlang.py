@@ -133,6 +133,17 @@ def _table(result: dict[str, Any]) -> str:
     ]
     if "targets_met" in result:
         rows.append(("targets met", "yes" if result["targets_met"] else "no", ""))
+    exact = result.get("exact_redials")
+    if exact is not None:
+        after = f"redials after {_num(exact['redial_delay_s'])} s"
+        rows += [
+            (f"exact, {after}:", "", "(retrial queue; the figures above use Erlang X)"),
+            ("  P(blocked)", _pct(exact["p_blocked"]), "% of attempts"),
+            ("  P(abandon)", _pct(exact["p_abandon"]), "% of answered + abandoned"),
+            ("  attempts per caller", f"{exact['attempts_per_caller']:.3f}", "attempts"),
+            ("  gave up", _pct(exact["gave_up_rate"]), "% of callers"),
+            ("  occupancy", _pct(exact["occupancy"]), "%"),
+        ]
     label_w = max(len(r[0]) for r in rows)
     value_w = max(len(r[1]) for r in rows)
     return "\n".join(f"{a:<{label_w}}  {b:>{value_w}} {c}".rstrip() for a, b, c in rows)
@@ -166,6 +177,13 @@ def _table(result: dict[str, Any]) -> str:
     help="P(redial) after busy/abandon.",
 )
 @click.option(
+    "--redial-delay-s",
+    type=float,
+    default=None,
+    help="Mean (exponential) delay before a redial, seconds: with --lines, the redial figures "
+    "are also computed exactly (retrial queue), beside Erlang X's approximation.",
+)
+@click.option(
     "--within-s",
     type=float,
     default=20.0,
@@ -184,6 +202,7 @@ def command(
     lines: int | None,
     patience_s: float | None,
     redial_prob: float,
+    redial_delay_s: float | None,
     within_s: float,
     target_sl: float | None,
     target_asa_s: float | None,
@@ -193,12 +212,23 @@ def command(
     """Erlang B/C/A/X: waiting, blocking and abandonment for a number of agents.
 
     With --agents, the metrics for those agents; with a target and no --agents, the fewest
-    agents meeting every target and the metrics there. --redial-prob uses Erlang X.
+    agents meeting every target and the metrics there. --redial-prob uses Erlang X; with
+    --redial-delay-s and --lines the exact retrial queue is shown beside it.
     """
     _check(
         calls_per_hour, talk_s, after_call_s, agents, lines, patience_s, redial_prob,
         within_s, target_sl, target_asa_s, target_abandon,
     )  # fmt: skip
+    if redial_delay_s is not None:
+        _require(
+            math.isfinite(redial_delay_s) and redial_delay_s > 0, "--redial-delay-s", "> 0",
+            redial_delay_s,
+        )  # fmt: skip
+        if lines is None:
+            raise _OneLineError(
+                "--redial-delay-s needs --lines: the exact retrial queue counts lines"
+            )
+        _require(redial_prob < 1, "--redial-prob", "< 1 with --redial-delay-s", redial_prob)
     calls_per_s = calls_per_hour / 3600.0
     handle_s = talk_s + after_call_s
     if patience_s is not None and math.isinf(patience_s):
@@ -222,6 +252,12 @@ def command(
             calls_per_s, handle_s, agents, lines, patience, redial_prob, redial_prob
         )
         m = analytic.erlang_a_metrics(attempts_per_s, handle_s, agents, lines, patience, within_s)
+        exact = None
+        if redial_delay_s is not None and lines is not None:
+            exact = analytic.retrial_metrics(
+                calls_per_s, handle_s, agents, lines, patience, redial_prob, redial_prob,
+                redial_delay_s,
+            )  # fmt: skip
     except ValueError as exc:
         raise _OneLineError(str(exc)) from None
 
@@ -245,6 +281,15 @@ def command(
         "occupancy": m.occupancy,
         "mean_queue": m.mean_queue,
     }
+    if exact is not None:
+        result["exact_redials"] = {
+            "redial_delay_s": redial_delay_s,
+            "p_blocked": exact.p_blocked,
+            "p_abandon": exact.p_abandon,
+            "attempts_per_caller": exact.attempts_per_caller,
+            "gave_up_rate": exact.gave_up_rate,
+            "occupancy": exact.occupancy,
+        }
     if has_target:
         result.update({k: v for k, v in targets.items() if v is not None})
         result["targets_met"] = (
