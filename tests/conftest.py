@@ -106,3 +106,41 @@ def make_scenario(changes: Mapping[str, Any] | None = None, /, **tables: Any) ->
 def scenario_factory():
     """:func:`make_scenario` as a fixture, for tests that prefer not to import conftest."""
     return make_scenario
+
+
+def queue_scenario(
+    name: str,
+    *,
+    calls_per_s: float,
+    days: float,
+    seed: int,
+    call_types: dict[str, Any],
+    agents: int,
+    lines: int | None = None,
+    officers: int = 0,
+    replications: int = 1,
+    discipline: str = "fifo",
+    warmup_days: float = 0.5,
+) -> Scenario:
+    """A stationary queue for checks against queueing theory.
+
+    Poisson first dials at ``calls_per_s`` with no day-to-day noise, ``agents`` call-takers on
+    as many seats all day (``officers`` officers beside them), ``lines`` lines (None:
+    unlimited), the given raw ``call_types``; the first ``warmup_days`` are cut.
+    """
+    return make_scenario(
+        {
+            "scenario.name": name,
+            "horizon.days": days,
+            "horizon.warmup_days": warmup_days,
+            "horizon.seed": seed,
+            "horizon.replications": replications,
+            "arrivals.calls_per_h": calls_per_s * 3600,
+            "arrivals.daily_cv": 0,
+            "lines.count": "unlimited" if lines is None else lines,
+            "queue.discipline": discipline,
+            "staff.seats": agents,
+            "staff.headcount": {"call_takers": [agents], "escalation": [officers]},
+        },
+        call_types=call_types,
+    )

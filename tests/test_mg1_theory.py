@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import make_scenario
+from conftest import queue_scenario
 
 from sim.agreement import decide, one_sample
 from sim.distributions import Dist, parse_dist
@@ -99,29 +99,12 @@ def draw_cases(seed: int, n: int) -> list[tuple[Scenario, Dist, Dist, float]]:
         rho = float(rng.uniform(0.4, 0.8))
         per_s = rho / (talk_d.mean + acw_d.mean)
         days = 0.5 + CALLS_PER_REPLICATION / (per_s * 86400) + float(rng.uniform(0, 1))
-        sc = make_scenario(
-            {
-                "scenario.name": f"mg1_{i}_{talk_kind}",
-                "horizon.days": days,
-                "horizon.warmup_days": 0.5,
-                "horizon.seed": seed + i,
-                "horizon.replications": REPLICATIONS,
-                "arrivals.calls_per_h": per_s * 3600,
-                "arrivals.daily_cv": 0,
-                "lines.count": "unlimited",
-                "staff.seats": 1,
-                "staff.headcount": {"call_takers": [1], "escalation": [0]},
-            },
-            call_types={
-                "call": {
-                    "share": 1.0,
-                    "talk": talk,
-                    "after_call": acw,
-                    "patience": "inf",
-                    "complaint": False,
-                }
-            },
-        )
+        sc = queue_scenario(
+            f"mg1_{i}_{talk_kind}", calls_per_s=per_s, days=days, seed=seed + i, agents=1,
+            replications=REPLICATIONS,
+            call_types={"call": {"share": 1.0, "talk": talk, "after_call": acw,
+                                 "patience": "inf", "complaint": False}},
+        )  # fmt: skip
         out.append((sc, talk_d, acw_d, per_s))
     return out
 
@@ -190,31 +173,19 @@ def escalation_cases(seed: int, n: int) -> list[tuple[Scenario, float, float, fl
         rho = float(rng.uniform(0.4, 0.8))
         per_s = rho / (talk_s + share * officer_s)
         days = 0.5 + CALLS_PER_REPLICATION / (per_s * 86400) + float(rng.uniform(0, 1))
-        sc = make_scenario(
-            {
-                "scenario.name": f"mg1_escalation_{i}",
-                "horizon.days": days,
-                "horizon.warmup_days": 0.5,
-                "horizon.seed": seed + i,
-                "horizon.replications": REPLICATIONS,
-                "arrivals.calls_per_h": per_s * 3600,
-                "arrivals.daily_cv": 0,
-                "lines.count": "unlimited",
-                "staff.seats": 1,
-                "staff.headcount": {"call_takers": [1], "escalation": [1]},
-            },
-            call_types={
-                "call": {
-                    "share": 1.0,
-                    "talk": {"dist": "exponential", "mean_s": talk_s},
-                    "after_call": 0.0,
-                    "patience": "inf",
-                    "complaint": False,
-                    "escalation_share": share,
-                    "escalation_talk": {"dist": "exponential", "mean_s": officer_s},
-                }
-            },
-        )
+        call = {
+            "share": 1.0,
+            "talk": {"dist": "exponential", "mean_s": talk_s},
+            "after_call": 0.0,
+            "patience": "inf",
+            "complaint": False,
+            "escalation_share": share,
+            "escalation_talk": {"dist": "exponential", "mean_s": officer_s},
+        }
+        sc = queue_scenario(
+            f"mg1_escalation_{i}", calls_per_s=per_s, days=days, seed=seed + i, agents=1,
+            officers=1, replications=REPLICATIONS, call_types={"call": call},
+        )  # fmt: skip
         out.append((sc, per_s, talk_s, officer_s, share))
     return out
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import make_scenario
+from conftest import queue_scenario
 
 from sim.agreement import decide, one_sample
 from sim.analytic import erlang_c_metrics, priority_asa
@@ -47,21 +47,10 @@ def draw_cases(seed: int, n: int) -> list[tuple[Scenario, list[float], float, in
             }
             for j in range(k)
         }
-        sc = make_scenario(
-            {
-                "scenario.name": f"priority_{i}",
-                "horizon.days": days,
-                "horizon.warmup_days": 0.5,
-                "horizon.seed": seed + i,
-                "arrivals.calls_per_h": per_s * 3600,
-                "arrivals.daily_cv": 0,
-                "lines.count": "unlimited",
-                "queue.discipline": "priority",
-                "staff.seats": c,
-                "staff.headcount": {"call_takers": [c], "escalation": [0]},
-            },
-            call_types=types,
-        )
+        sc = queue_scenario(
+            f"priority_{i}", calls_per_s=per_s, days=days, seed=seed + i, call_types=types,
+            agents=c, discipline="priority",
+        )  # fmt: skip
         out.append((sc, [float(per_s * s) for s in shares], talk_s, c))
     return out
 

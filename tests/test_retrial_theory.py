@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import make_scenario
+from conftest import queue_scenario
 
 from sim.agreement import decide, one_sample
 from sim.analytic import erlang_a_metrics
@@ -55,30 +55,18 @@ def draw_cases(seed: int, n: int) -> list[tuple[Scenario, dict]]:
         patience = (
             "inf" if math.isinf(patience_s) else {"dist": "exponential", "mean_s": patience_s}
         )
-        sc = make_scenario(
-            {
-                "scenario.name": f"retrial_{i}",
-                "horizon.days": days,
-                "horizon.warmup_days": 0.5,
-                "horizon.seed": seed + i,
-                "horizon.replications": REPLICATIONS,
-                "arrivals.calls_per_h": per_s * 3600,
-                "arrivals.daily_cv": 0,
-                "lines.count": lines,
-                "staff.seats": c,
-                "staff.headcount": {"call_takers": [c], "escalation": [0]},
-            },
-            call_types={
-                "call": {
-                    "share": 1.0,
-                    "talk": {"dist": "exponential", "mean_s": talk_s},
-                    "after_call": 0.0,
-                    "patience": patience,
-                    "complaint": False,
-                    "redial": redial,
-                }
-            },
-        )
+        call = {
+            "share": 1.0,
+            "talk": {"dist": "exponential", "mean_s": talk_s},
+            "after_call": 0.0,
+            "patience": patience,
+            "complaint": False,
+            "redial": redial,
+        }
+        sc = queue_scenario(
+            f"retrial_{i}", calls_per_s=per_s, days=days, seed=seed + i, agents=c, lines=lines,
+            replications=REPLICATIONS, call_types={"call": call},
+        )  # fmt: skip
         args = {
             "calls_per_s": per_s,
             "handle_s": talk_s,
