@@ -2,7 +2,7 @@
 
 Builds the scenario in memory (constant arrivals, one 24-hour shift of 30
 call-takers, unlimited lines, exponential talk and patience, no redials),
-runs :func:`sim.model.simulate` and builds the full per-attempt table, so the
+runs :func:`sim.core.model.simulate` and builds the full per-attempt table, so the
 measured cost includes keeping every attempt's record.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from sim.model import simulate
+from sim.core.model import simulate
 from sim.scenario.load import build
 
 CALLS_PER_MIN = 28 / 6

@@ -4,7 +4,7 @@ Runs R replications of ``scenarios/baseline_2023.toml`` (28 days) in turn with
 each contender, alternating over rounds (S P T S P T ...) so a slow spell of a
 shared machine hits all of them, and reports medians and ratios to serial:
 
-* ``serial``: :func:`sim.experiment.executors.run_all`, executor ``serial``;
+* ``serial``: :func:`sim.executors.run_all`, executor ``serial``;
 * ``processes``: the same with ``processes`` (the default of ``helpline sweep``,
   ``compare`` and ``replications``): workers return only the metric summary;
 * ``runner+tables``: :func:`sim.runner.run_replications` keeping the four
@@ -43,7 +43,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from sim.experiment.executors import run_all  # noqa: E402
+from sim.executors import run_all  # noqa: E402
 from sim.runner import TABLES, default_workers, run_one, run_replications  # noqa: E402
 from sim.scenario import load_scenario  # noqa: E402
 

@@ -34,7 +34,7 @@ def _vm_kb(field: str) -> int:
 
 def child(path: str, days: float) -> dict:
     """Run one replication of ``path`` for ``days`` days in this process; measure it."""
-    from sim.model import simulate
+    from sim.core.model import simulate
     from sim.scenario import load_scenario
 
     sc = load_scenario(REPO_ROOT / path).with_changes(

@@ -1,7 +1,7 @@
 """helpline-sim: a discrete-event simulator of a 1930-style cyber-fraud helpline.
 
 The pipeline is scenario -> model -> records -> metrics. The model core
-(:mod:`sim.model`) knows nothing of files, the command line or plots::
+(:mod:`sim.core.model`) knows nothing of files, the command line or plots::
 
     import sim
 
@@ -18,8 +18,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from sim.core.model import simulate
     from sim.metrics import summarize
-    from sim.model import simulate
     from sim.runner import run_replications, summary_table
     from sim.scenario import Scenario, load_scenario
 
@@ -30,7 +30,7 @@ __version__ = "0.1.0"
 _API = {
     "Scenario": "sim.scenario",
     "load_scenario": "sim.scenario",
-    "simulate": "sim.model",
+    "simulate": "sim.core.model",
     "summarize": "sim.metrics",
     "run_replications": "sim.runner",
     "summary_table": "sim.runner",

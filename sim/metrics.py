@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import stdtrit
 
-from sim.intervals import overlap_s
-from sim.records import ABANDONED, ANSWERED, BLOCKED, WAITING, Records
+from sim.core.intervals import overlap_s
+from sim.core.records import ABANDONED, ANSWERED, BLOCKED, WAITING, Records
 
 #: Every metric of a replication summary: name -> (unit, description).
 METRICS: dict[str, tuple[str, str]] = {

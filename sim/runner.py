@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from sim.core.model import simulate
 from sim.metrics import across, summarize
-from sim.model import simulate
-from sim.scenario.types import Scenario
+from sim.scenario.values import Scenario
 
 TABLES = ("attempts", "callers", "intervals", "sessions")
 

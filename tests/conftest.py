@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from sim.scenario.load import apply_changes, build, deep_merge
-from sim.scenario.types import Scenario
+from sim.scenario.values import Scenario
 
 #: Tables that replace the minimal scenario's rather than merging into it.
 REPLACED_TABLES = ("arrivals", "call_types")

@@ -13,7 +13,7 @@ from tqdm import tqdm
 from sim.cli.common import fail, friendly_errors, overrides
 from sim.errors import ScenarioError
 from sim.metrics import METRICS
-from sim.output import staged, summary_json, write_json, write_table
+from sim.report.output import staged, summary_json, write_json, write_table
 from sim.runner import TABLES, per_replication, run_replications, summary_table
 from sim.scenario import load_scenario
 
@@ -143,7 +143,8 @@ def command(
     per_rep = per_replication(results, sc)
     summary = summary_table(results, sc)
     doc = summary_json(sc.name, reps, summary)
-    from sim import plots  # matplotlib loads here, not before a bad scenario is reported
+    # matplotlib loads here, not before a bad scenario is reported
+    from sim.report import charts as plots
 
     with staged(out) as stage:
         for name in TABLES:

@@ -14,16 +14,15 @@ import click
 import pandas as pd
 
 from sim.cli.common import fail, friendly_errors
-from sim.errors import ScenarioError
+from sim.errors import ExperimentError, ScenarioError
+from sim.executors import EXECUTORS
 from sim.experiment import sweep as run_sweep
-from sim.experiment.errors import ExperimentError
-from sim.experiment.executors import EXECUTORS
 from sim.experiment.grid import label, parse_set, parse_vary, read_points_csv, toml_literal
 from sim.experiment.store import RUNS
 from sim.experiment.sweep import DEFAULT_METRIC, check_metric
 from sim.metrics import METRICS
 from sim.scenario import load_scenario
-from sim.scenario.types import Scenario
+from sim.scenario.values import Scenario
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -2,7 +2,7 @@
 
 Prints one line per hour (service level, ASA, abandonment and blocking as each formula predicts
 them and as simulated), then the reasons they differ; writes ``theory_by_hour.png`` and
-``theory_by_hour.csv`` to the output folder. The numbers come from :mod:`sim.theory`.
+``theory_by_hour.csv`` to the output folder. The numbers come from :mod:`sim.verify.theory`.
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ import click
 import pandas as pd
 from tqdm import tqdm
 
-from sim import plots
 from sim.cli.common import fail, friendly_errors, overrides
-from sim.output import staged
+from sim.report import charts as plots
+from sim.report.output import staged
 from sim.scenario import load_scenario
-from sim.theory import HOURS, METHODS, RATES, Theory, theory
+from sim.verify.theory import HOURS, METHODS, RATES, Theory, theory
 
 #: Printed metrics: column stem, header, scale, format.
 SHOWN = (

@@ -2,7 +2,7 @@
 
 One row per validation case and metric: the formula's value (or Ciw's mean), the simulated mean
 and its 99% interval, and the verdict. Exit code 0 if every row agrees, 1 if any disagrees, 2 on
-bad input. The statistics live in :mod:`sim.validation`; this module only runs and formats.
+bad input. The statistics live in :mod:`sim.verify.exact`; this module only runs and formats.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ import click
 import pandas as pd
 from tqdm import tqdm
 
-from sim import validation
 from sim.cli.common import fail, friendly_errors
 from sim.metrics import METRICS
+from sim.verify import exact as validation
 
 EXIT_DISAGREE = 1
 
@@ -39,7 +39,7 @@ def _fmt(value: float, metric: str) -> str:
 
 
 def render(table: pd.DataFrame, title: str) -> str:
-    """The human table: one line per row of ``table`` (see sim.validation.COLUMNS)."""
+    """The human table: one line per row of ``table`` (see sim.verify.exact.COLUMNS)."""
     head = ("case", "model", "metric", "reference", "simulated", "99% CI", "+/-%", "verdict")
     rows = [head]
     for r in table.itertuples():
@@ -122,7 +122,7 @@ def as_document(table: pd.DataFrame, quick_mode: bool, elapsed_s: float) -> dict
     "cases_dir",
     type=click.Path(file_okay=False),
     default=None,
-    help="Folder of validation scenarios [default: scenarios/validation].",
+    help="Folder of validation scenarios [default: sim/verify/cases].",
 )
 @click.option("--no-ciw", is_flag=True, help="Skip the cross-check against Ciw.")
 @click.option(
@@ -132,7 +132,7 @@ def as_document(table: pd.DataFrame, quick_mode: bool, elapsed_s: float) -> dict
 def command(
     quick_mode: bool, as_json: bool, cases_dir: str | None, no_ciw: bool, workers: int | None
 ) -> None:
-    """Compare the simulator with Erlang B, C and A (and with Ciw) on scenarios/validation.
+    """Compare the simulator with Erlang B, C and A (and with Ciw) on sim/verify/cases.
 
     Exit code 1 if any comparison disagrees.
     """

@@ -13,14 +13,14 @@ The Python API mirrors the ``helpline compare``, ``sweep`` and
 
     compare(["a.toml", "b.toml"], replications=10)   # paired differences vs the first
 
-Modules: :mod:`~sim.experiment.grid` (points), :mod:`~sim.experiment.executors`
+Modules: :mod:`~sim.experiment.grid` (points), :mod:`~sim.executors`
 (serial, processes, Dask), :mod:`~sim.experiment.store` (resumable run
 files), :mod:`~sim.experiment.sweep`, :mod:`~sim.experiment.compare`,
-:mod:`~sim.experiment.precision`, :mod:`~sim.experiment.chart`.
+:mod:`~sim.experiment.precision`, :mod:`~sim.report.sweep_chart`.
 """
 
+from sim.errors import ExperimentError
 from sim.experiment.compare import compare, compare_runs, compare_table
-from sim.experiment.errors import ExperimentError
 from sim.experiment.precision import (
     PrecisionRun,
     ReplicationPlan,

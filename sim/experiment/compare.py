@@ -19,12 +19,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.errors import ScenarioError
-from sim.experiment.errors import ExperimentError
-from sim.experiment.executors import run_all
+from sim.errors import ExperimentError, ScenarioError
+from sim.executors import run_all
 from sim.experiment.sweep import as_scenario, check_replications
 from sim.metrics import METRICS, Estimate, estimate, in_range
-from sim.scenario.types import Scenario
+from sim.scenario.values import Scenario
 
 #: Columns of the table returned by :func:`compare`, in order.
 COLUMNS = (

@@ -26,9 +26,8 @@ from typing import Any
 
 import pandas as pd
 
-from sim.errors import ScenarioError
-from sim.experiment.errors import ExperimentError
-from sim.scenario.types import Scenario
+from sim.errors import ExperimentError, ScenarioError
+from sim.scenario.values import Scenario
 
 _BARE_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
 _KEY = re.compile(r"[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+)*")

@@ -27,11 +27,11 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 
-from sim.experiment.errors import ExperimentError
-from sim.experiment.executors import run_all
+from sim.errors import ExperimentError
+from sim.executors import run_all
 from sim.experiment.sweep import as_scenario, check_metric
 from sim.metrics import estimate
-from sim.scenario.types import Scenario
+from sim.scenario.values import Scenario
 
 
 @dataclass(frozen=True)

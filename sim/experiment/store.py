@@ -32,9 +32,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from sim.experiment.errors import ExperimentError
+from sim.errors import ExperimentError
 from sim.experiment.grid import Point, toml_literal
-from sim.scenario.types import Scenario
+from sim.scenario.values import Scenario
 
 FORMAT = 2  # 2: the replications are no longer part of the scenario digest
 MANIFEST = "manifest.json"
@@ -141,7 +141,7 @@ class RunStore:
             self.runs_dir.mkdir(exist_ok=True)
             for stale in self.runs_dir.glob(".*.tmp"):  # left by a killed process
                 stale.unlink(missing_ok=True)
-            for stage in self.dir.glob(".staging-*"):  # sim.output.staged, killed mid-write
+            for stage in self.dir.glob(".staging-*"):  # sim.report.output.staged, killed mid-write
                 shutil.rmtree(stage, ignore_errors=True)
         except BaseException:
             self._release_lock()

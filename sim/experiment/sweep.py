@@ -27,15 +27,15 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
-from sim.experiment import chart
-from sim.experiment.errors import ExperimentError
-from sim.experiment.executors import Job, make_executor
+from sim.errors import ExperimentError
+from sim.executors import Job, make_executor
 from sim.experiment.grid import Point, build_points, grid, key_column
 from sim.experiment.store import RunRecord, RunStore, definition
 from sim.metrics import METRICS, across
-from sim.output import staged, write_json, write_table
+from sim.report import sweep_chart as chart
+from sim.report.output import staged, write_json, write_table
 from sim.scenario import load_scenario
-from sim.scenario.types import Scenario
+from sim.scenario.values import Scenario
 
 #: Metric charted when none is named.
 DEFAULT_METRIC = "asa_s"

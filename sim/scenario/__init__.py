@@ -1,6 +1,6 @@
 """Scenario files: loading, validation and the immutable scenario values."""
 
 from sim.scenario.load import load_scenario
-from sim.scenario.types import Scenario
+from sim.scenario.values import Scenario
 
 __all__ = ["Scenario", "load_scenario"]

@@ -1,6 +1,6 @@
 """Read scenario TOML files: ``extends`` chains, merging, validation.
 
-``load_scenario(path)`` returns a frozen :class:`~sim.scenario.types.Scenario`
+``load_scenario(path)`` returns a frozen :class:`~sim.scenario.values.Scenario`
 or raises :class:`~sim.errors.ScenarioError` naming the file and key. Defaults
 are the Bihar 1930 baseline of DOMAIN.md section 4; docs/scenarios.md lists
 every key.
@@ -18,7 +18,7 @@ from sim.errors import ScenarioError
 from sim.scenario.files import apply_changes, deep_merge, read_raw
 from sim.scenario.reader import Reader
 from sim.scenario.staff import check_officers, read_staff
-from sim.scenario.types import (
+from sim.scenario.values import (
     Arrivals,
     CallType,
     Horizon,
@@ -216,7 +216,7 @@ def _call_type(name: str, r: Reader) -> CallType:
     esc_share = r.number("escalation_share", 0.0, lo=0, hi=1)
     esc_talk = r.dist("escalation_talk", {"dist": "deterministic", "value_min": 10})
     r.finish()
-    from sim.distributions import Dist
+    from sim.scenario.distributions import Dist
 
     inf_patience = Dist("deterministic", (("value", math.inf),))
     return CallType(

@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sim.distributions import Dist, parse_dist
 from sim.errors import ScenarioError
+from sim.scenario.distributions import Dist, parse_dist
 
 _MISSING = object()
 

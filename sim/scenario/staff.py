@@ -12,7 +12,7 @@ from typing import Any
 
 from sim.errors import ScenarioError
 from sim.scenario.reader import Reader
-from sim.scenario.types import DAY_S, Break, Rank, Shift, Staff, team_sizes
+from sim.scenario.values import DAY_S, Break, Rank, Shift, Staff, team_sizes
 
 DEFAULT_RANKS = {
     "inspector": {"count": 6, "women": 1},
@@ -181,7 +181,7 @@ def read_staff(r: Reader, file: str | None) -> Staff:
 def _check_rest(r: Reader, shifts: list[Shift], teams: int) -> None:
     """Reject a rotation that sends a team from one shift straight into the next.
 
-    Teams rotate backwards through the shift list (see sim/roster.py): a team
+    Teams rotate backwards through the shift list (see sim/core/roster.py): a team
     on shift k moves to shift k-1 the next day. If shift k-1 of the next day
     starts when (or before) shift k ends, people would work a double shift.
     """

@@ -1,0 +1,76 @@
+"""First dials: a non-homogeneous Poisson process, optionally gamma-mixed by day.
+
+The rate is piecewise constant: callers per day x day-of-week factor x daily
+random factor x intraday profile x surge multipliers. Counts per piece are
+Poisson and times uniform within a piece, which samples the process exactly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.scenario.values import DAY_S, Arrivals, Horizon
+
+
+def rate_breakpoints(
+    arrivals: Arrivals, horizon: Horizon, day_factor: np.ndarray, end_s: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Piece edges (s) and rates (callers/s) of the arrival rate on [0, end_s).
+
+    ``day_factor`` holds one multiplier per simulated day (the gamma mix).
+    """
+    n_slots = len(arrivals.profile)
+    slot_s = DAY_S / n_slots
+    weights = np.asarray(arrivals.profile, dtype=float)
+    per_slot = weights / weights.sum()
+    n_days = int(np.ceil(end_s / DAY_S))
+    edges = np.arange(n_days * n_slots + 1, dtype=float) * slot_s
+    first_weekday = horizon.start_date.weekday()
+    dow = np.asarray(arrivals.day_of_week)[(first_weekday + np.arange(n_days)) % 7]
+    day_rate = arrivals.callers_per_day * dow * day_factor[:n_days]
+    rates = (np.repeat(day_rate, n_slots) * np.tile(per_slot, n_days)) / slot_s
+    cuts = [s.start_s for s in arrivals.surges] + [
+        s.start_s + s.duration_s for s in arrivals.surges
+    ]
+    if cuts:
+        new_edges = np.unique(np.concatenate([edges, np.clip(cuts, 0, edges[-1])]))
+        rates = rates[np.searchsorted(edges, new_edges[:-1], side="right") - 1]
+        edges = new_edges
+        mids = (edges[:-1] + edges[1:]) / 2
+        for s in arrivals.surges:
+            inside = (mids >= s.start_s) & (mids < s.start_s + s.duration_s)
+            rates = np.where(inside, rates * s.multiplier, rates)
+    # Keep every piece that starts before the end; the last one is cut at the end, so a
+    # horizon of 2.5 days or one that ends mid-slot gets its callers up to the very end.
+    n_pieces = int(np.searchsorted(edges, end_s, side="left"))
+    edges = edges[: n_pieces + 1].copy()
+    edges[-1] = end_s
+    return edges, rates[:n_pieces]
+
+
+def daily_factors(arrivals: Arrivals, n_days: int, rng: np.random.Generator) -> np.ndarray:
+    """Mean-one gamma multipliers per day with coefficient of variation ``daily_cv``."""
+    cv = arrivals.daily_cv
+    if cv < 1e-6:  # no variation to speak of; 1 / cv**2 would overflow for tiny cv
+        return np.ones(n_days)
+    shape = 1.0 / (cv * cv)
+    return rng.gamma(shape, 1.0 / shape, n_days)
+
+
+def first_dials(arrivals: Arrivals, horizon: Horizon, rng: np.random.Generator) -> np.ndarray:
+    """Sorted first-dial instants (s) of all callers on [0, horizon end).
+
+    A ``"trace"`` scenario gives them outright (``rng`` is then not used).
+    """
+    if arrivals.mode == "trace":
+        return np.asarray(arrivals.first_dial_s, dtype=float)
+    end_s = horizon.end_s
+    n_days = int(np.ceil(end_s / DAY_S))
+    factor = daily_factors(arrivals, n_days, rng)
+    edges, rates = rate_breakpoints(arrivals, horizon, factor, end_s)
+    lengths = np.diff(edges)
+    counts = rng.poisson(rates * lengths)
+    starts = np.repeat(edges[:-1], counts)
+    times = starts + rng.random(counts.sum()) * np.repeat(lengths, counts)
+    times.sort()  # equal floats are indistinguishable, so any sort gives the same array
+    return times[times < end_s]

@@ -1,0 +1,145 @@
+"""Who is on duty when: people, teams, shifts, rotation, weekly offs, absence, breaks.
+
+Turns the staff part of a scenario into duty periods and breaks for named
+people (times in seconds from the horizon start). The model then logs people
+in and out; it knows nothing of teams or rotation.
+
+Rotation: on day ``d`` team ``t`` works shift ``(t - d // rotation_days) mod
+teams`` when that index names a shift, and rests otherwise (so 4 teams on 3
+shifts gives every team a rest block). Rotating backwards (night -> evening
+-> morning) leaves at least 8 h between shifts with the default pattern.
+Weekly offs are staggered: person ``p`` is off on weekdays ``p mod 7`` onwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.scenario.values import DAY_S, Horizon, Staff, deal_teams
+
+CALL_TAKER, ESCALATION, OTHER = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Roster:
+    """People and their duty periods and breaks.
+
+    ``people`` has one row per person: ``person_id``, ``rank``, ``woman``,
+    ``team``, ``role`` (0 call-taker, 1 escalation, 2 other).
+    ``duty_*`` arrays: one merged duty period per row (back-to-back periods of
+    one person are joined, so nobody logs out and in at the same instant).
+    ``break_*`` arrays: one break per row.
+    """
+
+    people: pd.DataFrame
+    duty_person: np.ndarray
+    duty_start_s: np.ndarray
+    duty_end_s: np.ndarray
+    break_person: np.ndarray
+    break_start_s: np.ndarray
+    break_duration_s: np.ndarray
+
+
+def _people(staff: Staff) -> pd.DataFrame:
+    rows = []
+    if staff.mode == "roster":
+        team_of = deal_teams([r.count for r in staff.ranks], staff.teams)
+        for rank, teams in zip(staff.ranks, team_of, strict=True):
+            role = (
+                CALL_TAKER
+                if rank.name in staff.call_taker_ranks
+                else ESCALATION
+                if rank.name in staff.escalation_ranks
+                else OTHER
+            )
+            for i, team in enumerate(teams):
+                rows.append((rank.name, i < rank.women, team, role))
+    else:
+        for k, (n_ct, n_es) in enumerate(
+            zip(staff.headcount_call_takers, staff.headcount_escalation, strict=True)
+        ):
+            rows += [("call_taker", False, k, CALL_TAKER)] * n_ct
+            rows += [("escalation", False, k, ESCALATION)] * n_es
+    df = pd.DataFrame(rows, columns=["rank", "woman", "team", "role"])
+    df.insert(0, "person_id", np.arange(len(df)))
+    return df
+
+
+def build_roster(
+    staff: Staff, horizon: Horizon, rng: np.random.Generator, extra_days: int = 2
+) -> Roster:
+    """Duty periods covering day -1 (night shifts running into day 0) to the horizon end
+    plus ``extra_days`` (for draining calls in progress)."""
+    people = _people(staff)
+    n = len(people)
+    team = people["team"].to_numpy()
+    role = people["role"].to_numpy()
+    pid = np.arange(n)
+    n_days = int(np.ceil(horizon.days)) + extra_days
+    first_weekday = horizon.start_date.weekday()
+    p_start, p_end, p_person = [], [], []
+    b_person, b_start, b_dur = [], [], []
+    active = role != OTHER
+    for d in range(-1, n_days):
+        if staff.mode == "roster":
+            rot = d // staff.rotation_days if staff.rotation_days else 0
+            shift_idx = (team - rot) % staff.teams
+            working = active & (shift_idx < len(staff.shifts))
+            weekday = (first_weekday + d) % 7
+            off = ((weekday - pid) % 7) < staff.weekly_offs
+            absent = rng.random(n) < staff.absence_rate
+            working &= ~off & ~absent
+        else:
+            shift_idx = team
+            working = active.copy()
+        for k, shift in enumerate(staff.shifts):
+            who = pid[working & (shift_idx == k)]
+            if who.size == 0:
+                continue
+            shift_start = d * DAY_S + shift.start_s
+            p_person.append(who)
+            p_start.append(np.full(who.size, shift_start))
+            p_end.append(np.full(who.size, shift_start + shift.duration_s))
+            for brk in staff.breaks:
+                group = np.arange(who.size) % brk.groups
+                b_person.append(who)
+                b_start.append(shift_start + brk.after_s + group * brk.duration_s)
+                b_dur.append(np.full(who.size, brk.duration_s))
+    person = np.concatenate(p_person) if p_person else np.zeros(0, int)
+    start = np.concatenate(p_start) if p_start else np.zeros(0)
+    end = np.concatenate(p_end) if p_end else np.zeros(0)
+    order = np.lexsort((start, person))
+    person, start, end = person[order], start[order], end[order]
+    # Join back-to-back (or overlapping) periods of the same person.
+    if person.size:
+        merged_p, merged_s, merged_e = [], [], []
+        cur_p, cur_s, cur_e = person[0], start[0], end[0]
+        for p, s, e in zip(person[1:].tolist(), start[1:].tolist(), end[1:].tolist(), strict=True):
+            if p == cur_p and s <= cur_e:
+                cur_e = max(cur_e, e)
+            else:
+                merged_p.append(cur_p)
+                merged_s.append(cur_s)
+                merged_e.append(cur_e)
+                cur_p, cur_s, cur_e = p, s, e
+        merged_p.append(cur_p)
+        merged_s.append(cur_s)
+        merged_e.append(cur_e)
+        person, start, end = np.array(merged_p), np.array(merged_s), np.array(merged_e)
+    keep = end > 0
+    bp = np.concatenate(b_person) if b_person else np.zeros(0, int)
+    bs = np.concatenate(b_start) if b_start else np.zeros(0)
+    bd = np.concatenate(b_dur) if b_dur else np.zeros(0)
+    bkeep = bs >= 0
+    return Roster(
+        people,
+        person[keep],
+        np.maximum(start[keep], 0.0),
+        end[keep],
+        bp[bkeep],
+        bs[bkeep],
+        bd[bkeep],
+    )

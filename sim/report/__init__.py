@@ -1,0 +1,1 @@
+"""Presentation and I/O: charts, output files, value formatting, JSON values."""

@@ -1,0 +1,186 @@
+"""Charts of one run's results, and of theory beside them (matplotlib, no display needed).
+
+Each function takes tables and returns a ``Figure``; the caller saves it.
+Nothing here computes a metric that the records do not hold.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from sim.scenario.values import Scenario  # noqa: E402
+
+if TYPE_CHECKING:
+    from sim.verify.theory import Theory
+
+_HOUR_S, _HOURS = 3600.0, 24
+
+
+def load_vs_capacity(attempts: pd.DataFrame, intervals: pd.DataFrame, scenario: Scenario) -> Figure:
+    """Offered load by hour of day against call-takers on duty and lines, averaged over the
+    window's days and replications.
+
+    Offered load (Erlangs) = first dials per hour x mean handle time (talk, escalation and
+    after-call work of answered calls) / 3600: the work the callers bring, before busy tones and
+    redials multiply the dials."""
+    a = attempts[attempts["in_window"]]
+    iv = intervals[intervals["in_window"]]
+    n_days = iv["interval_start_s"].nunique() * 900 / 86_400
+    n_reps = max(iv["replication"].nunique(), 1)
+    answered = a[a["outcome"] == "answered"]
+    handle = (
+        answered["talk_s"].fillna(0)
+        + answered["escalation_talk_s"].fillna(0)
+        + answered["after_call_s"].fillna(0)
+    )
+    mean_handle = float(handle.mean()) if len(handle) else 0.0
+    iv_hour = (iv["interval_start_s"] % 86_400 // 3600).astype(int)
+    first_dials = iv.groupby(iv_hour)["offered"].sum().reindex(range(24), fill_value=0)
+    offered_erl = first_dials.to_numpy() * mean_handle / 3600 / n_days / n_reps
+    on_duty = iv.groupby(iv_hour)["call_takers_on_duty_mean"].mean().reindex(range(24))
+    busy = iv.groupby(iv_hour)["call_takers_busy_mean"].mean().reindex(range(24))
+    fig, ax = plt.subplots(figsize=(9, 4.5), layout="constrained")
+    hours = np.arange(24)
+    label = "offered load (first dials x mean handle time)"
+    ax.bar(hours, offered_erl, color="#9ecae1", label=label)
+    ax.plot(hours, busy.to_numpy(), "o-", color="#3182bd", label="call-takers busy (mean)")
+    ax.step(
+        hours,
+        on_duty.to_numpy(),
+        where="mid",
+        color="#e6550d",
+        lw=2,
+        label="call-takers logged in (mean)",
+    )
+    if scenario.lines is not None:
+        ax.axhline(scenario.lines, color="k", ls="--", lw=1, label=f"lines ({scenario.lines})")
+    ax.set_xlabel("hour of day")
+    ax.set_ylabel("Erlangs / people")
+    ax.set_xticks(hours)
+    ax.set_title(f"{scenario.name}: offered load against capacity by hour")
+    fig.legend(loc="outside lower center", ncols=4, fontsize=8, frameon=False)  # never over data
+    return fig
+
+
+def wait_distribution(attempts: pd.DataFrame, scenario: Scenario) -> Figure:
+    """Share of answered attempts answered within t seconds (empirical CDF)."""
+    a = attempts[attempts["in_window"] & (attempts["outcome"] == "answered")]
+    wait = np.sort(a["wait_s"].to_numpy())
+    fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
+    if wait.size:
+        y = np.arange(1, wait.size + 1) / wait.size
+        ax.plot(np.r_[0, wait], np.r_[0, y], color="#3182bd")
+    ax.axvline(
+        scenario.targets.service_level_s,
+        color="#e6550d",
+        ls="--",
+        label=f"service-level threshold ({scenario.targets.service_level_s:g} s)",
+    )
+    ax.set_xscale("symlog", linthresh=10)
+    ax.set_xlim(left=0)
+    ax.set_xlabel("wait of answered attempts (s)")
+    ax.set_ylabel("share answered within")
+    ax.set_ylim(0, 1.01)
+    ax.set_title(f"{scenario.name}: wait distribution")
+    ax.legend(loc="lower right", fontsize=8)
+    return fig
+
+
+def reporting_delay_distribution(callers: pd.DataFrame, scenario: Scenario) -> Figure:
+    """Reporting delay of registered complaints (hours, log scale) with the golden-hour line."""
+    c = callers[callers["in_window"] & callers["complaint"]]
+    delay_h = c["reporting_delay_s"].dropna().to_numpy() / 3600
+    missing = float(c["registered_at_s"].isna().mean()) if len(c) else 0.0
+    fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
+    if delay_h.size:
+        lo = max(delay_h.min(), 1e-2)
+        bins = np.logspace(np.log10(lo), np.log10(max(delay_h.max(), lo * 10)), 60)
+        ax.hist(delay_h, bins=bins.tolist(), color="#9ecae1")
+    gh = scenario.targets.golden_hour_s / 3600
+    ax.axvline(gh, color="#e6550d", ls="--", lw=2, label=f"golden hour ({gh * 60:g} min)")
+    ax.set_xscale("log")
+    ax.set_xlabel("reporting delay: fraud to registration (h)")
+    ax.set_ylabel("registered complaints")
+    ax.set_title(
+        f"{scenario.name}: reporting delay ({missing:.1%} of complaint callers never registered)"
+    )
+    ax.legend(fontsize=8)
+    return fig
+
+
+def save(fig: Figure, path: str) -> None:
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def theory_chart(th: Theory) -> Figure:
+    """Four panels by hour of day: load and staff; service level; ASA; abandonment and blocking.
+
+    Formula predictions are lines (SIPP, lagged SIPP, MOL); the simulation is dots with its 95%
+    interval over replications.
+    """
+    t, sc = th.table, th.scenario
+    h = t["hour"].to_numpy()
+    styles = {"sipp": ("SIPP", "#e6550d", "-"), "lagged": ("lagged SIPP", "#fdae6b", "--"),
+              "mol": ("MOL", "#756bb1", "-.")}  # fmt: skip
+    fig, axes = plt.subplots(2, 2, figsize=(12, 7.5), layout="constrained", sharex=True)
+    ax = axes[0, 0]
+    ax.bar(h, t["offered_erl"], color="#c6dbef", label=f"offered load, {th.rate} (Erl)")
+    ax.plot(h, t["attempts_per_h"] * th.handle_s / _HOUR_S, "o", ms=3, color="#3182bd",
+            label="simulated attempts x handle (Erl)")  # fmt: skip
+    ax.step(h, t["agents_on_duty"], where="mid", color="k", lw=1.5, label="call-takers on duty")
+    if sc.lines is not None:
+        ax.axhline(sc.lines, color="grey", ls=":", lw=1, label=f"lines ({sc.lines})")
+    ax.set_ylabel("Erlangs / people")
+    ax.set_title("load and staff")
+    ax.legend(fontsize=7, loc="upper left")
+    within = sc.targets.service_level_s
+    panels = [
+        (axes[0, 1], "service_level", f"service level (answered within {within:g} s)", 100.0, "%"),
+        (axes[1, 0], "asa_s", "ASA: mean wait of answered calls", 1.0, "s"),
+        (axes[1, 1], "abandon_rate", "abandoned / (answered + abandoned)", 100.0, "%"),
+    ]  # fmt: skip
+    for ax, m, title, scale, unit in panels:
+        for key, (label, colour, ls) in styles.items():
+            y = t[f"{key}_{m}"].to_numpy(dtype=float) * scale
+            ax.plot(h, np.where(np.isfinite(y), y, np.nan), ls, color=colour, label=label)
+        sim = t[f"sim_{m}"].to_numpy(dtype=float) * scale
+        lo = t[f"sim_{m}_lo"].to_numpy(dtype=float) * scale
+        hi = t[f"sim_{m}_hi"].to_numpy(dtype=float) * scale
+        top = 100.0 if unit == "%" else np.inf  # a share's interval is cut at 0 and 100%
+        err = np.vstack([sim - np.clip(lo, 0, top), np.clip(hi, 0, top) - sim])
+        ax.errorbar(h, sim, yerr=np.where(np.isfinite(err), err, 0), fmt="o", ms=3,
+                    color="#3182bd", label="simulated (95% CI)")  # fmt: skip
+        ax.set_title(title)
+        ax.set_ylabel(unit)
+        ax.set_ylim(bottom=0)
+        if unit == "%":
+            ax.set_ylim(top=min(ax.get_ylim()[1], 102))
+    ax = axes[1, 1]
+    if sc.lines is not None:
+        ax.plot(h, t["mol_block_rate"] * 100, ":", color="#756bb1", label="MOL blocked")
+        ax.plot(h, t["sim_block_rate"] * 100, "s", ms=3, color="#31a354", label="simulated blocked")
+        ax.set_title("abandoned (and blocked) share")
+        ax.relim()  # the y range was set before the blocked shares were drawn: show them all
+        ax.autoscale(axis="y")
+        ax.set_ylim(0, min(ax.get_ylim()[1], 102))
+    for ax in axes[1]:
+        ax.set_xlabel("hour of day")
+        ax.set_xticks(range(0, _HOURS, 2))
+    axes[0, 1].legend(fontsize=7)
+    axes[1, 1].legend(fontsize=7)
+    fig.suptitle(
+        f"{sc.name}: steady-state formulas per hour against the simulation "
+        f"({th.replications} replication(s); formulas fed with {th.rate})",
+        fontsize=11,
+    )
+    return fig

@@ -1,0 +1,224 @@
+"""The scenario as immutable, validated values (all times in seconds).
+
+Built only by :mod:`sim.scenario.load`; variants are made with
+:meth:`Scenario.with_changes`, never by mutation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from sim.scenario.distributions import Dist
+
+DAY_S = 86_400.0
+
+
+@dataclass(frozen=True)
+class Horizon:
+    """How long to simulate and what to measure."""
+
+    days: float
+    warmup_days: float
+    start_date: dt.date
+    seed: int
+    replications: int
+    end: str  # "drain": finish calls in progress after the horizon; "cut": stop at the horizon
+
+    @property
+    def end_s(self) -> float:
+        return self.days * DAY_S
+
+    @property
+    def warmup_s(self) -> float:
+        return self.warmup_days * DAY_S
+
+
+@dataclass(frozen=True)
+class Surge:
+    """A window during which the arrival rate is multiplied."""
+
+    start_s: float
+    duration_s: float
+    multiplier: float
+
+
+@dataclass(frozen=True)
+class Arrivals:
+    """First dials (callers). ``profile`` holds weights per equal slot of a day.
+
+    In ``"trace"`` mode the first dials are given: ``first_dial_s`` holds their
+    instants (seconds from the horizon start, sorted) and ``call_type``, if not
+    empty, the call-type name of each caller (otherwise types are drawn by
+    share). ``callers_per_day`` is then the trace's mean per day.
+    """
+
+    mode: str  # "profile" | "constant" | "trace"
+    callers_per_day: float
+    profile: tuple[float, ...]
+    day_of_week: tuple[float, ...]  # Monday..Sunday, normalised to mean 1
+    daily_cv: float
+    surges: tuple[Surge, ...] = ()
+    first_dial_s: tuple[float, ...] = ()
+    call_type: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Redial:
+    """Redial behaviour of one call type after a busy tone or an abandon."""
+
+    after_busy: float
+    after_abandon: float
+    decay: float
+    max_attempts: int
+    delay_after_busy: Dist
+    delay_after_abandon: Dist
+
+    def probability(self, attempt_no: int, blocked: bool) -> float:
+        """P(redial) after failed attempt number ``attempt_no`` (1-based)."""
+        if attempt_no >= self.max_attempts:
+            return 0.0
+        base = self.after_busy if blocked else self.after_abandon
+        return base * self.decay ** (attempt_no - 1)
+
+
+@dataclass(frozen=True)
+class CallType:
+    """One reason to call, with its durations and behaviour."""
+
+    name: str
+    share: float
+    complaint: bool
+    priority: int
+    talk: Dist
+    after_call: Dist
+    patience: Dist
+    redial: Redial
+    victim_delay: Dist
+    escalation_share: float
+    escalation_talk: Dist
+
+
+@dataclass(frozen=True)
+class Shift:
+    """A shift that starts every day at ``start_s`` after midnight."""
+
+    name: str
+    start_s: float
+    duration_s: float
+
+
+@dataclass(frozen=True)
+class Break:
+    """A break ``after_s`` into each shift; people are split into ``groups`` that go in turn."""
+
+    after_s: float
+    duration_s: float
+    groups: int
+
+
+@dataclass(frozen=True)
+class Rank:
+    name: str
+    count: int
+    women: int
+
+
+def deal_teams(counts: list[int] | tuple[int, ...], teams: int) -> list[list[int]]:
+    """The team of every person, rank by rank, in roster order.
+
+    People are dealt to teams in turn, each rank continuing where the previous
+    one stopped, so a small rank (6 inspectors) spreads over all teams instead
+    of piling into the first ones.
+    """
+    out, start = [], 0
+    for count in counts:
+        out.append([(start + i) % teams for i in range(count)])
+        start += count
+    return out
+
+
+def team_sizes(
+    ranks: tuple[Rank, ...] | list[Rank], teams: int, names: tuple[str, ...]
+) -> list[int]:
+    """People of the ranks ``names`` in each team, as :func:`deal_teams` deals them."""
+    sizes = [0] * teams
+    for rank, members in zip(ranks, deal_teams([r.count for r in ranks], teams), strict=True):
+        if rank.name in names:
+            for t in members:
+                sizes[t] += 1
+    return sizes
+
+
+@dataclass(frozen=True)
+class Staff:
+    """Who is on duty when: a roster of people, or a plain headcount per shift."""
+
+    mode: str  # "roster" | "headcount"
+    seats: int
+    call_taker_ranks: tuple[str, ...]
+    escalation_ranks: tuple[str, ...]
+    ranks: tuple[Rank, ...]
+    teams: int
+    shifts: tuple[Shift, ...]
+    rotation_days: int
+    weekly_offs: int
+    absence_rate: float
+    breaks: tuple[Break, ...]
+    headcount_call_takers: tuple[int, ...]
+    headcount_escalation: tuple[int, ...]
+    allow_uncovered_hours: bool
+
+
+@dataclass(frozen=True)
+class Money:
+    """Loss per complaint and the share of it still held after a reporting delay."""
+
+    enabled: bool
+    loss: Dist
+    held_floor: float
+    held_peak: float
+    held_decay_s: float
+
+    def held_share(self, delay_s: Any) -> Any:
+        """f(d) = floor + peak * exp(-d / decay) (DOMAIN.md section 3)."""
+        return self.held_floor + self.held_peak * np.exp(-np.asarray(delay_s) / self.held_decay_s)
+
+
+@dataclass(frozen=True)
+class Targets:
+    service_level_s: float
+    golden_hour_s: float
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One helpline and its demand, validated. See docs/scenarios.md."""
+
+    name: str
+    description: str
+    horizon: Horizon
+    arrivals: Arrivals
+    call_types: tuple[CallType, ...]
+    lines: int | None  # None = unlimited
+    queue_discipline: str  # "fifo" | "priority"
+    staff: Staff
+    money: Money
+    targets: Targets
+    file: str | None = None
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def with_changes(self, changes: dict[str, Any]) -> Scenario:
+        """A new scenario with dotted-key overrides applied and validated again.
+
+        ``changes`` maps dotted paths (``"lines.count"``) to values, as in the
+        scenario file. The original is left untouched.
+        """
+        from sim.scenario.files import apply_changes
+        from sim.scenario.load import build
+
+        raw = apply_changes(self.raw, changes, file=self.file)
+        return build(raw, file=self.file)

@@ -1,0 +1,144 @@
+"""Reproducibility: the seed and the replication number alone decide the records.
+
+Same seed, same tables; another seed or replication, other tables; replication
+i is the same run alone, after others, with progress reporting (which runs the
+clock day by day) or in worker processes; scenarios that differ only in
+capacity share their callers (common random numbers); no global RNG is read or
+written.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from pandas.testing import assert_frame_equal
+
+from sim.core.model import simulate
+from sim.core.records import Records
+from sim.runner import run_one, run_replications
+from sim.scenario.load import load_scenario
+from sim.scenario.values import Scenario
+
+BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "baseline_2023.toml"
+TABLES = ("attempts", "callers", "sessions", "intervals")
+
+
+@pytest.fixture(scope="module")
+def busy() -> Scenario:
+    """Two days of the baseline at 5,000 callers a day on 34 lines (30 seats): every random
+    path is used (busy tones, abandons, redials, escalations, absences, breaks, overtime)."""
+    return load_scenario(BASELINE).with_changes(
+        {
+            "horizon.days": 2,
+            "horizon.warmup_days": 0.5,
+            "arrivals.callers_per_day": 5000,
+            "lines.count": 34,
+        }
+    )
+
+
+def assert_same_records(x: Records, y: Records) -> None:
+    for name in TABLES:
+        assert_frame_equal(getattr(x, name), getattr(y, name), check_exact=True, obj=name)
+
+
+def test_the_busy_scenario_uses_every_random_path(busy: Scenario) -> None:
+    # Guards the fixture: the comparisons below are only meaningful if these happen.
+    rec = simulate(busy, 0)
+    outcomes = set(rec.attempts["outcome"].astype(str))
+    assert {"answered", "abandoned", "blocked"} <= outcomes
+    assert (rec.attempts["attempt_no"] > 1).any()
+    assert rec.attempts["escalated"].any()
+    assert (rec.sessions["overtime_s"] > 0).any()
+
+
+def test_same_seed_gives_identical_tables(busy: Scenario) -> None:
+    assert_same_records(simulate(busy, 0), simulate(busy, 0))
+
+
+def test_the_scenario_object_is_not_changed_by_a_run(busy: Scenario) -> None:
+    before = repr(busy)
+    simulate(busy, 1)
+    assert repr(busy) == before
+
+
+@pytest.mark.parametrize("change", ["seed", "replication"])
+def test_another_seed_or_replication_gives_other_records(busy: Scenario, change: str) -> None:
+    base = simulate(busy, 0)
+    other = (
+        simulate(busy.with_changes({"horizon.seed": busy.horizon.seed + 1}), 0)
+        if change == "seed"
+        else simulate(busy, 1)
+    )
+    a, b = base.caller["first_dial_at_s"], other.caller["first_dial_at_s"]
+    assert a.size != b.size or not np.array_equal(a, b)
+    assert not base.attempts["talk_s"].head(50).equals(other.attempts["talk_s"].head(50))
+    # The seed is carried in every row.
+    assert set(other.attempts["seed"]) == {other.seed}
+    assert set(other.attempts["replication"]) == {other.replication}
+
+
+def test_progress_reporting_does_not_change_the_run(busy: Scenario) -> None:
+    # With a progress callback the clock runs to each day's end in turn.
+    shares: list[float] = []
+    assert_same_records(simulate(busy, 0), simulate(busy, 0, progress=shares.append))
+    assert shares[-1] == 1.0 and shares == sorted(shares)
+
+
+def test_no_global_random_state_is_read_or_written(busy: Scenario) -> None:
+    np.random.seed(1)
+    random.seed(1)
+    np_state, py_state = np.random.get_state(), random.getstate()
+    first = simulate(busy, 0)
+    after_np, after_py = np.random.get_state(), random.getstate()
+    assert after_py == py_state
+    assert np_state[0] == after_np[0] and np.array_equal(np_state[1], after_np[1])
+    assert np_state[2:] == after_np[2:]
+    np.random.seed(2)
+    random.seed(2)
+    assert_same_records(first, simulate(busy, 0))
+
+
+def results_frames(results: list, name: str) -> list[pd.DataFrame]:
+    return [r.tables[name] for r in results]
+
+
+def test_replication_i_is_the_same_alone_after_others_and_in_worker_processes(
+    busy: Scenario,
+) -> None:
+    sc = busy.with_changes({"horizon.days": 1, "horizon.warmup_days": 0.25})
+    serial = run_replications(sc, 3, workers=1, tables=TABLES)
+    parallel = run_replications(sc, 3, workers=2, tables=TABLES)
+    alone = run_one(sc, 2, TABLES)
+    assert [r.replication for r in parallel] == [0, 1, 2]
+    for s, p in zip(serial, parallel, strict=True):
+        assert s.summary == pytest.approx(p.summary, nan_ok=True, rel=0, abs=0)
+        for name in TABLES:
+            assert_frame_equal(s.tables[name], p.tables[name], check_exact=True, obj=name)
+    for name in TABLES:
+        assert_frame_equal(serial[2].tables[name], alone.tables[name], check_exact=True)
+    # ... and the replications differ from each other.
+    firsts = [r.tables["callers"]["first_dial_at_s"].to_numpy() for r in serial]
+    assert not np.array_equal(firsts[0][:10], firsts[1][:10])
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"lines.count": 40},
+        {"staff.seats": 20, "staff.absence_rate": 0.2},
+        {"queue.discipline": "priority", "call_types.other.redial.after_busy": 0.2},
+    ],
+    ids=["lines", "staff", "queue_and_redial"],
+)
+def test_scenarios_differing_in_capacity_share_their_callers(busy: Scenario, changes: dict) -> None:
+    # Common random numbers: the callers (first dials, types, fraud times, losses) are the
+    # same whatever the helpline does with them; only what happens to them differs.
+    base, variant = simulate(busy, 1), simulate(busy.with_changes(changes), 1)
+    same = ["first_dial_at_s", "call_type", "fraud_at_s", "loss_rs"]
+    assert_frame_equal(base.callers[same], variant.callers[same], check_exact=True)
+    assert not base.attempts["outcome"].equals(variant.attempts["outcome"])
