@@ -27,10 +27,32 @@ from typing import Any
 
 import numpy as np
 
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, described, dotted
 
 TIME_UNITS_S: dict[str, float] = {"s": 1.0, "min": 60.0, "h": 3600.0}
 KINDS = ("exponential", "lognormal", "gamma", "deterministic", "uniform", "empirical", "mixture")
+
+#: Largest coefficient of variation of a lognormal or gamma. Beyond it the draws no
+#: longer show the stated mean: a lognormal with cv = 1e20 draws almost only values
+#: near 0 (its mean lives in draws too rare to happen), a gamma's shape 1 / cv^2
+#: makes most draws exactly 0.
+CV_MAX = 10.0
+#: Smallest cv of a gamma (its shape 1 / cv^2 must stay a usable number; use a
+#: deterministic value for less spread).
+GAMMA_CV_MIN = 1e-6
+#: Largest log_sd of a lognormal: the same spread as cv = CV_MAX.
+LOG_SD_MAX = math.sqrt(math.log1p(CV_MAX * CV_MAX))
+#: Largest mean of any distribution, in seconds (time) or plain units (rupees): draws
+#: and their sums stay far from float overflow.
+MEAN_MAX = 1e15
+
+
+def as_float(v: int | float) -> float:
+    """``float(v)``, or +-inf for an integer beyond float range (``1`` and 400 zeros)."""
+    try:
+        return float(v)
+    except OverflowError:
+        return math.inf if v > 0 else -math.inf
 
 
 @dataclass(frozen=True)
@@ -120,13 +142,26 @@ class Dist:
 
 def _number(spec: dict[str, Any], name: str, key: str, *, positive: bool = True) -> float:
     value = spec[name]
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ScenarioError(f"{key}.{name}", "a finite number", value)
-    if positive and value <= 0:
-        raise ScenarioError(f"{key}.{name}", "a number > 0", value)
-    if value < 0:
-        raise ScenarioError(f"{key}.{name}", "a number >= 0", value)
-    return float(value)
+    where = dotted(key, name)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ScenarioError(where, "a finite number", value)
+    f = as_float(value)
+    if not math.isfinite(f):
+        raise ScenarioError(where, "a finite number", value)
+    if positive and f <= 0:
+        raise ScenarioError(where, "a number > 0", value)
+    if f < 0:
+        raise ScenarioError(where, "a number >= 0", value)
+    return f
+
+
+def _spread(spec: dict[str, Any], name: str, key: str, hi: float, lo: float = 0.0) -> float:
+    """A cv, log_sd or shape: a number > 0 (or >= ``lo``) and at most ``hi``."""
+    v = _number(spec, name, key)
+    if v > hi or v < lo:
+        low = f">= {lo:g}" if lo else "> 0"
+        raise ScenarioError(dotted(key, name), f"a number {low} and <= {hi:.4g}", spec[name])
+    return v
 
 
 def _take(spec: dict[str, Any], base: str, key: str, time: bool, **kw: Any) -> float | None:
@@ -136,15 +171,18 @@ def _take(spec: dict[str, Any], base: str, key: str, time: bool, **kw: Any) -> f
     found = [u for u in TIME_UNITS_S if f"{base}_{u}" in spec]
     if len(found) > 1:
         names = ", ".join(f"{base}_{u}" for u in found)
-        raise ScenarioError(key, f"one unit for {base!r}", f"<{names}>")
+        raise ScenarioError(key, f"one unit for {base!r}", described(f"<{names}>"))
     if base in spec:
         raise ScenarioError(
-            f"{key}.{base}", f"given with a unit: {base}_s, {base}_min or {base}_h", spec[base]
+            dotted(key, base), f"given with a unit: {base}_s, {base}_min or {base}_h", spec[base]
         )
     if not found:
         return None
     name = f"{base}_{found[0]}"
-    return _number(spec, name, key, **kw) * TIME_UNITS_S[found[0]]
+    seconds = _number(spec, name, key, **kw) * TIME_UNITS_S[found[0]]
+    if not math.isfinite(seconds):  # finite in hours, not in seconds
+        raise ScenarioError(dotted(key, name), "a number that is finite in seconds", spec[name])
+    return seconds
 
 
 def _given_name(spec: dict[str, Any], base: str, time: bool) -> str:
@@ -178,12 +216,31 @@ def parse_dist(spec: Any, key: str, *, time: bool = True) -> Dist:
     """Parse a distribution table (see module doc) found at dotted ``key``.
 
     ``time`` says whether the quantity is a duration (unit suffixes required,
-    converted to seconds). Raises :class:`ScenarioError` naming the key.
+    converted to seconds). Raises :class:`ScenarioError` naming the key, also
+    for parameters whose draws would not be finite or would not have the
+    stated mean (see :data:`CV_MAX`, :data:`MEAN_MAX`).
     """
+    dist = _parse(spec, key, time)
+    unit = " s" if time else ""
+    try:
+        mean, sd = dist.mean, math.sqrt(max(dist.var, 0.0))
+    except OverflowError:
+        mean = sd = math.inf
+    if not (math.isfinite(mean) and math.isfinite(sd) and mean <= MEAN_MAX):
+        raise ScenarioError(
+            key,
+            f"a distribution with a finite mean of at most {MEAN_MAX:g}{unit} and a finite spread",
+            described(f"<mean {mean:g}{unit}, standard deviation {sd:g}{unit}>"),
+        )
+    return dist
+
+
+def _parse(spec: Any, key: str, time: bool) -> Dist:
     if isinstance(spec, int | float) and not isinstance(spec, bool):
-        if not math.isfinite(spec) or spec < 0:
+        value = as_float(spec)
+        if not math.isfinite(value) or value < 0:
             raise ScenarioError(key, "a number >= 0 or a distribution table", spec)
-        return Dist("deterministic", (("value", float(spec)),))
+        return Dist("deterministic", (("value", value),))
     if not isinstance(spec, dict):
         raise ScenarioError(
             key, 'a distribution table such as {dist = "exponential", mean_min = 3}', spec
@@ -192,14 +249,14 @@ def parse_dist(spec: Any, key: str, *, time: bool = True) -> Dist:
     if kind == "constant":
         kind = "deterministic"
     if kind not in KINDS:
-        raise ScenarioError(f"{key}.dist", "one of " + ", ".join(KINDS), kind)
+        raise ScenarioError(dotted(key, "dist"), "one of " + ", ".join(KINDS), kind)
     allowed = _allowed_keys(kind, time) | ({"dist"})
     for name in spec:
         if name not in allowed:
             raise ScenarioError(
-                f"{key}.{name}",
+                dotted(key, name),
                 f"one of the {kind} keys: " + ", ".join(sorted(allowed - {"dist"})),
-                "<unknown key>",
+                described("<unknown key>"),
             )
 
     def need(base: str, **kw: Any) -> float:
@@ -207,7 +264,7 @@ def parse_dist(spec: Any, key: str, *, time: bool = True) -> Dist:
         if v is None:
             unit = f"{base}_s, {base}_min or {base}_h" if time else base
             article = "an" if kind[0] in "aeiou" else "a"
-            raise ScenarioError(key, f"{article} {kind} table with {unit}", "<missing>")
+            raise ScenarioError(key, f"{article} {kind} table with {unit}", described("<missing>"))
         return v
 
     if kind == "exponential":
@@ -219,17 +276,19 @@ def parse_dist(spec: Any, key: str, *, time: bool = True) -> Dist:
         if high <= low:  # name the keys and values as written, not in seconds
             lk, hk = (_given_name(spec, b, time) for b in ("low", "high"))
             in_s = f" = {low:g} s" if time and lk[3:] != hk[4:] else ""  # different units
-            raise ScenarioError(f"{key}.{hk}", f"greater than {lk} ({spec[lk]:g}{in_s})", spec[hk])
+            raise ScenarioError(
+                dotted(key, hk), f"greater than {lk} ({spec[lk]:g}{in_s})", spec[hk]
+            )
         return Dist(kind, (("low", low), ("high", high)))
     if kind == "lognormal":
         mean, median = _take(spec, "mean", key, time), _take(spec, "median", key, time)
-        cv = _number(spec, "cv", key) if "cv" in spec else None
-        sd = _number(spec, "log_sd", key) if "log_sd" in spec else None
+        cv = _spread(spec, "cv", key, CV_MAX) if "cv" in spec else None
+        sd = _spread(spec, "log_sd", key, LOG_SD_MAX) if "log_sd" in spec else None
         if (mean is None) == (median is None) or (cv is None) == (sd is None):
             raise ScenarioError(
                 key,
                 "a lognormal with (mean or median) and (cv or log_sd)",
-                "<" + ", ".join(sorted(set(spec) - {"dist"})) + ">",
+                described("<" + ", ".join(sorted(set(spec) - {"dist"})) + ">"),
             )
         # Exactly one of cv and log_sd, and one of mean and median (checked above).
         if sd is not None:
@@ -246,8 +305,12 @@ def parse_dist(spec: Any, key: str, *, time: bool = True) -> Dist:
     if kind == "gamma":
         mean = _take(spec, "mean", key, time)
         scale = _take(spec, "scale", key, time)
-        cv = _number(spec, "cv", key) if "cv" in spec else None
-        shape = _number(spec, "shape", key) if "shape" in spec else None
+        cv = _spread(spec, "cv", key, CV_MAX, GAMMA_CV_MIN) if "cv" in spec else None
+        shape = (
+            _spread(spec, "shape", key, 1 / GAMMA_CV_MIN**2, 1 / CV_MAX**2)
+            if "shape" in spec
+            else None
+        )
         if mean is not None and cv is not None and scale is None and shape is None:
             shape = 1.0 / (cv * cv)
             return Dist(kind, (("shape", shape), ("scale", mean / shape)))
@@ -256,12 +319,12 @@ def parse_dist(spec: Any, key: str, *, time: bool = True) -> Dist:
         raise ScenarioError(
             key,
             "a gamma with (mean and cv) or (shape and scale)",
-            "<" + ", ".join(sorted(set(spec) - {"dist"})) + ">",
+            described("<" + ", ".join(sorted(set(spec) - {"dist"})) + ">"),
         )
     if kind == "empirical":
         names = [n for n in spec if n.startswith("samples")]
         if len(names) != 1:
-            got = "<" + ", ".join(names) + ">" if names else "<missing>"
+            got = described("<" + ", ".join(names) + ">" if names else "<missing>")
             raise ScenarioError(key, "an empirical table with one samples list", got)
         raw = spec[names[0]]
         factor = TIME_UNITS_S[names[0].split("_", 1)[1]] if time else 1.0
@@ -271,18 +334,19 @@ def parse_dist(spec: Any, key: str, *, time: bool = True) -> Dist:
             and all(
                 isinstance(x, int | float)
                 and not isinstance(x, bool)
-                and math.isfinite(x)
+                and math.isfinite(as_float(x) * factor)
                 and x >= 0
                 for x in raw
             )
         )
         if not ok:
-            raise ScenarioError(f"{key}.{names[0]}", "a non-empty list of numbers >= 0", raw)
+            where = dotted(key, names[0])
+            raise ScenarioError(where, "a non-empty list of finite numbers >= 0", raw)
         return Dist(kind, samples=tuple(float(x) * factor for x in raw))
     comps = spec.get("components")
     if not isinstance(comps, list) or not comps:
         raise ScenarioError(
-            f"{key}.components", "a non-empty list of {weight = w, dist = ...}", comps
+            dotted(key, "components"), "a non-empty list of {weight = w, dist = ...}", comps
         )
     parts = []
     for i, comp in enumerate(comps):
@@ -292,5 +356,8 @@ def parse_dist(spec: Any, key: str, *, time: bool = True) -> Dist:
         weight = _number(comp, "weight", ckey)
         inner = {k: v for k, v in comp.items() if k != "weight"}
         parts.append((weight, parse_dist(inner, ckey, time=time)))
-    total = sum(w for w, _ in parts)
-    return Dist(kind, parts=tuple((w / total, d) for w, d in parts))
+    # Scaled by the largest weight first, so weights near the float maximum cannot
+    # sum to infinity (which would make every share 0).
+    top = max(w for w, _ in parts)
+    total = sum(w / top for w, _ in parts)
+    return Dist(kind, parts=tuple((w / top / total, d) for w, d in parts))

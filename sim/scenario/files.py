@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, described, dotted
 
 
 def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -30,38 +30,125 @@ def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def read_raw(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """Read a TOML file and everything it ``extends``, merged, without validation."""
-    p = Path(path)
-    if not p.is_file():
-        raise ScenarioError("file", "an existing scenario file", str(path), file=str(path))
-    resolved = p.resolve()
-    if resolved in _chain:  # named by the file whose extends closes the loop
-        loop = " -> ".join(x.name for x in (*_chain, resolved))
-        raise ScenarioError("extends", "a chain without cycles", f"<{loop}>", file=str(_chain[-1]))
+#: Longest ``extends`` chain: the file run and up to this many parents in all.
+MAX_EXTENDS = 32
+#: Deepest nesting of tables and arrays in one scenario (the shipped files use 4).
+MAX_DEPTH = 24
+
+
+def check_depth(data: Any, file: str | None = None, limit: int = MAX_DEPTH) -> None:
+    """Reject tables and arrays nested more than ``limit`` deep, naming the first too-deep key.
+
+    Checked without recursion, so 1,000 levels give this error, not a
+    ``RecursionError`` in whatever walks the data next (merging, copying,
+    validation)."""
+    todo: list[tuple[Any, str, int]] = [(data, "", 0)]
+    while todo:
+        node, key, depth = todo.pop()
+        if depth > limit:
+            raise ScenarioError(
+                key or "file",
+                f"tables and arrays nested at most {limit} levels deep",
+                described(f"<deeper than {limit} levels>"),
+                file=file,
+            )
+        if isinstance(node, dict):
+            todo.extend((v, dotted(key, str(k)), depth + 1) for k, v in node.items())
+        elif isinstance(node, list):
+            todo.extend((v, f"{key}[{i}]", depth + 1) for i, v in enumerate(node))
+
+
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, False also for a path the system cannot even look up (too long)."""
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
+        return path.is_file()
+    except OSError:  # ENAMETOOLONG, ELOOP, EACCES on a parent folder...
+        return False
+
+
+def _read_one(p: Path) -> dict[str, Any]:
+    """One TOML file as a table, every failure as the project's error naming the file."""
+    where = str(p)
+    try:
+        text = p.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError("file", "valid TOML", f"<{exc}>", file=str(path)) from None
+        raise ScenarioError("file", "valid TOML", described(f"<{exc}>"), file=where) from None
     except UnicodeDecodeError:
-        raise ScenarioError("file", "UTF-8 text", "<undecodable bytes>", file=str(path)) from None
-    parent = data.pop("extends", None)
-    if parent is None:
-        return data
-    if not isinstance(parent, str):
-        raise ScenarioError("extends", "a path to another scenario file", parent, file=str(path))
-    target = p.parent / parent
-    if not target.is_file():  # a parent that exists but is not valid TOML names itself
         raise ScenarioError(
-            "extends",
-            "a path (relative to this file's folder) to an existing scenario file",
-            parent,
-            file=str(path),
-        )
-    merged = deep_merge(read_raw(target, (*_chain, resolved)), data)
-    own = data.get("scenario")
-    if not (isinstance(own, dict) and "name" in own) and isinstance(merged.get("scenario"), dict):
-        merged["scenario"].pop("name", None)  # a name names one file: never inherited
+            "file", "UTF-8 text", described("<undecodable bytes>"), file=where
+        ) from None
+    except RecursionError:
+        raise ScenarioError(
+            "file",
+            f"TOML nested at most {MAX_DEPTH} levels deep",
+            described("<nested too deep to read>"),
+            file=where,
+        ) from None
+    except OSError as exc:
+        raise ScenarioError(
+            "file", "a readable scenario file", described(f"<{exc.strerror or exc}>"), file=where
+        ) from None
+    check_depth(data, where)
+    return data
+
+
+def read_raw(path: str | Path) -> dict[str, Any]:
+    """Read a TOML file and everything it ``extends``, merged, without validation.
+
+    ``extends`` names another ``.toml`` file, relative to the folder of the file
+    that names it; chains are followed without recursion, at most
+    :data:`MAX_EXTENDS` parents deep, and a cycle is refused.
+    """
+    p = Path(path)
+    if not _is_file(p):
+        raise ScenarioError("file", "an existing scenario file", str(path), file=str(path))
+    chain: list[tuple[Path, dict[str, Any]]] = []  # (file, its own table), child first
+    seen: list[Path] = []
+    while True:
+        resolved = p.resolve()
+        if resolved in seen:  # named by the file whose extends closes the loop
+            loop = " -> ".join(x.name for x in (*seen, resolved))
+            raise ScenarioError(
+                "extends", "a chain without cycles", described(f"<{loop}>"), file=str(chain[-1][0])
+            )
+        seen.append(resolved)
+        data = _read_one(p)
+        parent = data.pop("extends", None)
+        chain.append((p, data))
+        if parent is None:
+            break
+        where = str(p)
+        if not isinstance(parent, str):
+            raise ScenarioError("extends", "a path to another scenario file", parent, file=where)
+        if len(chain) > MAX_EXTENDS:
+            raise ScenarioError(
+                "extends",
+                f"a chain of at most {MAX_EXTENDS} files that extend one another",
+                parent,
+                file=where,
+            )
+        if not parent.endswith(".toml"):
+            raise ScenarioError(
+                "extends", "a path to another scenario file ending in .toml", parent, file=where
+            )
+        target = p.parent / parent
+        if not _is_file(target):  # a parent that exists but is not valid TOML names itself
+            raise ScenarioError(
+                "extends",
+                "a path (relative to this file's folder) to an existing scenario file",
+                parent,
+                file=where,
+            )
+        p = target
+    merged = chain[-1][1]
+    for _, data in reversed(chain[:-1]):
+        merged = deep_merge(merged, data)
+        own = data.get("scenario")
+        if not (isinstance(own, dict) and "name" in own) and isinstance(
+            merged.get("scenario"), dict
+        ):
+            merged["scenario"].pop("name", None)  # a name names one file: never inherited
     return merged
 
 
@@ -70,8 +157,8 @@ def apply_changes(
 ) -> dict[str, Any]:
     """Return ``raw`` with dotted-key values set (tables created as needed)."""
     out = copy.deepcopy(raw)
-    for dotted, value in changes.items():
-        parts = dotted.split(".")
+    for path, value in changes.items():
+        parts = path.split(".")
         node = out
         for i, part in enumerate(parts[:-1]):
             nxt = node.setdefault(part, {})

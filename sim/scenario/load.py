@@ -14,8 +14,9 @@ import math
 from pathlib import Path
 from typing import Any
 
-from sim.errors import ScenarioError
-from sim.scenario.files import apply_changes, deep_merge, read_raw
+from sim.errors import ScenarioError, described, dotted
+from sim.scenario.files import apply_changes, check_depth, deep_merge, read_raw
+from sim.scenario.limits import Limits, read_limits
 from sim.scenario.reader import Reader
 from sim.scenario.staff import check_officers, read_staff
 from sim.scenario.values import (
@@ -72,13 +73,22 @@ def load_scenario(path: str | Path) -> Scenario:
 def build(raw: dict[str, Any], file: str | None = None) -> Scenario:
     """Validate a merged raw scenario into a :class:`Scenario`."""
     try:
+        check_depth(raw)
         return _build(raw, file)
     except ScenarioError as exc:
         raise exc.in_file(file) if file else exc from None
 
 
-def _horizon(r: Reader) -> Horizon:
+#: Most weights in ``arrivals.profile``: one a minute.
+PROFILE_MAX = 1440
+#: Largest ``daily_cv``: the day factors are gamma with shape 1 / cv^2, and beyond this
+#: most days would have almost no callers and a few nearly all of them.
+DAILY_CV_MAX = 10.0
+
+
+def _horizon(r: Reader, limits: Limits) -> Horizon:
     days = r.number("days", 28.0, lo=0, lo_open=True)
+    limits.check("days", r.key("days"), days)
     warmup = r.number("warmup_days", 1.0, lo=0)
     if warmup >= days:
         raise ScenarioError(r.key("warmup_days"), f"less than horizon.days ({days:g})", warmup)
@@ -92,14 +102,16 @@ def _horizon(r: Reader) -> Horizon:
         raise ScenarioError(r.key("start_date"), "a date YYYY-MM-DD", start)
     seed = r.number("seed", 1930, lo=0, integer=True)
     reps = r.number("replications", 1, lo=1, integer=True)
+    limits.check("replications", r.key("replications"), reps, "a whole number")
     end = r.choice("end", ("drain", "cut"), "drain")
     r.finish()
     return Horizon(days, warmup, start, seed, reps, end)
 
 
-def _trace(r: Reader, horizon: Horizon) -> Arrivals:
+def _trace(r: Reader, horizon: Horizon, limits: Limits) -> Arrivals:
     """``mode = "trace"``: callers at given instants, optionally with their call types."""
     times = r.numbers("first_dial_s")
+    limits.check("callers", r.key("first_dial_s"), len(times), "a list of first dials")
     for x in times:
         if x >= horizon.end_s:
             raise ScenarioError(
@@ -114,7 +126,7 @@ def _trace(r: Reader, horizon: Horizon) -> Arrivals:
             raise ScenarioError(
                 r.key("call_type"),
                 f"one call-type name per first dial ({len(times)} names)",
-                f"<{len(types)} names>",
+                described(f"<{len(types)} names>"),
             )
     r.finish()
     order = sorted(range(len(times)), key=times.__getitem__)  # stable: ties keep file order
@@ -124,18 +136,43 @@ def _trace(r: Reader, horizon: Horizon) -> Arrivals:
     return Arrivals("trace", per_day, (1.0,), (1.0,) * 7, 0.0, (), times, types)
 
 
-def _arrivals(r: Reader, horizon: Horizon) -> Arrivals:
+def _expected_callers(
+    per_day: float,
+    days: float,
+    profile: tuple[float, ...],
+    dow: tuple[float, ...],
+    surges: list[Surge],
+) -> float:
+    """An upper bound on the expected first dials of one replication (for the limit).
+
+    Every day at its busiest weekday, plus each surge's extra callers at the
+    day's busiest slot."""
+    busiest_day = max(dow) / (sum(dow) / 7.0)
+    peak_per_s = per_day * busiest_day * max(profile) / (sum(profile) / len(profile)) / 86_400.0
+    extra = sum(max(s.multiplier - 1.0, 0.0) * s.duration_s * peak_per_s for s in surges)
+    return per_day * days * busiest_day + extra
+
+
+def _arrivals(r: Reader, horizon: Horizon, limits: Limits) -> Arrivals:
     mode = r.choice("mode", ("profile", "constant", "trace"), "profile")
     if mode == "trace":
-        return _trace(r, horizon)
+        return _trace(r, horizon, limits)
     if mode == "constant":
+        rate_key = r.key("calls_per_h")
         per_h = r.number("calls_per_h", lo=0, lo_open=True)
         profile, per_day = (1.0,), per_h * 24.0
         dow = r.numbers("day_of_week", (1.0,) * 7, length=7)
-        cv = r.number("daily_cv", 0.0, lo=0)
+        cv = r.number("daily_cv", 0.0, lo=0, hi=DAILY_CV_MAX)
     else:
+        rate_key = r.key("callers_per_day")
         per_day = r.number("callers_per_day", 1500.0, lo=0, lo_open=True)
         profile = r.numbers("profile", BIHAR_HOURLY_PCT)
+        if len(profile) > PROFILE_MAX:
+            raise ScenarioError(
+                r.key("profile"),
+                f"at most {PROFILE_MAX} weights (one a minute)",
+                described(f"<{len(profile)} weights>"),
+            )
         if 86_400 % len(profile) or sum(profile) <= 0:
             raise ScenarioError(
                 r.key("profile"),
@@ -144,7 +181,7 @@ def _arrivals(r: Reader, horizon: Horizon) -> Arrivals:
                 list(profile),
             )
         dow = r.numbers("day_of_week", (1.0,) * 7, length=7)
-        cv = r.number("daily_cv", 0.12, lo=0)
+        cv = r.number("daily_cv", 0.12, lo=0, hi=DAILY_CV_MAX)
     if sum(dow) <= 0:
         raise ScenarioError(r.key("day_of_week"), "7 factors with a positive sum", list(dow))
     mean_dow = sum(dow) / 7.0
@@ -168,28 +205,69 @@ def _arrivals(r: Reader, horizon: Horizon) -> Arrivals:
                     when = dt.datetime.fromisoformat(when)
                 except ValueError:
                     when = None
-            if not isinstance(when, dt.datetime):
+            if not isinstance(when, dt.datetime) or when.tzinfo is not None:
                 raise ScenarioError(
-                    sr.key("start"), "a date-time YYYY-MM-DDTHH:MM:SS", sr.raw("start")
+                    sr.key("start"),
+                    "a local date-time YYYY-MM-DDTHH:MM:SS without a UTC offset "
+                    "(the helpline's own clock, as horizon.start_date)",
+                    sr.raw("start"),
                 )
             start_s = (when - dt.datetime.combine(horizon.start_date, dt.time())).total_seconds()
         else:
-            start_s = sr.number("start_h", lo=0) * 3600.0
+            start_s = sr.seconds("start_h", 3600.0, lo=0)
         if not 0 <= start_s < horizon.end_s:
             raise ScenarioError(
                 sr.prefix,
                 f"a start within the horizon (0 to {horizon.days:g} days)",
-                f"<{start_s / 3600:g} h from the start>",
+                described(f"<{start_s / 3600:g} h from the start>"),
             )
-        dur = sr.number("duration_h", lo=0, lo_open=True) * 3600.0
+        dur = sr.seconds("duration_h", 3600.0, lo=0, lo_open=True)
         mult = sr.number("multiplier", lo=0)
         sr.finish()
         surges.append(Surge(start_s, dur, mult))
     r.finish()
+    expected = _expected_callers(per_day, horizon.days, profile, dow, surges)
+    if expected > limits.callers:
+        raise ScenarioError(
+            rate_key,
+            f"a rate giving at most limits.callers = {limits.callers:,} expected first dials "
+            "per replication (raise it in the scenario's [limits] table)",
+            described(
+                f"<{expected:.4g} expected over {horizon.days:g} days at the busiest weekday, "
+                "surges included>"
+            ),
+        )
     return Arrivals(mode, per_day, profile, tuple(d / mean_dow for d in dow), cv, tuple(surges))
 
 
-def _call_type(name: str, r: Reader) -> CallType:
+def _redial(rr: Reader, limits: Limits) -> Redial:
+    """``[call_types.NAME.redial]``; a redial that can happen must take time."""
+    redial = Redial(
+        after_busy=rr.number("after_busy", 0.0, lo=0, hi=1),
+        after_abandon=rr.number("after_abandon", 0.0, lo=0, hi=1),
+        decay=rr.number("decay", 1.0, lo=0, hi=1),
+        max_attempts=rr.number("max_attempts", 10, lo=1, integer=True),
+        delay_after_busy=rr.dist("delay_after_busy", {"dist": "exponential", "mean_min": 3}),
+        delay_after_abandon=rr.dist("delay_after_abandon", {"dist": "exponential", "mean_min": 5}),
+    )
+    rr.finish()
+    limits.check(
+        "attempts_per_caller", rr.key("max_attempts"), redial.max_attempts, "a whole number"
+    )
+    for when, p, delay in (
+        ("busy", redial.after_busy, redial.delay_after_busy),
+        ("abandon", redial.after_abandon, redial.delay_after_abandon),
+    ):
+        if p > 0 and delay.mean <= 0:  # every redial at the same instant: the clock stands still
+            raise ScenarioError(
+                rr.key(f"delay_after_{when}"),
+                f"a delay with a mean > 0 when after_{when} > 0 (a redial takes time)",
+                described("<always 0 s>"),
+            )
+    return redial
+
+
+def _call_type(name: str, r: Reader, limits: Limits) -> CallType:
     share = r.number("share", lo=0, hi=1)
     complaint = r.boolean("complaint", False)
     priority = r.number("priority", 0, integer=True)
@@ -202,16 +280,7 @@ def _call_type(name: str, r: Reader) -> CallType:
     )
     if patience is None:
         r.used.add("patience")
-    rr = r.sub("redial", {})
-    redial = Redial(
-        after_busy=rr.number("after_busy", 0.0, lo=0, hi=1),
-        after_abandon=rr.number("after_abandon", 0.0, lo=0, hi=1),
-        decay=rr.number("decay", 1.0, lo=0, hi=1),
-        max_attempts=rr.number("max_attempts", 10, lo=1, integer=True),
-        delay_after_busy=rr.dist("delay_after_busy", {"dist": "exponential", "mean_min": 3}),
-        delay_after_abandon=rr.dist("delay_after_abandon", {"dist": "exponential", "mean_min": 5}),
-    )
-    rr.finish()
+    redial = _redial(r.sub("redial", {}), limits)
     victim = r.dist("victim_delay", 0.0)
     esc_share = r.number("escalation_share", 0.0, lo=0, hi=1)
     esc_talk = r.dist("escalation_talk", {"dist": "deterministic", "value_min": 10})
@@ -240,12 +309,15 @@ def _build(raw: dict[str, Any], file: str | None) -> Scenario:
     name = meta.string("name", "unnamed")
     description = meta.string("description", "")
     meta.finish()
-    horizon = _horizon(top.sub("horizon", {}))
-    arrivals = _arrivals(top.sub("arrivals", {}), horizon)
+    limits = read_limits(top.sub("limits", {}))
+    horizon = _horizon(top.sub("horizon", {}), limits)
+    arrivals = _arrivals(top.sub("arrivals", {}), horizon, limits)
     ct_raw = top.raw("call_types")
     if not isinstance(ct_raw, dict) or not ct_raw:
         raise ScenarioError("call_types", "a table of named call types [call_types.NAME]", ct_raw)
-    types = tuple(_call_type(n, Reader(v, f"call_types.{n}")) for n, v in ct_raw.items())
+    types = tuple(
+        _call_type(n, Reader(v, dotted("call_types", n)), limits) for n, v in ct_raw.items()
+    )
     names = [t.name for t in types]
     for n in arrivals.call_type:
         if n not in names:
@@ -257,7 +329,7 @@ def _build(raw: dict[str, Any], file: str | None) -> Scenario:
         raise ScenarioError(
             "call_types.*.share",
             "shares that sum to 1",
-            f"<sum {total:.6g} over {', '.join(t.name for t in types)}>",
+            described(f"<sum {total:.6g} over {', '.join(t.name for t in types)}>"),
         )
     lr = top.sub("lines", {})
     count = lr.number("count", 30, lo=1, integer=True, allow_inf=True)
@@ -266,7 +338,19 @@ def _build(raw: dict[str, Any], file: str | None) -> Scenario:
     qr = top.sub("queue", {})
     discipline = qr.choice("discipline", ("fifo", "priority"), "fifo")
     qr.finish()
-    staff = read_staff(top.sub("staff", {}), file)
+    staff = read_staff(top.sub("staff", {}), file, limits)
+    people = (
+        sum(x.count for x in staff.ranks)
+        if staff.mode == "roster"
+        else sum(staff.headcount_call_takers) + sum(staff.headcount_escalation)
+    )
+    if people * horizon.days > limits.person_days:  # the roster's duty periods
+        raise ScenarioError(
+            "horizon.days",
+            f"days x people at most limits.person_days = {limits.person_days:,} "
+            "(raise it in the scenario's [limits] table)",
+            described(f"<{horizon.days:g} days x {people:,} people>"),
+        )
     if lines is not None and lines < 1:
         raise ScenarioError("lines.count", "at least 1", lines)
     if any(t.escalation_share > 0 for t in types):
@@ -277,7 +361,7 @@ def _build(raw: dict[str, Any], file: str | None) -> Scenario:
         loss=mr.dist("loss_rs", {"dist": "lognormal", "median": 12000, "log_sd": 1.8}, time=False),
         held_floor=mr.number("held_floor", 0.03, lo=0, hi=1),
         held_peak=mr.number("held_peak", 0.77, lo=0, hi=1),
-        held_decay_s=mr.number("held_decay_h", 1.5, lo=0, lo_open=True) * 3600.0,
+        held_decay_s=mr.seconds("held_decay_h", 3600.0, 1.5, lo=0, lo_open=True),
     )
     if money.held_floor + money.held_peak > 1:
         raise ScenarioError(
@@ -287,7 +371,7 @@ def _build(raw: dict[str, Any], file: str | None) -> Scenario:
     tr = top.sub("targets", {})
     targets = Targets(
         tr.number("service_level_s", 20.0, lo=0),
-        tr.number("golden_hour_min", 60.0, lo=0, lo_open=True) * 60.0,
+        tr.seconds("golden_hour_min", 60.0, 60.0, lo=0, lo_open=True),
     )
     tr.finish()
     top.finish()

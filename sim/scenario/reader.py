@@ -8,12 +8,14 @@ so a typo never falls back silently to a default.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
-from sim.errors import ScenarioError
-from sim.scenario.distributions import Dist, parse_dist
+from sim.errors import ScenarioError, described, dotted
+from sim.scenario.distributions import Dist, as_float, parse_dist
 
 _MISSING = object()
+_DOTTED_PATH = re.compile(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+")
 
 
 def _is_number(v: Any) -> bool:
@@ -31,7 +33,11 @@ class Reader:
         self.used: set[str] = set()
 
     def key(self, name: str) -> str:
-        return f"{self.prefix}.{name}" if self.prefix else name
+        """The dotted key of ``name`` here; ``name`` may be a dotted path of plain keys."""
+        key = self.prefix
+        for part in name.split(".") if _DOTTED_PATH.fullmatch(name) else [name]:
+            key = dotted(key, part)
+        return key
 
     def has(self, name: str) -> bool:
         return name in self.table
@@ -41,7 +47,7 @@ class Reader:
         if name in self.table:
             return self.table[name]
         if default is _MISSING:
-            raise ScenarioError(self.key(name), "given (it has no default)", "<missing>")
+            raise ScenarioError(self.key(name), "given (it has no default)", described("<missing>"))
         return default
 
     def number(
@@ -62,10 +68,12 @@ class Reader:
         if isinstance(v, str) and allow_inf and v.lower() in ("inf", "infinite", "unlimited"):
             return math.inf
         kind = "a whole number" if integer else "a number"
-        if not _is_number(v) or (integer and not float(v).is_integer()) or math.isnan(v):
+        if not _is_number(v) or math.isnan(f := as_float(v)):
             raise ScenarioError(self.key(name), kind + (' or "unlimited"' if allow_inf else ""), v)
-        if math.isinf(v) and not allow_inf:
-            raise ScenarioError(self.key(name), "finite", v)
+        if math.isinf(f) and not (allow_inf and isinstance(v, float)):  # 1 and 400 zeros too
+            raise ScenarioError(self.key(name), f"{kind} within float range (finite)", v)
+        if integer and not f.is_integer():
+            raise ScenarioError(self.key(name), kind + (' or "unlimited"' if allow_inf else ""), v)
         bound = []
         if lo is not None:
             bound.append(f"> {lo:g}" if lo_open else f">= {lo:g}")
@@ -74,7 +82,20 @@ class Reader:
         if (lo is not None and (v <= lo if lo_open else v < lo)) or (hi is not None and v > hi):
             extra = ' (or "unlimited")' if allow_inf else ""
             raise ScenarioError(self.key(name), f"{kind} " + " and ".join(bound) + extra, v)
-        return int(v) if integer else float(v)
+        return int(v) if integer else f
+
+    def seconds(self, name: str, unit_s: float, default: Any = _MISSING, **bounds: Any) -> float:
+        """A number (see :meth:`number`) in a unit of ``unit_s`` seconds, returned in seconds.
+
+        The value must stay finite once converted (``days = 1e308`` is finite
+        in days, not in seconds)."""
+        v = self.number(name, default, **bounds)
+        s = v * unit_s
+        if not math.isfinite(s):
+            raise ScenarioError(
+                self.key(name), f"a number that is finite in seconds (x {unit_s:g})", v
+            )
+        return s
 
     def boolean(self, name: str, default: Any = _MISSING) -> bool:
         v = self.raw(name, default)
@@ -112,7 +133,7 @@ class Reader:
         for x in v:
             if (
                 not _is_number(x)
-                or not math.isfinite(x)
+                or not math.isfinite(as_float(x))
                 or x < lo
                 or (integer and not float(x).is_integer())
             ):
@@ -131,7 +152,7 @@ class Reader:
 
     def sub(self, name: str, default: Any = _MISSING) -> Reader:
         v = self.raw(name, default)
-        return Reader(v, self.key(name))
+        return Reader(v, dotted(self.prefix, name))
 
     def finish(self) -> None:
         """Reject keys this table does not define."""
@@ -139,5 +160,7 @@ class Reader:
             if name not in self.used:
                 allowed = ", ".join(sorted(self.used)) or "no keys"
                 raise ScenarioError(
-                    self.key(name), f"a known key (allowed here: {allowed})", "<unknown key>"
+                    dotted(self.prefix, name),
+                    f"a known key (allowed here: {allowed})",
+                    described("<unknown key>"),
                 )

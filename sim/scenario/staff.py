@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, described
+from sim.scenario.limits import Limits
 from sim.scenario.reader import Reader
 from sim.scenario.values import DAY_S, Break, Rank, Shift, Staff, team_sizes
 
@@ -38,7 +39,8 @@ def _clock_s(r: Reader, name: str, default: Any) -> float:
     return h * 3600.0 + m * 60.0
 
 
-def read_staff(r: Reader, file: str | None) -> Staff:
+def read_staff(r: Reader, file: str | None, limits: Limits | None = None) -> Staff:
+    limits = limits or Limits()
     mode = r.choice("mode", ("roster", "headcount"), "roster")
     seats = r.number("seats", 30, lo=1, integer=True)
     shifts = []
@@ -65,7 +67,7 @@ def read_staff(r: Reader, file: str | None) -> Staff:
         raise ScenarioError(
             r.key("shifts"),
             "shifts that cover all 24 hours (or set staff.allow_uncovered_hours = true)",
-            f"<no shift at {first // 60:02d}:{first % 60:02d}>",
+            described(f"<no shift at {first // 60:02d}:{first % 60:02d}>"),
         )
     breaks = []
     raw_breaks = r.raw("breaks", [])
@@ -73,8 +75,8 @@ def read_staff(r: Reader, file: str | None) -> Staff:
         raise ScenarioError(r.key("breaks"), "an array of tables [[staff.breaks]]", raw_breaks)
     for i, b in enumerate(raw_breaks):
         br = Reader(b, f"{r.key('breaks')}[{i}]")
-        after = br.number("after_h", lo=0) * 3600.0
-        dur = br.number("duration_min", lo=0, lo_open=True) * 60.0
+        after = br.seconds("after_h", 3600.0, lo=0)
+        dur = br.seconds("duration_min", 60.0, lo=0, lo_open=True)
         groups = br.number("groups", 1, lo=1, integer=True)
         br.finish()
         shortest = min(s.duration_s for s in shifts)
@@ -83,7 +85,7 @@ def read_staff(r: Reader, file: str | None) -> Staff:
                 br.prefix,
                 f"breaks that end within the shortest shift "
                 f"({shortest / 3600:g} h): after_h + groups * duration_min",
-                f"<ends {(after + groups * dur) / 3600:g} h into the shift>",
+                described(f"<ends {(after + groups * dur) / 3600:g} h into the shift>"),
             )
         breaks.append(Break(after, dur, groups))
     ranks_raw = r.raw("ranks", DEFAULT_RANKS)
@@ -97,6 +99,15 @@ def read_staff(r: Reader, file: str | None) -> Staff:
         if women > count:
             raise ScenarioError(one.key("women"), f"at most count ({count})", women)
         ranks.append(Rank(name, count, women))
+    if mode == "roster" and ranks:  # checked before anything is built per person
+        largest = max(ranks, key=lambda x: x.count)
+        everyone = sum(x.count for x in ranks)
+        limits.check(
+            "people",
+            rk.key(f"{largest.name}.count") if "." not in largest.name else rk.prefix,
+            everyone,
+            "counts whose sum over all ranks is",
+        )
     rank_names = {x.name for x in ranks}
     takers = r.strings("call_taker_ranks", ["constable"])
     escal = r.strings("escalation_ranks", ["sub_inspector"])
@@ -126,9 +137,16 @@ def read_staff(r: Reader, file: str | None) -> Staff:
     hc_takers = hc.numbers("call_takers", (44,) * n, length=n, integer=True)
     hc_escal = hc.numbers("escalation", (5,) * n, length=n, integer=True)
     hc.finish()
+    if mode == "headcount":
+        limits.check("people", hc.prefix, sum(hc_takers) + sum(hc_escal), "headcounts summing to")
     if mode == "roster":
         if teams < n:
             raise ScenarioError(r.key("teams"), f">= the number of shifts ({n})", teams)
+        everyone = sum(x.count for x in ranks)
+        if teams > everyone:  # checked before dealing people into teams
+            raise ScenarioError(
+                r.key("teams"), f"at most the {everyone} people in staff.ranks", teams
+            )
         counts = [x.count for x in ranks if x.name in takers]
         if min(team_sizes(ranks, teams, takers)) < 1 and not allow_gaps:
             raise ScenarioError(
@@ -197,7 +215,10 @@ def _check_rest(r: Reader, shifts: list[Shift], teams: int) -> None:
                 "an order in which rotating teams get rest between shifts (teams move from "
                 "each shift to the one listed before it; list the night shift first, or set "
                 "staff.rotation_days = 0)",
-                f"<shift {shift.name!r} runs straight into {shifts[nxt].name!r} on the next day>",
+                described(
+                    f"<shift {shift.name!r} runs straight into {shifts[nxt].name!r} "
+                    "on the next day>"
+                ),
             )
 
 
@@ -217,5 +238,5 @@ def check_officers(staff: Staff) -> None:
             "staff.escalation_ranks",
             f"ranks with an officer in each of the {staff.teams} teams when a call type has "
             "escalation_share > 0 (one rank needs count >= staff.teams)",
-            f"<officers per team {officers} from {list(staff.escalation_ranks)}>",
+            described(f"<officers per team {officers} from {list(staff.escalation_ranks)}>"),
         )

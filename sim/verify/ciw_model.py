@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from sim.core.streams import replication_seed, stream
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, described
 from sim.scenario import Scenario
 from sim.scenario.values import DAY_S
 
@@ -58,7 +58,9 @@ def ciw_schedule(sc: Scenario) -> tuple[list[int], list[float]]:
     from sim.core.roster import CALL_TAKER, build_roster
 
     st = sc.staff
-    _require(not st.breaks, "staff.breaks", "empty", f"<{len(st.breaks)} breaks>", sc, _CIW)
+    _require(
+        not st.breaks, "staff.breaks", "empty", described(f"<{len(st.breaks)} breaks>"), sc, _CIW
+    )
     if st.mode == "roster":
         _require(st.absence_rate == 0, "staff.absence_rate", "0", st.absence_rate, sc, _CIW)
         _require(st.weekly_offs == 0, "staff.weekly_offs", "0", st.weekly_offs, sc, _CIW)
@@ -115,7 +117,9 @@ def ciw_network(sc: Scenario) -> Any:
     _require(
         set(a.day_of_week) == {1.0}, "arrivals.day_of_week", "all equal", a.day_of_week, sc, _CIW
     )
-    _require(not a.surges, "arrivals.surges", "empty", f"<{len(a.surges)} surges>", sc, _CIW)
+    _require(
+        not a.surges, "arrivals.surges", "empty", described(f"<{len(a.surges)} surges>"), sc, _CIW
+    )
     _require(len(sc.call_types) == 1, "call_types", "one call type", len(sc.call_types), sc, _CIW)
     t = sc.call_types[0]
     key = f"call_types.{t.name}"
@@ -127,7 +131,7 @@ def ciw_network(sc: Scenario) -> Any:
         t.redial.after_busy == 0 and t.redial.after_abandon == 0 and t.escalation_share == 0,
         key,
         "no redials and no escalation",
-        "<redials or escalation>",
+        described("<redials or escalation>"),
         sc,
         _CIW,
     )

@@ -55,7 +55,7 @@ from typing import Any
 import pandas as pd
 
 from sim.analytic import erlang_a_metrics
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, described
 from sim.runner import default_workers, run_one
 from sim.scenario import Scenario, load_scenario
 from sim.scenario.values import DAY_S
@@ -174,7 +174,7 @@ def queue_model(sc: Scenario) -> QueueModel:
     _require(a.mode == "constant", "arrivals.mode", '"constant"', a.mode, sc)
     _require(a.daily_cv == 0, "arrivals.daily_cv", "0", a.daily_cv, sc)
     _require(set(a.day_of_week) == {1.0}, "arrivals.day_of_week", "all equal", a.day_of_week, sc)
-    _require(not a.surges, "arrivals.surges", "empty", f"<{len(a.surges)} surges>", sc)
+    _require(not a.surges, "arrivals.surges", "empty", described(f"<{len(a.surges)} surges>"), sc)
     _require(len(sc.call_types) == 1, "call_types", "one call type", len(sc.call_types), sc)
     t = sc.call_types[0]
     key = f"call_types.{t.name}"
@@ -206,7 +206,7 @@ def queue_model(sc: Scenario) -> QueueModel:
         [(s.name, s.duration_s / 3600) for s in st.shifts],
         sc,
     )
-    _require(not st.breaks, "staff.breaks", "empty", f"<{len(st.breaks)} breaks>", sc)
+    _require(not st.breaks, "staff.breaks", "empty", described(f"<{len(st.breaks)} breaks>"), sc)
     c = st.headcount_call_takers[0]
     _require(st.seats == c, "staff.seats", f"the headcount ({c})", st.seats, sc)
     _require(sc.lines is None or sc.lines >= c, "lines.count", f">= {c}", sc.lines, sc)
