@@ -49,6 +49,27 @@ class Call(Event):
         self._ok = True
 
 
+#: What a delay before each model callback is, for the error a bad delay raises.
+DELAY_OF = {
+    "_on_abandon": "the patience",
+    "_on_talk_end": "the talk time",
+    "_on_escalation_end": "the escalation talk time",
+    "_on_acw_end": "the after-call work",
+    "_on_redial": "the redial delay",
+}
+
+
+def bad_delay(delay_s: float, callback: Callable[[Any], None]) -> ValueError:
+    """The error for a negative or NaN delay, naming the quantity it was drawn for.
+
+    A NaN in the event queue would not fail: it would silently break the heap's
+    order and give impossible tables. Drawn durations are checked when the
+    scenario is loaded (sim/scenario/distributions.py); this is the last guard."""
+    name = getattr(callback, "__name__", repr(callback))
+    what = DELAY_OF.get(name, f"the delay before {name}")
+    return ValueError(f"{what} drawn is {delay_s!r} s: every delay must be a number >= 0")
+
+
 class _Stop(Exception):
     """Raised by the end-of-run event to leave the loop."""
 
@@ -71,6 +92,8 @@ class Engine(simpy.Environment):
         spare call reused when there is one: a call whose callback has run is
         spare (nothing else holds it), so a run makes new event objects only
         while the number of pending calls grows."""
+        if not delay_s >= 0.0:  # also NaN, which would break the heap's order silently
+            raise bad_delay(delay_s, callback)
         spare = self.spare
         if spare:
             event = spare.pop()
@@ -88,8 +111,8 @@ class Engine(simpy.Environment):
         advance (a caller's first dial) must be kept to the last bit. (The spare
         handling repeats :meth:`at`'s on purpose: both run about once per call,
         and a shared helper would cost a Python call each time.)"""
-        if when_s < self._now:
-            raise ValueError(f"when_s ({when_s}) is before the clock ({self._now})")
+        if not when_s >= self._now:  # also NaN
+            raise ValueError(f"when_s ({when_s}) is before the clock ({self._now}) or not a number")
         spare = self.spare
         if spare:
             event = spare.pop()
