@@ -14,12 +14,14 @@ Each executor is a context manager with :meth:`map_unordered`, which yields
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sim.errors import ExperimentError
+from sim.lifeline import exit_with_parent
 from sim.runner import RunResult, default_workers, run_one
 from sim.scenario.values import Scenario
 
@@ -98,7 +100,11 @@ class ProcessExecutor:
         if not jobs:
             return
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=min(self.workers, len(jobs)))
+            self._pool = ProcessPoolExecutor(
+                max_workers=min(self.workers, len(jobs)),
+                initializer=exit_with_parent,
+                initargs=(os.getpid(),),
+            )
         pending: dict[Future[RunResult], Job] = {}
         todo = iter(jobs)
         try:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from sim.core.model import simulate
+from sim.lifeline import exit_with_parent
 from sim.metrics import across, summarize
 from sim.scenario.values import Scenario
 
@@ -90,7 +91,9 @@ def run_replications(
 
             results.append(run_one(scenario, r, tables, within))
         return results
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=exit_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         for res in pool.map(_one, jobs):
             results.append(res)
             if progress:

@@ -13,9 +13,10 @@ from tqdm import tqdm
 from sim.cli.common import fail, friendly_errors, overrides
 from sim.errors import ScenarioError
 from sim.metrics import METRICS
-from sim.report.output import staged, summary_json, write_json, write_table
+from sim.report.output import output_lock, replaced_folder, summary_json, write_json, write_table
 from sim.runner import TABLES, per_replication, run_replications, summary_table
 from sim.scenario import load_scenario
+from sim.scenario.values import Scenario
 
 SECTIONS = {
     "Demand": ["callers", "callers_per_day", "attempts", "attempts_per_caller"],
@@ -128,6 +129,13 @@ def command(
         fail(f"--workers: must be a whole number >= 1; got {workers}")
     reps = sc.horizon.replications
     out = Path(out_dir) if out_dir else Path("out") / sc.name
+    with output_lock(out):  # one run at a time into a folder; it appears whole or not at all
+        _run(sc, scenario_file, out, reps, workers, as_json)
+
+
+def _run(
+    sc: Scenario, scenario_file: str, out: Path, reps: int, workers: int | None, as_json: bool
+) -> None:
     started = time.perf_counter()
     with tqdm(
         total=reps, desc=f"{sc.name}", unit="rep", delay=2.0, leave=False, disable=None
@@ -146,7 +154,7 @@ def command(
     # matplotlib loads here, not before a bad scenario is reported
     from sim.report import charts as plots
 
-    with staged(out) as stage:
+    with replaced_folder(out) as stage:
         for name in TABLES:
             write_table(
                 pd.concat([r.tables[name] for r in results], ignore_index=True),

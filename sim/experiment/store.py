@@ -4,7 +4,7 @@ Layout of ``DIR``::
 
     manifest.json        what the sweep is (scenario content hash, keys, points, replications)
     runs/p00003-r00007.json   one finished run: point 3, replication 7 (its metric summary)
-    .lock                held (flock) while a sweep writes here
+    .lock                held (a POSIX lock, not inherited by workers) while a sweep writes here
 
 Every file is written under a temporary name in the same folder, flushed to
 disk and moved into place with ``os.replace``, which is atomic: a process
@@ -28,12 +28,14 @@ import os
 import re
 import shutil
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from sim.errors import ExperimentError
 from sim.experiment.grid import Point, toml_literal
+from sim.report.output import exclusive_lock
 from sim.scenario.values import Scenario
 
 FORMAT = 2  # 2: the replications are no longer part of the scenario digest
@@ -77,13 +79,24 @@ def definition(base: Scenario, points: Sequence[Point], replications: int) -> di
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` all or nothing (temporary name, fsync, ``os.replace``)."""
+    """Write ``text`` to ``path`` all or nothing (temporary name, fsync, ``os.replace``).
+
+    The temporary file is created new (``O_EXCL``, which never follows a
+    symbolic link), so a symlink planted under its name cannot redirect the
+    write; one left by a killed process of the same id is removed first."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    tmp.unlink(missing_ok=True)  # unlink removes a symlink itself, not its target
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(tmp, flags, 0o644)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror, exc.filename or str(path)) from None
 
 
 @dataclass(frozen=True)
@@ -131,7 +144,7 @@ class RunStore:
         self.manifest = manifest
         self.points = points
         self.damaged: list[str] = []
-        self._lock: TextIO | None = None
+        self._lock: ExitStack | None = None
 
     def __enter__(self) -> RunStore:
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -152,22 +165,16 @@ class RunStore:
         self._release_lock()
 
     def _acquire_lock(self) -> None:
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - not on Unix: no lock
-            return
-        self._lock = open(self.dir / LOCK, "w")  # noqa: SIM115 - held until __exit__
-        try:
-            fcntl.flock(self._lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            self._release_lock()
-            raise ExperimentError(
-                f"--out {self.dir}: another sweep is writing into this folder right now"
-            ) from None
+        """Lock the folder (see :func:`sim.report.output.exclusive_lock`: worker processes
+        never inherit it, and it goes when this process dies)."""
+        busy = f"--out {self.dir}: another sweep is writing into this folder right now"
+        stack = ExitStack()
+        stack.enter_context(exclusive_lock(self.dir / LOCK, busy))
+        self._lock = stack
 
     def _release_lock(self) -> None:
         if self._lock is not None:
-            self._lock.close()  # closing releases the flock
+            self._lock.close()
             self._lock = None
 
     def _check_manifest(self) -> None:
