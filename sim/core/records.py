@@ -235,9 +235,9 @@ class Records:
         a = self.attempt
         sc = self.scenario
         end_s = sc.horizon.end_s
-        edges = np.arange(0.0, end_s + INTERVAL_S / 2, INTERVAL_S)
-        if edges[-1] < end_s:
-            edges = np.append(edges, end_s)
+        # The last interval ends at the horizon, shorter when the horizon is not a whole
+        # number of intervals: never past it, where it would count redials after the end.
+        edges = np.append(np.arange(0.0, end_s, INTERVAL_S), end_s)
         arrived = a["arrived_at_s"]
         out = a["outcome"]
         stop = self.stop_s
