@@ -1,18 +1,20 @@
 """Headless Chromium (Debian's ``chromium``) driven by Playwright, for the HTML pages' tests.
 
-One browser per test module (the ``browser`` fixture in conftest.py). :func:`open_page` opens
-a file at a width and records console errors, page errors and every request that is not the
-file itself, so a test can assert the page is self-contained.
+One browser per test module (the ``browser`` fixture: import it into the test module).
+:func:`open_page` opens a file at a width and records console errors, page errors and every
+request that is not the file itself, so a test can assert the page is self-contained.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from PIL import Image
 
 CHROMIUM = "/usr/bin/chromium"
@@ -61,3 +63,19 @@ def not_blank(image: np.ndarray) -> bool:
     colours, counts = np.unique(flat[:: max(flat.shape[0] // 200_000, 1)], axis=0,
                                 return_counts=True)  # fmt: skip
     return len(colours) > 20 and counts.max() / counts.sum() < 0.9
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A browser context in a fresh user-data dir; requests other than file:// are aborted
+    (and recorded by :func:`open_page`)."""
+    from playwright.sync_api import sync_playwright
+
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(profile), executable_path=CHROMIUM, args=ARGS, headless=True
+        )
+        context.route("http*://**", lambda route: route.abort())
+        yield context
+        context.close()

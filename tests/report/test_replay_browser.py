@@ -6,10 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from browser import not_blank, open_page
+from browser import browser, not_blank, open_page
 from click.testing import CliRunner
 
 from sim.cli import main
+
+__all__ = ["browser"]  # the fixture, imported for pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCAM = ROOT / "scenarios" / "scam_wave.toml"
