@@ -21,6 +21,7 @@ COMMANDS = {
         "sweep",
         "replications",
         "replay",
+        "report",
     )
 }
 

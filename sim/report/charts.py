@@ -118,6 +118,30 @@ def not_registered_share(callers: pd.DataFrame) -> float:
     return float(per_rep.mean())
 
 
+def delay_stages(
+    callers: pd.DataFrame, golden_hour_s: float, points: int = 400
+) -> tuple[np.ndarray, list[np.ndarray], list[float]] | None:
+    """Shares of the window's complaint callers who have dialled, been answered and been
+    registered within t hours of the fraud, at ``points`` log-spaced t; and the three shares
+    at the golden hour. None without complaint callers. Never-registered callers stay out of
+    the later curves (the denominator is every complaint caller)."""
+    c = callers[callers["in_window"] & callers["complaint"]]
+    n = len(c)
+    if not n:
+        return None
+    fraud = c["fraud_at_s"].to_numpy()
+    reached = []
+    for col in ("first_dial_at_s", "answered_at_s", "registered_at_s"):
+        d = (c[col].to_numpy() - fraud) / 3600
+        reached.append(np.sort(d[~np.isnan(d)]))
+    lo = max(float(reached[0][0]) if reached[0].size else 1e-2, 1e-2)
+    hi = max(max((float(r[-1]) for r in reached if r.size), default=1.0), lo * 10)
+    t_h = np.logspace(np.log10(lo), np.log10(hi), points)
+    shares = [np.searchsorted(r, t_h, side="right") / n for r in reached]
+    at_gh = [float(np.searchsorted(r, golden_hour_s / 3600, side="right")) / n for r in reached]
+    return t_h, shares, at_gh
+
+
 def reporting_delay_distribution(callers: pd.DataFrame, scenario: Scenario) -> Figure:
     """Where the reporting delay goes: stacked shares of complaint callers by time since fraud.
 
@@ -127,22 +151,11 @@ def reporting_delay_distribution(callers: pd.DataFrame, scenario: Scenario) -> F
     time each stage adds; the golden-hour line reads off how many make it at each stage.
     Callers never registered never reach the last curve (the title gives their share, the
     same definition as the summary's ``not_registered_share``)."""
-    c = callers[callers["in_window"] & callers["complaint"]]
-    fraud = c["fraud_at_s"].to_numpy()
-    since_h = [
-        (c[col].to_numpy() - fraud) / 3600
-        for col in ("first_dial_at_s", "answered_at_s", "registered_at_s")
-    ]
+    st = delay_stages(callers, scenario.targets.golden_hour_s)
     gh_s = scenario.targets.golden_hour_s
     fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
-    n = len(c)
-    if n:
-        reached = [np.sort(d[~np.isnan(d)]) for d in since_h]
-        lo = max(float(reached[0][0]) if reached[0].size else 1e-2, 1e-2)
-        hi = max(max((float(r[-1]) for r in reached if r.size), default=1.0), lo * 10)
-        t_h = np.logspace(np.log10(lo), np.log10(hi), 400)
-        dialled, answered, registered = (np.searchsorted(r, t_h, side="right") / n for r in reached)
-        at_gh = [float(np.searchsorted(r, gh_s / 3600, side="right")) / n for r in reached]
+    if st is not None:
+        t_h, (dialled, answered, registered), at_gh = st
         bands: list[tuple[np.ndarray | float, np.ndarray | float, str, str]] = [
             (1.0, dialled, "#f0f0f0", "not yet dialled (victim delay)"),
             (dialled, answered, "#fdae6b", f"dialled, not answered (access); {at_gh[0]:.0%} "

@@ -25,14 +25,24 @@ def _open(title: str, height: float = H) -> list[str]:
     ]
 
 
-def _nice_max(v: float) -> float:
+#: Axis tops (times a power of ten) and how many grid steps divide each evenly.
+_TOPS = ((1, 5), (2, 4), (2.5, 5), (3, 3), (4, 4), (5, 5), (6, 3), (8, 4), (10, 5))
+
+
+def _nice(v: float) -> tuple[float, int]:
+    """A round axis top at or above ``v`` (with a little headroom) and its grid steps."""
     if not v > 0 or not math.isfinite(v):
-        return 1.0
+        return 1.0, 4
+    v *= 1.05
     p = 10 ** math.floor(math.log10(v))
-    for m in (1, 2, 2.5, 5, 10):
+    for m, steps in _TOPS:
         if v <= m * p:
-            return m * p
-    return 10 * p
+            return m * p, steps
+    return 10 * p, 5
+
+
+def _nice_max(v: float) -> float:
+    return _nice(v)[0]
 
 
 def _num(v: float) -> str:
@@ -40,14 +50,22 @@ def _num(v: float) -> str:
 
 
 def _y_axis(out: list[str], top: float, height: float, unit: str, percent: bool = False) -> None:
-    for k in range(5):
-        v = top * k / 4
-        y = height - BOTTOM - (height - TOP - BOTTOM) * k / 4
+    steps = 4 if percent else _nice(top / 1.05)[1]
+    for k in range(steps + 1):
+        v = top * k / steps
+        y = height - BOTTOM - (height - TOP - BOTTOM) * k / steps
         label = f"{v:.0%}" if percent else _num(v)
         out.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>')
-        out.append(f'<text x="{LEFT - 3}" y="{y + 3:.1f}" class="tick" text-anchor="end">{label}</text>')
+        out.append(
+            f'<text x="{LEFT - 3}" y="{y + 3:.1f}" class="tick" text-anchor="end">{label}</text>'
+        )
     if unit:
         out.append(f'<text x="2" y="{TOP - 2}" class="tick">{escape(unit)}</text>')
+
+
+def legend(names: Sequence[str]) -> list[tuple[str, str]]:
+    """(name, colour) of each series, in the colours the charts give them."""
+    return [(n, PALETTE[i % len(PALETTE)]) for i, n in enumerate(names)]
 
 
 def day_timeline(
@@ -59,7 +77,9 @@ def day_timeline(
 ) -> str:
     """Lines (and one area, kind "area") over the hours of one day, with optional bars at the
     bottom on their own scale (labelled at their maximum)."""
-    top = _nice_max(max([float(np.nanmax(s)) for _, s, _ in series if s.size] + [hline[1] if hline else 0]))
+    top = _nice_max(
+        max([float(np.nanmax(s)) for _, s, _ in series if s.size] + [hline[1] if hline else 0])
+    )
     x = lambda h: LEFT + (W - LEFT - RIGHT) * h / 24  # noqa: E731
     y = lambda v: H - BOTTOM - (H - TOP - BOTTOM) * v / top  # noqa: E731
     out = _open(title)
@@ -83,9 +103,13 @@ def day_timeline(
             f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y(hline[1]):.1f}" y2="{y(hline[1]):.1f}" '
             'class="ref"/>'
         )
-        out.append(f'<text x="{LEFT + 2}" y="{y(hline[1]) - 3:.1f}" class="tick">{escape(hline[0])}</text>')
-    for i, (name, s, kind) in enumerate(series):
-        pts = " ".join(f"{x(h):.1f},{y(v):.1f}" for h, v in zip(x_h, s, strict=True) if np.isfinite(v))
+        out.append(
+            f'<text x="{LEFT + 2}" y="{y(hline[1]) - 3:.1f}" class="tick">{escape(hline[0])}</text>'
+        )
+    for i, (_, s, kind) in enumerate(series):
+        pts = " ".join(
+            f"{x(h):.1f},{y(v):.1f}" for h, v in zip(x_h, s, strict=True) if np.isfinite(v)
+        )
         colour = PALETTE[i % len(PALETTE)]
         if kind == "area" and x_h.size:
             out.append(
@@ -93,38 +117,48 @@ def day_timeline(
                 f'fill="{colour}" fill-opacity="0.35" stroke="{colour}"/>'
             )
         else:
-            out.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="1.5"/>')
+            out.append(
+                f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="1.5"/>'
+            )
     for h in range(0, 25, 3):
-        out.append(f'<text x="{x(h):.1f}" y="{H - BOTTOM + 12}" class="tick" text-anchor="middle">{h:02d}:00</text>')
-    lx = LEFT
-    for i, (name, _, _) in enumerate(series):
-        colour = PALETTE[i % len(PALETTE)]
-        out.append(f'<rect x="{lx:.0f}" y="{H - 12}" width="10" height="8" fill="{colour}"/>')
-        out.append(f'<text x="{lx + 13:.0f}" y="{H - 5}" class="tick">{escape(name)}</text>')
-        lx += 20 + 6 * len(name)
-    if bars is not None:
-        out.append(f'<rect x="{lx:.0f}" y="{H - 12}" width="10" height="8" class="bar"/>')
-        out.append(f'<text x="{lx + 13:.0f}" y="{H - 5}" class="tick">{escape(bars[0])}</text>')
+        anchor = "start" if h == 0 else "end" if h == 24 else "middle"
+        out.append(
+            f'<text x="{x(h):.1f}" y="{H - BOTTOM + 12}" class="tick" text-anchor="{anchor}">{h:02d}:00</text>'
+        )
     out.append("</svg>")
     return "".join(out)
 
 
-def heat_map(values: np.ndarray, rows: list[str], cols: list[str], title: str, target: float) -> str:
+def heat_map(
+    values: np.ndarray, rows: list[str], cols: list[str], title: str, target: float
+) -> str:
     """Shares (0..1, NaN for no data) as coloured cells: red far below ``target``, amber just
     below, green at or above; each cell carries its value."""
     n_r, n_c = values.shape
     cw, ch = (W - 44) / max(n_c, 1), 18.0
-    height = 16 + ch * n_r + 26
+    height = 16 + ch * n_r + 4
     out = _open(title, height)
     for j, c in enumerate(cols):
         if j % 2 == 0:
-            out.append(f'<text x="{44 + cw * (j + 0.5):.1f}" y="11" class="tick" text-anchor="middle">{escape(c)}</text>')
+            out.append(
+                f'<text x="{44 + cw * (j + 0.5):.1f}" y="11" class="tick" text-anchor="middle">{escape(c)}</text>'
+            )
     for i, r in enumerate(rows):
         yy = 16 + ch * i
-        out.append(f'<text x="40" y="{yy + ch * 0.7:.1f}" class="tick" text-anchor="end">{escape(r)}</text>')
+        out.append(
+            f'<text x="40" y="{yy + ch * 0.7:.1f}" class="tick" text-anchor="end">{escape(r)}</text>'
+        )
         for j in range(n_c):
             v = values[i, j]
-            cls = "na" if not np.isfinite(v) else "ok" if v >= target else "amber" if v >= target - 0.1 else "bad"
+            cls = (
+                "na"
+                if not np.isfinite(v)
+                else "ok"
+                if v >= target
+                else "amber"
+                if v >= target - 0.1
+                else "bad"
+            )
             label = "" if not np.isfinite(v) else f"{v * 100:.0f}"
             out.append(
                 f'<rect x="{44 + cw * j:.1f}" y="{yy:.1f}" width="{cw - 1:.1f}" height="{ch - 1:.1f}" class="hm {cls}">'
@@ -135,16 +169,13 @@ def heat_map(values: np.ndarray, rows: list[str], cols: list[str], title: str, t
                     f'<text x="{44 + cw * (j + 0.5):.1f}" y="{yy + ch * 0.68:.1f}" class="cell" '
                     f'text-anchor="middle">{label}</text>'
                 )
-    yy = 16 + ch * n_r + 14
-    out.append(
-        f'<text x="44" y="{yy:.1f}" class="tick">% answered within the threshold; green at or above '
-        f'{target:.0%}, amber within 10 points, red below; blank: no call</text>'
-    )
     out.append("</svg>")
     return "".join(out)
 
 
-def stages(t_h: np.ndarray, curves: Sequence[tuple[str, np.ndarray, str]], gh_h: float, title: str) -> str:
+def stages(
+    t_h: np.ndarray, curves: Sequence[tuple[str, np.ndarray, str]], gh_h: float, title: str
+) -> str:
     """Stacked cumulative shares over log time (hours): each band is one stage's delay; the
     golden-hour line across them."""
     lo, hi = math.log10(t_h[0]), math.log10(t_h[-1])
@@ -156,8 +187,12 @@ def stages(t_h: np.ndarray, curves: Sequence[tuple[str, np.ndarray, str]], gh_h:
     bands = list(curves)
     for name, top, colour in reversed(bands):  # from the bottom band up
         pts_top = " ".join(f"{x(h):.1f},{y(v):.1f}" for h, v in zip(t_h, top, strict=True))
-        pts_bot = " ".join(f"{x(h):.1f},{y(v):.1f}" for h, v in zip(t_h[::-1], prev[::-1], strict=True))
-        out.append(f'<polygon points="{pts_top} {pts_bot}" fill="{colour}"><title>{escape(name)}</title></polygon>')
+        pts_bot = " ".join(
+            f"{x(h):.1f},{y(v):.1f}" for h, v in zip(t_h[::-1], prev[::-1], strict=True)
+        )
+        out.append(
+            f'<polygon points="{pts_top} {pts_bot}" fill="{colour}"><title>{escape(name)}</title></polygon>'
+        )
         prev = top
     gx = x(min(max(gh_h, t_h[0]), t_h[-1]))
     out.append(f'<line x1="{gx:.1f}" x2="{gx:.1f}" y1="{TOP}" y2="{H - BOTTOM}" class="gh"/>')
@@ -165,13 +200,19 @@ def stages(t_h: np.ndarray, curves: Sequence[tuple[str, np.ndarray, str]], gh_h:
     for e in range(math.ceil(lo), math.floor(hi) + 1):
         h = 10.0**e
         label = f"{h * 60:g} min" if h < 1 else f"{h:g} h"
-        out.append(f'<text x="{x(h):.1f}" y="{H - BOTTOM + 12}" class="tick" text-anchor="middle">{label}</text>')
-    out.append(f'<text x="{W - RIGHT}" y="{H - BOTTOM + 24}" class="tick" text-anchor="end">time since the fraud (log scale)</text>')
+        out.append(
+            f'<text x="{x(h):.1f}" y="{H - BOTTOM + 12}" class="tick" text-anchor="middle">{label}</text>'
+        )
+    out.append(
+        f'<text x="{W - RIGHT}" y="{H - BOTTOM + 24}" class="tick" text-anchor="end">time since the fraud (log scale)</text>'
+    )
     out.append("</svg>")
     return "".join(out)
 
 
-def bars(labels: list[str], values: list[float], title: str, unit: str, percent: bool = False) -> str:
+def bars(
+    labels: list[str], values: list[float], title: str, unit: str, percent: bool = False
+) -> str:
     """Horizontal bars, one per label, with the value written at the end."""
     n = len(labels)
     height = 10 + 22 * n
@@ -181,14 +222,23 @@ def bars(labels: list[str], values: list[float], title: str, unit: str, percent:
         yy = 6 + 22 * i
         wv = 0 if not math.isfinite(v) else (W - 190) * v / vmax
         text = "n/a" if not math.isfinite(v) else f"{v:.1%}" if percent else f"{v:,.2f} {unit}"
-        out.append(f'<text x="110" y="{yy + 13}" class="tick" text-anchor="end">{escape(lab)}</text>')
-        out.append(f'<rect x="115" y="{yy}" width="{wv:.1f}" height="16" fill="{PALETTE[i % len(PALETTE)]}"/>')
+        out.append(
+            f'<text x="110" y="{yy + 13}" class="tick" text-anchor="end">{escape(lab)}</text>'
+        )
+        out.append(
+            f'<rect x="115" y="{yy}" width="{wv:.1f}" height="16" fill="{PALETTE[i % len(PALETTE)]}"/>'
+        )
         out.append(f'<text x="{118 + wv:.1f}" y="{yy + 13}" class="tick">{escape(text)}</text>')
     out.append("</svg>")
     return "".join(out)
 
 
-def points_chart(x_labels: list[str], series: Sequence[tuple[str, list[float], list[float], list[float]]], title: str, percent: bool) -> str:
+def points_chart(
+    x_labels: list[str],
+    series: Sequence[tuple[str, list[float], list[float], list[float]]],
+    title: str,
+    percent: bool,
+) -> str:
     """One metric's mean and 95% CI per sweep point (error bars), points in order."""
     n = len(x_labels)
     vals = [v for _, m, lo_, hi_ in series for v in (*m, *lo_, *hi_) if math.isfinite(v)]
@@ -197,17 +247,21 @@ def points_chart(x_labels: list[str], series: Sequence[tuple[str, list[float], l
     y = lambda v: H - BOTTOM - (H - TOP - BOTTOM) * v / top  # noqa: E731
     out = _open(title)
     _y_axis(out, top, H, "", percent=percent)
-    for k, (name, mean, lo_, hi_) in enumerate(series):
+    for k, (_, mean, lo_, hi_) in enumerate(series):
         colour = PALETTE[k % len(PALETTE)]
         pts = []
         for i in range(n):
             if math.isfinite(lo_[i]) and math.isfinite(hi_[i]):
-                out.append(f'<line x1="{x(i):.1f}" x2="{x(i):.1f}" y1="{y(lo_[i]):.1f}" y2="{y(hi_[i]):.1f}" stroke="{colour}" stroke-width="2"/>')
+                out.append(
+                    f'<line x1="{x(i):.1f}" x2="{x(i):.1f}" y1="{y(lo_[i]):.1f}" y2="{y(hi_[i]):.1f}" stroke="{colour}" stroke-width="2"/>'
+                )
             if math.isfinite(mean[i]):
                 pts.append(f"{x(i):.1f},{y(mean[i]):.1f}")
                 out.append(f'<circle cx="{x(i):.1f}" cy="{y(mean[i]):.1f}" r="3" fill="{colour}"/>')
         out.append(f'<polyline points="{" ".join(pts)}" fill="none" stroke="{colour}"/>')
     for i, lab in enumerate(x_labels):
-        out.append(f'<text x="{x(i):.1f}" y="{H - BOTTOM + 12}" class="tick" text-anchor="middle">{escape(lab)}</text>')
+        out.append(
+            f'<text x="{x(i):.1f}" y="{H - BOTTOM + 12}" class="tick" text-anchor="middle">{escape(lab)}</text>'
+        )
     out.append("</svg>")
     return "".join(out)
