@@ -127,8 +127,8 @@ def _timelines(iv: pd.DataFrame, sc: Scenario | None) -> list[dict]:
         chart = svg.day_timeline(
             x_h,
             [
-                ("callers waiting (mean)", d["queue_mean"].to_numpy(), "area"),
                 ("lines busy (mean)", d["lines_busy_mean"].to_numpy(), "line"),
+                ("callers waiting (mean)", d["queue_mean"].to_numpy(), "area"),
                 ("call-takers logged in", d["call_takers_on_duty_mean"].to_numpy(), "line"),
             ],
             ("busy tones per 15 min", d["blocked"].to_numpy(dtype=float)),
@@ -140,7 +140,7 @@ def _timelines(iv: pd.DataFrame, sc: Scenario | None) -> list[dict]:
                 "title": title,
                 "svg": chart,
                 "legend": svg.legend(
-                    ["callers waiting (mean)", "lines busy (mean)", "call-takers logged in"]
+                    ["lines busy (mean)", "callers waiting (mean)", "call-takers logged in"]
                 ),
                 "facts": f"{int(d['offered'].sum()):,} callers, {int(d['blocked'].sum()):,} busy "
                 f"tones, {int(d['abandoned'].sum()):,} abandoned, longest queue "
