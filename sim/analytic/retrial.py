@@ -27,12 +27,23 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse.linalg import spsolve
 
-from sim.analytic.steady import _bad, _int, _nonneg, _positive, _prob
+from sim.analytic.steady import _bad, _int, _nonneg, _positive, _prob, answered_waits
 
 #: Stationary mass allowed at the orbit cut.
 TAIL_TOL = 1e-12
 #: Largest number of states the chain may have.
 MAX_STATES = 2_000_000
+#: Largest memory the sparse solve may need, bytes (an estimate of the LU factors).
+MAX_BYTES = 1_000_000_000
+
+
+def solve_bytes(n_lines: int, m_max: int) -> int:
+    """Bytes the sparse LU of the chain needs, about: states x (2 x bandwidth + a few) x 12.
+
+    States are numbered orbit-major (``m (N + 1) + n``), so every transition stays within
+    ``N + 1`` of the diagonal and the factors' fill is bounded by that band."""
+    states = (n_lines + 1) * (m_max + 1)
+    return states * (2 * (n_lines + 1) + 8) * 12
 
 
 @dataclass(frozen=True)
@@ -42,7 +53,8 @@ class RetrialMetrics:
     ``p_blocked`` = blocked attempts / attempts; ``p_abandon`` = abandoned / (answered +
     abandoned); ``attempts_per_caller`` and ``gave_up_rate`` count per first dial;
     ``occupancy`` = mean busy agents / agents; ``mean_orbit`` = mean callers waiting to redial;
-    ``orbit_cut`` the orbit size the chain was cut at.
+    ``orbit_cut`` the orbit size the chain was cut at; ``asa_s`` and ``service_level``
+    (answered within ``within_s``) of answered attempts, first dials and redials alike.
     """
 
     p_blocked: float
@@ -52,6 +64,8 @@ class RetrialMetrics:
     occupancy: float
     mean_orbit: float
     orbit_cut: int
+    asa_s: float = math.nan
+    service_level: float = math.nan
 
 
 def _solve(
@@ -60,15 +74,15 @@ def _solve(
 ) -> np.ndarray:  # fmt: skip
     """Stationary distribution as an (N + 1) x (M + 1) array, orbit cut at ``m_max``."""
     rows_n, cols_m = n_lines + 1, m_max + 1
-    n = np.repeat(np.arange(rows_n), cols_m)  # state (n, m) is number n * (M + 1) + m
+    n = np.repeat(np.arange(rows_n), cols_m)  # state (n, m) is number m * (N + 1) + n
     m = np.tile(np.arange(cols_m), rows_n)
-    idx = n * cols_m + m
+    idx = m * rows_n + n  # orbit-major: transitions stay within N + 1 of the diagonal
     src, dst, rate = [], [], []
 
     def add(mask: np.ndarray, dn: int, dm: int, r: np.ndarray) -> None:
         keep = mask & (r > 0)
         src.append(idx[keep])
-        dst.append(((n + dn) * cols_m + (m + dm))[keep])
+        dst.append(((m + dm) * rows_n + (n + dn))[keep])
         rate.append(r[keep])
 
     full, room = n == n_lines, n < n_lines
@@ -91,8 +105,8 @@ def _solve(
     a = sparse.vstack([q.T.tocsr()[:-1, :], sparse.csr_matrix(np.ones((1, size)))]).tocsc()
     b = np.zeros(size)
     b[-1] = 1.0
-    pi = np.clip(spsolve(a, b), 0.0, None)
-    return (pi / pi.sum()).reshape(rows_n, cols_m)
+    pi = np.clip(spsolve(a, b, permc_spec="NATURAL"), 0.0, None)  # keep the band
+    return (pi / pi.sum()).reshape(cols_m, rows_n).T
 
 
 def retrial_metrics(
@@ -104,6 +118,7 @@ def retrial_metrics(
     redial_after_busy: float = 0.0,
     redial_after_abandon: float = 0.0,
     redial_delay_s: float = 300.0,
+    within_s: float = 20.0,
 ) -> RetrialMetrics:
     """Exact stationary metrics of M/M/c/N+M with redials (see the module docstring).
 
@@ -125,10 +140,12 @@ def retrial_metrics(
         return RetrialMetrics(0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0)
     m_max = 32  # doubled until the mass at the cut is negligible
     while True:
-        if (n_lines + 1) * (m_max + 1) > MAX_STATES:
+        if (n_lines + 1) * (m_max + 1) > MAX_STATES or solve_bytes(n_lines, m_max) > MAX_BYTES:
             raise ValueError(
-                f"the orbit needs more than {MAX_STATES} states at this load and redial "
-                "probability; lower the probabilities or the load"
+                f"the exact chain is too large for this case (orbit cut {m_max} x "
+                f"{n_lines + 1} line states: more than {MAX_STATES:,} states or about "
+                f"{solve_bytes(n_lines, m_max) / 1e9:.1f} GB to solve, the limit is "
+                f"{MAX_BYTES / 1e9:g} GB); lower the redial probability, the load or the lines"
             )
         pi = _solve(lam, mu, theta, gamma, agents, n_lines, pb, pa, m_max)
         if pi[:, -1].sum() < TAIL_TOL:
@@ -143,6 +160,12 @@ def retrial_metrics(
     answered = mu * float((np.minimum(n, agents) * pi).sum())
     abandoned = theta * float((np.maximum(n - agents, 0) * pi).sum())
     gave_up = (1 - pb) * blocked + (1 - pa) * abandoned
+    # What attempts that get a line see: first dials (lam) and redials (m gamma) by PASTA.
+    seen = (pi[:n_lines, :] * (lam + gamma * m[0])[None, :]).sum(axis=1)
+    seen = seen / seen.sum()
+    asa_s, sl = answered_waits(
+        float(seen[:agents].sum()), seen[agents:], agents * mu, theta, within_s
+    )
     return RetrialMetrics(
         p_blocked=blocked / attempts,
         p_abandon=abandoned / (answered + abandoned) if answered + abandoned > 0 else 0.0,
@@ -151,4 +174,6 @@ def retrial_metrics(
         occupancy=float((np.minimum(n, agents) * pi).sum()) / agents,
         mean_orbit=float((m * pi).sum()),
         orbit_cut=m_max,
+        asa_s=asa_s,
+        service_level=min(1.0, sl),
     )

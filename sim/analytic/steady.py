@@ -222,6 +222,27 @@ def _stationary(lam: float, mu: float, theta: float, c: int, lines: int | None) 
         extra *= 2
 
 
+def answered_waits(
+    p_no_wait: float, q: np.ndarray, c_mu: float, theta: float, within_s: float
+) -> tuple[float, float]:
+    """ASA (s) and service level of answered calls, from what arrivals that get a line see.
+
+    ``p_no_wait``: the share of them finding a free agent; ``q[k-1]``: the share taking
+    queue position k (any common scale). See :func:`erlang_a_metrics` for the formulas."""
+    k = np.arange(1, len(q) + 1, dtype=float)
+    p_served_k = c_mu / (c_mu + k * theta)
+    if theta == 0.0:
+        mean_wait_k = k / c_mu
+        p_within_k = special.gammainc(k, c_mu * within_s) if len(k) else k
+    else:
+        mean_wait_k = np.cumsum(1.0 / (c_mu + k * theta))
+        p_within_k = special.betainc(k, c_mu / theta + 1.0, -math.expm1(-theta * within_s))
+    served = p_no_wait + float((q * p_served_k).sum())
+    asa_s = float((q * p_served_k * mean_wait_k).sum()) / served
+    sl = (p_no_wait + float((q * p_served_k * p_within_k).sum())) / served
+    return asa_s, sl
+
+
 def erlang_a_metrics(
     calls_per_s: float,
     handle_s: float,
@@ -268,18 +289,7 @@ def erlang_a_metrics(
     busy = float((np.minimum(n, c) * pi).sum())
 
     q = pi[c:top] if n_lines is not None else pi[c:]  # arrivals that wait, by position k = 1..
-    k = np.arange(1, len(q) + 1, dtype=float)
-    c_mu = c * mu
-    p_served_k = c_mu / (c_mu + k * theta)
-    if theta == 0.0:
-        mean_wait_k = k / c_mu
-        p_within_k = special.gammainc(k, c_mu * t) if len(k) else k
-    else:
-        mean_wait_k = np.cumsum(1.0 / (c_mu + k * theta))
-        p_within_k = special.betainc(k, c_mu / theta + 1.0, -math.expm1(-theta * t))
-    served = p_no_wait + float((q * p_served_k).sum())
-    asa_s = float((q * p_served_k * mean_wait_k).sum()) / served
-    sl = (p_no_wait + float((q * p_served_k * p_within_k).sum())) / served
+    asa_s, sl = answered_waits(p_no_wait, q, c * mu, theta, t)
 
     return QueueMetrics(
         agents=c,

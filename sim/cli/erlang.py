@@ -142,6 +142,12 @@ def _table(result: dict[str, Any]) -> str:
             ("  P(abandon)", _pct(exact["p_abandon"]), "% of answered + abandoned"),
             ("  attempts per caller", f"{exact['attempts_per_caller']:.3f}", "attempts"),
             ("  gave up", _pct(exact["gave_up_rate"]), "% of callers"),
+            ("  ASA", f"{exact['asa_s']:.2f}", "s (answered calls)"),
+            (
+                "  service level",
+                _pct(exact["service_level"]),
+                f"% answered within {_num(result['within_s'])} s",
+            ),
             ("  occupancy", _pct(exact["occupancy"]), "%"),
         ]
     label_w = max(len(r[0]) for r in rows)
@@ -256,7 +262,7 @@ def command(
         if redial_delay_s is not None and lines is not None:
             exact = analytic.retrial_metrics(
                 calls_per_s, handle_s, agents, lines, patience, redial_prob, redial_prob,
-                redial_delay_s,
+                redial_delay_s, within_s,
             )  # fmt: skip
     except ValueError as exc:
         raise _OneLineError(str(exc)) from None
@@ -289,6 +295,8 @@ def command(
             "attempts_per_caller": exact.attempts_per_caller,
             "gave_up_rate": exact.gave_up_rate,
             "occupancy": exact.occupancy,
+            "asa_s": exact.asa_s,
+            "service_level": exact.service_level,
         }
     if has_target:
         result.update({k: v for k, v in targets.items() if v is not None})

@@ -22,7 +22,7 @@ DEFAULTS: dict[str, int] = {
     "person_days": 10_000_000,
     "callers": 10_000_000,
     "replications": 10_000,
-    "attempts_per_caller": 1_000,
+    "attempts_per_caller": 1_000_000,
 }
 
 
