@@ -40,6 +40,7 @@ def short(sc, days: float = 3, reps: int = 2):
 
 
 def test_hourly_rate_is_the_profile_share_of_the_day(baseline) -> None:
+    baseline = baseline.with_changes({"arrivals.day_of_week": [1.0] * 7})  # weekdays: elsewhere
     rate = th.hourly_callers_per_s(baseline) * 3600
     weights = np.asarray(baseline.arrivals.profile)
     assert rate.sum() == pytest.approx(baseline.arrivals.callers_per_day)
