@@ -88,23 +88,36 @@ METRICS: dict[str, tuple[str, str]] = {
 
 
 class _Levels:
-    """Piecewise-constant counts of open periods on one common grid of instants."""
+    """Piecewise-constant counts of open periods of a few series, on one grid of instants.
+
+    One sort of every start and end (and the bin edges) gives the segments between successive
+    instants, each with every series' count and the bin it lies in; periods are clipped to the
+    edges' span. The count on a segment [t, t') includes every period starting at t and none
+    ending at t.
+    """
 
     def __init__(self, series: dict[str, tuple[np.ndarray, np.ndarray]], edges_s: np.ndarray):
-        points = [edges_s] + [np.concatenate(p) for p in series.values()]
-        grid = np.unique(np.concatenate(points))
-        grid = grid[(grid >= edges_s[0]) & (grid <= edges_s[-1])]
-        self.grid = grid
-        self.length = np.diff(grid)
-        self.bin = np.searchsorted(edges_s, grid[:-1], side="right") - 1
+        lo, hi = edges_s[0], edges_s[-1]
+        times = [edges_s] + [x for start, end in series.values() for x in (start, end)]
+        which = [np.full(edges_s.size, -1)]
+        step = [np.zeros(edges_s.size)]
+        for j, (start, end) in enumerate(series.values()):
+            which += [np.full(start.size, j), np.full(end.size, j)]
+            step += [np.ones(start.size), -np.ones(end.size)]
+        t = np.clip(np.concatenate(times), lo, hi)
+        order = np.argsort(t, kind="stable")
+        t = t[order]
+        col = np.concatenate(which)[order]
+        delta = np.concatenate(step)[order]
+        last = np.append(np.flatnonzero(np.diff(t) > 0), t.size - 1)  # last event of an instant
+        at = t[last]
+        self.length = np.diff(at)
+        self.bin = np.searchsorted(edges_s, at[:-1], side="right") - 1
         self.n_bins = edges_s.size - 1
-        self.level: dict[str, np.ndarray] = {}
-        for name, (start, end) in series.items():
-            s, e = np.sort(start), np.sort(end)
-            t = grid[:-1]  # the level on [grid[k], grid[k+1]) is the level at grid[k]
-            opened = np.searchsorted(s, t, side="right")
-            closed = np.searchsorted(e, t, side="right")
-            self.level[name] = (opened - closed).astype(float)
+        self.level = {
+            name: np.cumsum(np.where(col == j, delta, 0.0))[last][:-1]
+            for j, name in enumerate(series)
+        }
 
     def share(self, holds: np.ndarray) -> np.ndarray:
         """Per bin, the share of its time during which ``holds`` (one value per segment)."""
@@ -157,35 +170,45 @@ def by_interval(rec: Records, edges_s: np.ndarray | None = None) -> pd.DataFrame
     lo, hi = rec.window_s
     if edges_s is None:
         edges_s = clock_edges(lo, hi, sc.targets.interval_s)
-    lv = _Levels(_periods(rec), edges_s)
-    L = lv.level
-    without_seat = L["present"] - L["on_break"] - L["logged_in"]
-    seats = sc.staff.seats
-    lines_full = L["lines"] >= sc.lines if sc.lines is not None else np.zeros_like(L["lines"])
-    seats_full = L["logged_in"] >= seats
-    all_busy = (L["logged_in"] > 0) & (L["busy"] >= L["logged_in"])
+    periods = _periods(rec)
+
+    def group(*names: str) -> _Levels:
+        return _Levels({n: periods[n] for n in names}, edges_s)
+
+    line = group("lines")
+    taker = group("logged_in", "busy", "present", "on_break")
+    officer = group("officers", "officers_busy")
+    T, off = taker.level, officer.level
+    without_seat = T["present"] - T["on_break"] - T["logged_in"]
+    seats_full = T["logged_in"] >= sc.staff.seats
+    all_busy = (T["logged_in"] > 0) & (T["busy"] >= T["logged_in"])
+    lines_full = (
+        line.share(line.level["lines"] >= sc.lines)
+        if sc.lines is not None
+        else np.zeros(edges_s.size - 1)
+    )
     df = pd.DataFrame(
         {
             "interval_start_s": edges_s[:-1],
             "interval_end_s": edges_s[1:],
-            "lines_busy_mean": lv.mean("lines"),
-            "call_takers_present_mean": lv.mean("present"),
-            "call_takers_on_break_mean": lv.mean("on_break"),
-            "call_takers_logged_in_mean": lv.mean("logged_in"),
-            "call_takers_without_seat_mean": lv.share(without_seat),
-            "call_takers_busy_mean": lv.mean("busy"),
-            "officers_logged_in_mean": lv.mean("officers"),
-            "officers_busy_mean": lv.mean("officers_busy"),
-            "all_lines_busy_share": lv.share(lines_full) if sc.lines is not None else math.nan,
-            "all_seats_taken_share": lv.share(seats_full),
-            "all_call_takers_busy_share": lv.share(all_busy),
-            "without_seat_share": lv.share(without_seat > 0),
-            "all_officers_busy_share": lv.share(
-                (L["officers"] > 0) & (L["officers_busy"] >= L["officers"])
+            "lines_busy_mean": line.mean("lines"),
+            "call_takers_present_mean": taker.mean("present"),
+            "call_takers_on_break_mean": taker.mean("on_break"),
+            "call_takers_logged_in_mean": taker.mean("logged_in"),
+            "call_takers_without_seat_mean": taker.share(without_seat),
+            "call_takers_busy_mean": taker.mean("busy"),
+            "officers_logged_in_mean": officer.mean("officers"),
+            "officers_busy_mean": officer.mean("officers_busy"),
+            "all_lines_busy_share": lines_full if sc.lines is not None else math.nan,
+            "all_seats_taken_share": taker.share(seats_full),
+            "all_call_takers_busy_share": taker.share(all_busy),
+            "without_seat_share": taker.share(without_seat > 0),
+            "all_officers_busy_share": officer.share(
+                (off["officers"] > 0) & (off["officers_busy"] >= off["officers"])
             ),
-            "lines_bind_share": lv.share(lines_full),
-            "seats_bind_share": lv.share(seats_full & all_busy & (without_seat > 0)),
-            "people_bind_share": lv.share(all_busy & ~seats_full),
+            "lines_bind_share": lines_full,
+            "seats_bind_share": taker.share(seats_full & all_busy & (without_seat > 0)),
+            "people_bind_share": taker.share(all_busy & ~seats_full),
         }
     )
     df.insert(0, "seed", np.int64(rec.seed))
