@@ -136,3 +136,28 @@ def test_unlimited_lines_never_bind() -> None:
     m = summarize(rec)
     assert m["all_lines_busy_share"] != m["all_lines_busy_share"]  # NaN
     assert "lines" not in binding.verdict(m)
+
+
+def test_a_break_falling_during_a_call_starts_when_the_call_ends() -> None:
+    # One call-taker; break due at 01:00 for 30 min, but a call runs 00:50-01:10: the break is
+    # taken 01:10-01:40, and the call-taker is logged in again from 01:40.
+    sc = make_scenario(
+        arrivals=trace([3000.0]),
+        call_types={"call": call_type(1200)},
+        horizon={"days": 1, "warmup_days": 0, "end": "cut"},
+        lines={"count": 1},
+        staff={
+            "seats": 1,
+            "headcount": {"call_takers": [1], "escalation": [0]},
+            "breaks": [{"after_h": 1, "duration_min": 30, "groups": 1}],
+        },
+        targets={"interval_min": 60},
+    )
+    rec = simulate(sc, 0)
+    assert rec.breaks["start_at_s"].tolist() == [4200.0]
+    assert rec.breaks["end_at_s"].tolist() == [6000.0]
+    hour = binding.by_interval(rec).iloc[1]
+    assert hour["call_takers_on_break_mean"] == 0.5
+    assert hour["call_takers_logged_in_mean"] == 0.5
+    assert hour["call_takers_present_mean"] == 1.0
+    assert hour["call_takers_without_seat_mean"] == 0.0
