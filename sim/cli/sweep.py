@@ -68,17 +68,22 @@ def executor_options(fn: F) -> F:
     return fn
 
 
-def base_scenario(path: str, sets: tuple[str, ...], seed: int | None) -> Scenario:
+def base_scenario(
+    path: str, sets: tuple[str, ...], seed: int | None, *, name_variant: bool = False
+) -> Scenario:
     """The scenario file with ``--set`` overrides and ``--seed`` applied (validated).
 
-    A variant made by ``--set`` is named after its changes (:func:`variant_name`), so a column,
-    row or folder never shows the base file's name for it; ``--set scenario.name=...`` names it.
+    With ``name_variant`` a variant made by ``--set`` is named after its changes
+    (:func:`variant_name`; ``horizon.*`` keys say how long to measure, not what, and are left
+    out), so a compare column never shows the base file's name for a scenario it does not
+    describe; ``--set scenario.name=...`` names it outright.
     """
     sc = load_scenario(path)
     given = parse_set(sets)
     changes = dict(given)
-    if given and "scenario.name" not in given:
-        changes["scenario.name"] = variant_name(sc.name, given)
+    what = {k: v for k, v in given.items() if not k.startswith("horizon.")}
+    if name_variant and what and "scenario.name" not in given:
+        changes["scenario.name"] = variant_name(sc.name, what)
     if seed is not None:
         changes["horizon.seed"] = seed
     if not changes:
