@@ -237,6 +237,17 @@ def replicate_to_precision(
 
 #: A CI whose half-width exceeds this share of the mean says next to nothing about the metric.
 UNINFORMATIVE_HALF_WIDTH = 0.5
+#: Metrics a planner reads first: the replications advised are planned for these when flagged.
+KEY_METRICS = (
+    "service_level",
+    "service_level_offered",
+    "asa_s",
+    "abandon_rate",
+    "block_rate",
+    "golden_hour_share",
+    "targets_met_interval_share",
+    "targets_met_day_share",
+)
 #: The relative half-width a warning about wide intervals plans replications for.
 ADVISED_PRECISION = 0.1
 
@@ -304,8 +315,9 @@ def wide_interval_warning(
         "replications to say much."
     ]
     planned = [w for w in wide if w.needed is not None]
+    key = [w for w in planned if w.metric in KEY_METRICS]
     if planned:
-        worst = max(planned, key=lambda w: w.needed or 0)
+        worst = max(key or planned, key=lambda w: w.needed or 0)
         out.append(
             f"  A +/-{worst.precision:.0%} interval needs about {worst.needed} replications for "
             f"{worst.metric} (`{how.replace('NAME', worst.metric)}`; -r N runs N)."

@@ -37,3 +37,9 @@ def test_one_replication_warns_that_there_is_no_interval() -> None:
 def test_enough_replications_and_zero_means_are_quiet() -> None:
     assert wide_intervals({"blocked": [0.0, 0.0], "gone": [math.nan, math.nan]}) == []
     assert wide_interval_warning([], 20, "s.toml") == []
+
+
+def test_the_advice_is_planned_for_a_key_metric_when_one_is_flagged() -> None:
+    wide = wide_intervals({"all_officers_busy_share": [0.001, 0.02], "service_level": [0.3, 0.9]})
+    lines = wide_interval_warning(wide, 2, "s.toml")
+    assert "--metric service_level " in lines[1]
