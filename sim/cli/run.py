@@ -206,7 +206,8 @@ def command(
     means = dict(zip(summary["metric"], summary["mean"], strict=True))
     click.echo("\n".join(against_targets(sc, means, by_interval)))
     shown = [m for names in SECTIONS.values() for m in names]
-    wide = wide_intervals({m: per_rep[m].to_numpy() for m in shown})
+    shares = [m for m in shown if METRICS[m][0] == "share"]
+    wide = wide_intervals({m: per_rep[m].to_numpy() for m in shown}, shares=shares)
     warning = wide_interval_warning(wide, reps, str(scenario_file))
     if warning:
         click.echo("\n" + "\n".join(warning))
