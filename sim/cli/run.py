@@ -204,7 +204,7 @@ def command(
         return
     click.echo(render_summary(summary, sc.name, reps, sc.horizon.days, sc.horizon.warmup_days))
     means = dict(zip(summary["metric"], summary["mean"], strict=True))
-    click.echo("\n".join(against_targets(sc, means, by_interval)))
+    click.echo("\n" + "\n".join(against_targets(sc, means, by_interval)))
     shown = [m for names in SECTIONS.values() for m in names]
     shares = [m for m in shown if METRICS[m][0] == "share"]
     wide = wide_intervals({m: per_rep[m].to_numpy() for m in shown}, shares=shares)

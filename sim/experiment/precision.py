@@ -325,7 +325,7 @@ def wide_interval_warning(
     if planned:
         worst = max(key or planned, key=lambda w: w.needed or 0)
         out.append(
-            f"  A +/-{worst.precision:.0%} interval needs about {worst.needed} replications for "
+            f"A +/-{worst.precision:.0%} interval needs about {worst.needed} replications for "
             f"{worst.metric} (`{how.replace('NAME', worst.metric)}`; -r N runs N)."
         )
     return out

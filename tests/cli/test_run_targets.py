@@ -64,16 +64,16 @@ def volume_2025(tmp_path_factory) -> str:
 
 
 def test_volume_2025_names_lines_and_seats_as_binding(volume_2025) -> None:
-    line = next(x for x in volume_2025.splitlines() if "binding at the peak hours" in x)
+    line = next(x for x in volume_2025.splitlines() if "Binding at the peak hours" in x)
     assert "): lines and seats (" in line, line
     assert "Against targets" in volume_2025
-    assert "worst interval of the day:" in volume_2025
+    assert "Worst interval of the day:" in volume_2025
     assert "by hour of day" in volume_2025
 
 
 def test_baseline_2023_binds_nowhere(tmp_path) -> None:
     out = run("baseline_2023", tmp_path)
-    line = next(x for x in out.splitlines() if "binding at the peak hours" in x)
+    line = next(x for x in out.splitlines() if "Binding at the peak hours" in x)
     assert "): none (" in line, line
 
 
