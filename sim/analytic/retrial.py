@@ -163,7 +163,7 @@ def retrial_metrics(
     # What attempts that get a line see: first dials (lam) and redials (m gamma) by PASTA.
     seen = (pi[:n_lines, :] * (lam + gamma * m[0])[None, :]).sum(axis=1)
     seen = seen / seen.sum()
-    asa_s, sl = answered_waits(
+    asa_s, sl, _ = answered_waits(
         float(seen[:agents].sum()), seen[agents:], agents * mu, theta, within_s
     )
     return RetrialMetrics(
