@@ -24,7 +24,9 @@ import pandas as pd
 from scipy.special import stdtrit
 
 from sim.core.intervals import overlap_s
-from sim.core.records import ABANDONED, ANSWERED, BLOCKED, WAITING, Records
+from sim.core.records import ABANDONED, ANSWERED, BLOCKED, GAVE_UP, TRYING, WAITING, Records
+from sim.core.roster import CALL_TAKER
+from sim.scenario.values import DAY_S
 
 #: Every metric of a replication summary: name -> (unit, description).
 METRICS: dict[str, tuple[str, str]] = {
@@ -97,7 +99,7 @@ def summarize(rec: Records) -> dict[str, float]:
     """Metrics of one replication (see :data:`METRICS`), from its records."""
     sc = rec.scenario
     lo, hi = rec.window_s
-    days = (hi - lo) / 86_400.0
+    days = (hi - lo) / DAY_S
     a = rec.attempt
     arrived = a["arrived_at_s"]
     win = (arrived >= lo) & (arrived < hi)
@@ -106,7 +108,7 @@ def summarize(rec: Records) -> dict[str, float]:
     n_ab = int(np.sum(out == ABANDONED))
     n_bl = int(np.sum(out == BLOCKED))
     ans = win & (a["outcome"] == ANSWERED)
-    wait = a["answered_at_s"][ans] - arrived[ans]
+    wait = rec.wait_s[ans]
     c = rec.caller
     cw = (c["first_dial_at_s"] >= lo) & (c["first_dial_at_s"] < hi)
     c_out = c["outcome"][cw]
@@ -119,8 +121,8 @@ def summarize(rec: Records) -> dict[str, float]:
         "abandoned": n_ab,
         "blocked": n_bl,
         "in_system": int(np.sum(out == WAITING)),
-        "gave_up": int(np.sum(c_out == 2)),
-        "still_trying": int(np.sum(c_out == 0)),
+        "gave_up": int(np.sum(c_out == GAVE_UP)),
+        "still_trying": int(np.sum(c_out == TRYING)),
         "callers_answered": int(np.sum(c_out == ANSWERED)),
         "service_level": _ratio(float(np.sum(wait <= sc.targets.service_level_s)), n_ans),
         "asa_s": _mean(wait),
@@ -129,7 +131,7 @@ def summarize(rec: Records) -> dict[str, float]:
         "abandon_rate": _ratio(n_ab, n_ans + n_ab),
         "block_rate": _ratio(n_bl, int(win.sum())),
         "attempts_per_caller": _ratio(int(win.sum()), n_callers),
-        "gave_up_rate": _ratio(int(np.sum(c_out == 2)), n_callers),
+        "gave_up_rate": _ratio(int(np.sum(c_out == GAVE_UP)), n_callers),
     }
     # Occupancy: facts clipped to the window.
     stop = rec.stop_s
@@ -137,7 +139,7 @@ def summarize(rec: Records) -> dict[str, float]:
     all_ans = a["outcome"] == ANSWERED
     busy = overlap_s(a["answered_at_s"][all_ans], busy_end[all_ans], lo, hi)
     s = rec.session
-    taker = s["role"] == 0
+    taker = s["role"] == CALL_TAKER
     logged = overlap_s(s["login_at_s"][taker], s["logout_at_s"][taker], lo, hi)
     m["agent_occupancy"] = _ratio(busy, logged)
     m["call_takers_on_duty_mean"] = logged / (hi - lo)
@@ -157,8 +159,7 @@ def summarize(rec: Records) -> dict[str, float]:
         / days
     )
     # Reporting delay of complaints.
-    complaint_type = np.array([t.complaint for t in sc.call_types])
-    comp = cw & complaint_type[c["call_type"]]
+    comp = cw & rec.complaint
     reg = c["registered_at_s"]
     registered = comp & ~np.isnan(reg)
     delay = reg[registered] - c["fraud_at_s"][registered]
@@ -183,9 +184,7 @@ def summarize(rec: Records) -> dict[str, float]:
     )
     if sc.money.enabled and n_comp:
         loss = c["loss_rs"][comp]
-        d_all = reg[comp] - c["fraud_at_s"][comp]
-        held_rs = np.where(np.isnan(d_all), 0.0, loss * sc.money.held_share(np.nan_to_num(d_all)))
-        m["money_held_share"] = _ratio(float(held_rs.sum()), float(loss.sum()))
+        m["money_held_share"] = _ratio(float(rec.held_rs[comp].sum()), float(loss.sum()))
     else:
         m["money_held_share"] = math.nan
     return {k: float(m[k]) for k in METRICS}
