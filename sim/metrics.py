@@ -24,7 +24,16 @@ import pandas as pd
 from scipy.special import stdtrit
 
 from sim.core.intervals import overlap_s
-from sim.core.records import ABANDONED, ANSWERED, BLOCKED, GAVE_UP, TRYING, WAITING, Records
+from sim.core.records import (
+    ABANDONED,
+    ANSWERED,
+    BLOCKED,
+    GAVE_UP,
+    IN_SERVICE,
+    TRYING,
+    WAITING,
+    Records,
+)
 from sim.core.roster import CALL_TAKER
 from sim.scenario.values import DAY_S
 
@@ -40,6 +49,11 @@ METRICS: dict[str, tuple[str, str]] = {
     "gave_up": ("callers", "callers who stopped redialling without an answer"),
     "still_trying": ("callers", "callers neither answered nor given up at the end of the run"),
     "callers_answered": ("callers", "callers answered on some attempt"),
+    "callers_in_service": (
+        "callers",
+        "callers answered whose talk, escalation or after-call work was still under way "
+        'when the run stopped (end = "cut"); part of callers_answered',
+    ),
     "service_level": ("share", "answered attempts with wait <= targets.service_level_s"),
     "asa_s": ("s", "average speed of answer: mean wait of answered attempts"),
     "wait_p50_s": ("s", "median wait of answered attempts"),
@@ -63,7 +77,8 @@ METRICS: dict[str, tuple[str, str]] = {
     "registered": ("callers", "complaint callers registered"),
     "not_registered_share": (
         "share",
-        "complaint callers never registered (gave up or still trying) / complaint callers",
+        "complaint callers never registered (gave up, still trying, or in service when the "
+        "run stopped) / complaint callers",
     ),
     "reporting_delay_p50_min": ("min", "median fraud-to-registration delay, registered complaints"),
     "reporting_delay_p90_min": ("min", "90th percentile reporting delay, registered complaints"),
@@ -123,7 +138,8 @@ def summarize(rec: Records) -> dict[str, float]:
         "in_system": int(np.sum(out == WAITING)),
         "gave_up": int(np.sum(c_out == GAVE_UP)),
         "still_trying": int(np.sum(c_out == TRYING)),
-        "callers_answered": int(np.sum(c_out == ANSWERED)),
+        "callers_answered": int(np.sum((c_out == ANSWERED) | (c_out == IN_SERVICE))),
+        "callers_in_service": int(np.sum(c_out == IN_SERVICE)),
         "service_level": _ratio(float(np.sum(wait <= sc.targets.service_level_s)), n_ans),
         "asa_s": _mean(wait),
         "wait_p50_s": _pct(wait, 50),

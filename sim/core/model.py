@@ -22,8 +22,9 @@ and a replication number and returns :class:`~sim.core.records.Records`.
 from __future__ import annotations
 
 import math
+from array import array
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import numpy as np
 from simpy.events import Event
@@ -45,7 +46,8 @@ from sim.core.records import (
     typed,
 )
 from sim.core.roster import CALL_TAKER, ESCALATION, Roster, build_roster
-from sim.core.streams import draws, replication_seed, stream, uniform_draws
+from sim.core.streams import UNIFORM, PerAttempt, per_caller, replication_seed, stream
+from sim.scenario.distributions import Dist
 from sim.scenario.values import DAY_S, Scenario
 
 DRAIN_DAYS = 2  # how long calls in progress may drain after the horizon (end = "drain")
@@ -73,12 +75,8 @@ def callers(sc: Scenario, root: np.random.SeedSequence) -> CallerColumns:
     else:
         shares = np.array([t.share for t in types])
         call_type = stream(root, "types").choice(len(types), n, p=shares / shares.sum())
-    victim_s = np.zeros(n)
-    for i, t in enumerate(types):
-        mask = call_type == i
-        victim_s[mask] = t.victim_delay.sample(
-            stream(root, f"victim_delay/{t.name}"), int(mask.sum())
-        )
+    names = [t.name for t in types]
+    victim_s = per_caller([t.victim_delay for t in types], names, call_type, root, "victim_delay")
     loss_rs = np.full(n, np.nan)
     if sc.money.enabled:
         loss_rs = sc.money.loss.sample(stream(root, "money"), n)
@@ -131,7 +129,8 @@ class _Model(AttemptColumns):
         self.callers = callers(scenario, root)
         self.n_callers = len(self.callers.call_type)
         self._attempt_columns(self.n_callers + CHUNK)
-        self._per_type(root)
+        self._draws(root)
+        self._per_type()
         self._staff(root)
         # Each callback bound once: reading ``self._on_talk_end`` builds a new bound-method
         # object every time, and the model hands the engine a callback about twice per call
@@ -161,28 +160,54 @@ class _Model(AttemptColumns):
             getattr(self, name).extend(col)
         self.capacity += CHUNK
 
-    def _per_type(self, root: np.random.SeedSequence) -> None:
-        """Per call type: the draw streams, the behaviour read on every call, the queues."""
+    def _draws(self, root: np.random.SeedSequence) -> None:
+        """Each caller's own durations and decisions, drawn per caller, not in order of use.
+
+        Talk, after-call work, the escalation decision and talk, and the
+        first dial's patience are drawn for every caller before the run
+        (:func:`~sim.core.streams.per_caller`); patience on a redial, the
+        decision to redial and the redial delay per caller and attempt number
+        (:class:`~sim.core.streams.PerAttempt`). So two variants of a scenario
+        give a caller the same values wherever the caller's story agrees
+        (common random numbers). Quantities no call type uses are not drawn."""
+        types = self.sc.call_types
+        names = [t.name for t in types]
+        call_type = np.frombuffer(self.callers.call_type, dtype=np.int16)
+        none: array[float] = array("d")
+
+        def each_caller(dists: list[Dist], label: str, used: bool = True) -> array[float]:
+            if not used:
+                return none
+            return array("d", per_caller(dists, names, call_type, root, label).tobytes())
+
+        def each_attempt(dists: list[Dist], label: str) -> PerAttempt:
+            return PerAttempt(dists, names, call_type, root, label)
+
+        escalates = any(t.escalation_share > 0 for t in types)
+        self.caller_talk_s = each_caller([t.talk for t in types], "talk")
+        self.caller_acw_s = each_caller(
+            [t.after_call for t in types],
+            "after_call",
+            not all(t.after_call.is_zero for t in types),
+        )
+        self.caller_escalate_u = each_caller([UNIFORM] * len(types), "escalate", escalates)
+        self.caller_escalation_talk_s = each_caller(
+            [t.escalation_talk for t in types], "escalation_talk", escalates
+        )
+        self.caller_patience_s = each_caller([t.patience for t in types], "patience")
+        self.redial_patience = each_attempt([t.patience for t in types], "patience")
+        self.redial_u = each_attempt([UNIFORM] * len(types), "redial")
+        self.redial_busy_delay = each_attempt(
+            [t.redial.delay_after_busy for t in types], "redial_delay_busy"
+        )
+        self.redial_ab_delay = each_attempt(
+            [t.redial.delay_after_abandon for t in types], "redial_delay_abandon"
+        )
+
+    def _per_type(self) -> None:
+        """Per call type: the behaviour read on every call, and the queues."""
         sc = self.sc
         types = sc.call_types
-
-        def drawers(attr: str, label: str) -> list[Iterator[float]]:
-            return [draws(getattr(t, attr), stream(root, f"{label}/{t.name}")) for t in types]
-
-        self.talk = drawers("talk", "talk")
-        self.acw = drawers("after_call", "after_call")
-        self.patience = drawers("patience", "patience")
-        self.esc_talk = drawers("escalation_talk", "escalation_talk")
-        self.redial_busy_delay = [
-            draws(t.redial.delay_after_busy, stream(root, f"redial_delay_busy/{t.name}"))
-            for t in types
-        ]
-        self.redial_ab_delay = [
-            draws(t.redial.delay_after_abandon, stream(root, f"redial_delay_abandon/{t.name}"))
-            for t in types
-        ]
-        self.u_escalate = [uniform_draws(stream(root, f"escalate/{t.name}")) for t in types]
-        self.u_redial = [uniform_draws(stream(root, f"redial/{t.name}")) for t in types]
         self.esc_share = [t.escalation_share for t in types]
         self.inf_patience = [
             t.patience.kind == "deterministic" and math.isinf(t.patience.mean) for t in types
@@ -278,7 +303,7 @@ class _Model(AttemptColumns):
         first_s = self.callers.first_dial_at_s
         n = self.n_callers
         while True:
-            self._dial(c, env._now)
+            self._dial(c, 1, env._now)
             c += 1
             if c == n:
                 return
@@ -296,10 +321,10 @@ class _Model(AttemptColumns):
         if self.n_callers + self.n_redials > self.capacity:
             self._grow()
         self.attempt_no[self.n_attempts] = k  # the row _dial fills
-        self._dial(c, self.env._now)
+        self._dial(c, k, self.env._now)
 
-    def _dial(self, c: int, now: float) -> None:
-        """Caller ``c`` dials: one new attempt, numbered ``callers.attempts[c]``."""
+    def _dial(self, c: int, k: int, now: float) -> None:
+        """Caller ``c`` dials: a new attempt, their number ``k`` (``callers.attempts[c]``)."""
         t = self.callers.call_type[c]
         a = self.n_attempts  # there is room: see _attempt_columns
         self.n_attempts = a + 1
@@ -316,18 +341,19 @@ class _Model(AttemptColumns):
         # Idle call-takers exist only when nobody waits, so an idle one answers at once.
         agent = self.takers.take_idle()
         if agent >= 0:
-            self._answer(a, t, agent, now)
+            self._answer(a, c, t, agent, now)
             return
         if not self.inf_patience[t]:
-            patience = next(self.patience[t])
+            patience = self.caller_patience_s[c] if k == 1 else self.redial_patience.value(c, k)
             self.patience_s[a] = patience
             self.env.at(patience, self.on_abandon, a)
         else:
             self.patience_s[a] = math.inf
         self.queues[self.type_queue[t]].append(a)
 
-    def _answer(self, a: int, t: int, agent: int, now: float) -> None:
-        """``agent`` answers attempt ``a`` (of type ``t``): talk starts, the line stays held.
+    def _answer(self, a: int, c: int, t: int, agent: int, now: float) -> None:
+        """``agent`` answers attempt ``a`` (caller ``c``, type ``t``): talk starts, the line
+        stays held.
 
         The caller's own answer time and outcome are read from this attempt
         after the run (:meth:`Records.from_facts`): a caller stops dialling once
@@ -335,7 +361,7 @@ class _Model(AttemptColumns):
         self.outcome[a] = ANSWERED
         self.answered_at_s[a] = now
         self.agent_id[a] = agent
-        talk = next(self.talk[t])
+        talk = self.caller_talk_s[c]
         self.talk_s[a] = talk
         self.env.at(talk, self.on_talk_end, a)
 
@@ -348,7 +374,7 @@ class _Model(AttemptColumns):
             while q:
                 a = q.popleft()
                 if outcome[a] == WAITING:
-                    self._answer(a, self.call_type[a], agent, now)
+                    self._answer(a, self.caller_id[a], self.call_type[a], agent, now)
                     return True
         return False
 
@@ -365,9 +391,10 @@ class _Model(AttemptColumns):
     def _failed(self, c: int, t: int, blocked: bool, now: float) -> None:
         """After a busy tone or an abandon: redial later, or give up."""
         cols = self.callers
-        p = self.redial[t].probability(cols.attempts[c], blocked)
-        if p > 0 and next(self.u_redial[t]) < p:
-            delay = next((self.redial_busy_delay if blocked else self.redial_ab_delay)[t])
+        k = cols.attempts[c]
+        p = self.redial[t].probability(k, blocked)
+        if p > 0 and self.redial_u.value(c, k) < p:
+            delay = (self.redial_busy_delay if blocked else self.redial_ab_delay).value(c, k)
             self.env.at(delay, self.on_redial, c)
         else:
             cols.outcome[c] = GAVE_UP
@@ -377,7 +404,7 @@ class _Model(AttemptColumns):
         a = ev._value
         t = self.call_type[a]
         share = self.esc_share[t]
-        if share and next(self.u_escalate[t]) < share:
+        if share and self.caller_escalate_u[self.caller_id[a]] < share:
             now = self.env._now
             self.escalation_requested_at_s[a] = now
             officer = self.officers.take_idle()
@@ -391,7 +418,7 @@ class _Model(AttemptColumns):
     def _escalate(self, a: int, officer: int, now: float) -> None:
         self.escalation_started_at_s[a] = now
         self.officer_id[a] = officer
-        talk = next(self.esc_talk[self.call_type[a]])
+        talk = self.caller_escalation_talk_s[self.caller_id[a]]
         self.escalation_talk_s[a] = talk
         self.env.at(talk, self.on_escalation_end, a)
 
@@ -416,7 +443,7 @@ class _Model(AttemptColumns):
             self.done_at_s[a] = now
             self.takers.free(self.agent_id[a], now)
         else:
-            acw = next(self.acw[t])
+            acw = self.caller_acw_s[self.caller_id[a]]
             self.after_call_s[a] = acw
             self.env.at(acw, self.on_acw_end, a)
 

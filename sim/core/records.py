@@ -33,9 +33,10 @@ if TYPE_CHECKING:
 # attempt outcomes
 WAITING, ANSWERED, ABANDONED, BLOCKED = 0, 1, 2, 3
 ATTEMPT_OUTCOMES = ["in_system", "answered", "abandoned", "blocked"]
-# caller outcomes
-TRYING, GAVE_UP = 0, 2  # ANSWERED = 1 shared with attempts
-CALLER_OUTCOMES = ["trying", "answered", "gave_up"]
+# caller outcomes; IN_SERVICE: answered, but talk, escalation or after-call work was still
+# under way when the run stopped (end = "cut"), so a complaint is not registered
+TRYING, GAVE_UP, IN_SERVICE = 0, 2, 3  # ANSWERED = 1 shared with attempts
+CALLER_OUTCOMES = ["trying", "answered", "gave_up", "in_service"]
 
 INTERVAL_S = 900.0
 
@@ -171,7 +172,9 @@ class Records:
 
         A caller stops dialling once answered, so at most one attempt per caller
         is answered: it gives the caller's answer time, and its end of after-call
-        work the registration time when the call type registers a complaint."""
+        work the registration time when the call type registers a complaint. A
+        caller whose answered attempt was not done when the run stopped is
+        IN_SERVICE."""
         attempt = as_numpy(facts.attempts, facts.n_attempts)
         caller = as_numpy(facts.callers)
         answered = np.flatnonzero(attempt["outcome"] == ANSWERED)
@@ -179,6 +182,7 @@ class Records:
         n_callers = caller["call_type"].size
         caller["outcome"] = outcome = caller["outcome"].copy()
         outcome[who] = ANSWERED
+        outcome[who[np.isnan(attempt["done_at_s"][answered])]] = IN_SERVICE
         answered_at = np.full(n_callers, np.nan)
         answered_at[who] = attempt["answered_at_s"][answered]
         complaint = np.array([t.complaint for t in scenario.call_types], dtype=bool)
