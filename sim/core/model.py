@@ -264,12 +264,18 @@ class _Model(AttemptColumns):
             progress(1.0)
         self.takers.close(env._now)
         self.officers.close(env._now)
+        pools = (self.takers, self.officers)
         facts = Facts(
             attempts=self,  # the model is its attempt columns
             n_attempts=self.n_attempts,
             callers=self.callers,
-            sessions=(self.takers.sessions, self.officers.sessions),
-            people=self.roster.people,
+            sessions=tuple(p.sessions for p in pools),
+            breaks={
+                "person_id": np.concatenate([np.asarray(p.b_person, np.int32) for p in pools]),
+                "start_at_s": np.concatenate([np.asarray(p.b_start_s, np.float64) for p in pools]),
+                "end_at_s": np.concatenate([np.asarray(p.b_end_s, np.float64) for p in pools]),
+            },
+            roster=self.roster,
             stop_s=stop_s,
         )
         return Records.from_facts(self.sc, self.replication, facts)

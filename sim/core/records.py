@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from sim.core.intervals import bin_max, bin_mean
-from sim.core.roster import CALL_TAKER
+from sim.core.roster import CALL_TAKER, Roster
 
 if TYPE_CHECKING:
     from sim.scenario.values import Scenario
@@ -131,7 +131,8 @@ class Facts:
     """What one replication recorded, as the model hands it to :class:`Records`.
 
     ``attempts`` holds ``n_attempts`` rows of facts (the columns are allocated
-    ahead, so they may be longer); ``sessions`` has one value per staff pool.
+    ahead, so they may be longer); ``sessions`` has one value per staff pool;
+    ``breaks`` the breaks taken (``person_id``, ``start_at_s``, ``end_at_s``).
     ``stop_s`` is the instant the run stopped (the horizon end, or later when
     calls in progress drain).
     """
@@ -140,7 +141,8 @@ class Facts:
     n_attempts: int
     callers: CallerColumns
     sessions: tuple[SessionColumns, ...]
-    people: pd.DataFrame
+    breaks: dict[str, np.ndarray]
+    roster: Roster
     stop_s: float
 
 
@@ -155,6 +157,11 @@ class Records:
     caller: dict[str, np.ndarray]
     session: dict[str, np.ndarray]
     people: pd.DataFrame
+    # Presence facts (sim/binding.py): the roster's duty periods and the breaks taken, each
+    # with the person's role; columns person_id, role and on_at_s / off_at_s (duty) or
+    # start_at_s / end_at_s (breaks).
+    duty: dict[str, np.ndarray] = field(default_factory=dict)
+    breaks: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def seed(self) -> int:
@@ -193,9 +200,28 @@ class Records:
         caller["registered_at_s"] = registered_at
         parts = [as_numpy(s) for s in facts.sessions]
         session = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
-        role = facts.people["role"].to_numpy()
+        role = facts.roster.people["role"].to_numpy()
         session["role"] = role[session["person_id"]].astype(np.int8)
-        return cls(scenario, replication, facts.stop_s, attempt, caller, session, facts.people)
+        roster = facts.roster
+        duty: dict[str, np.ndarray] = {
+            "person_id": np.asarray(roster.duty_person, dtype=np.int32),
+            "on_at_s": np.asarray(roster.duty_start_s, dtype=np.float64),
+            "off_at_s": np.asarray(roster.duty_end_s, dtype=np.float64),
+        }
+        duty["role"] = role[duty["person_id"]].astype(np.int8)
+        breaks = dict(facts.breaks)
+        breaks["role"] = role[breaks["person_id"]].astype(np.int8)
+        return cls(
+            scenario,
+            replication,
+            facts.stop_s,
+            attempt,
+            caller,
+            session,
+            roster.people,
+            duty,
+            breaks,
+        )
 
     @cached_property
     def wait_s(self) -> np.ndarray:
