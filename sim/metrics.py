@@ -81,6 +81,60 @@ METRICS: dict[str, tuple[str, str]] = {
 }
 
 
+#: What ``helpline run`` prints (and ``compare`` by default): section title -> its metrics, in
+#: order. Every metric of :data:`METRICS` is here or in :data:`HIDDEN` (a test checks it).
+SHOWN: dict[str, tuple[str, ...]] = {
+    "Demand": ("callers", "callers_per_day", "attempts", "attempts_per_caller"),
+    "Access": (
+        "answered",
+        "abandoned",
+        "blocked",
+        "gave_up",
+        "still_trying",
+        "callers_answered",
+        "service_level",
+        "asa_s",
+        "wait_p50_s",
+        "wait_p90_s",
+        "abandon_rate",
+        "block_rate",
+        "gave_up_rate",
+    ),
+    "Capacity": (
+        "call_takers_on_duty_mean",
+        "agent_occupancy",
+        "line_occupancy",
+        "escalation_wait_mean_s",
+        "overtime_h_per_day",
+    ),
+    "Reporting delay (complaints)": (
+        "complaints",
+        "registered",
+        "not_registered_share",
+        "reporting_delay_p50_min",
+        "reporting_delay_p90_min",
+        "victim_delay_p50_min",
+        "access_delay_mean_min",
+        "access_delay_p90_min",
+        "handling_mean_min",
+        "golden_hour_share",
+        "money_held_share",
+    ),
+}
+
+#: Metrics computed (in summary.json, the tables and ``compare --metric``) but deliberately not
+#: printed by ``helpline run``: name -> why.
+HIDDEN: dict[str, str] = {
+    "in_system": "always 0 with horizon.end = 'drain' (the default); with 'cut' the callers "
+    "still trying show in still_trying",
+}
+
+
+def shown_metrics() -> list[str]:
+    """Every printed metric, section by section, in order."""
+    return [m for names in SHOWN.values() for m in names]
+
+
 def _pct(x: np.ndarray, q: float) -> float:
     return float(np.percentile(x, q)) if x.size else math.nan
 
