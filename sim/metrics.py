@@ -89,6 +89,7 @@ SHOWN: dict[str, tuple[str, ...]] = {
         "answered",
         "abandoned",
         "blocked",
+        "in_system",
         "gave_up",
         "still_trying",
         "callers_answered",
@@ -123,11 +124,8 @@ SHOWN: dict[str, tuple[str, ...]] = {
 }
 
 #: Metrics computed (in summary.json, the tables and ``compare --metric``) but deliberately not
-#: printed by ``helpline run``: name -> why.
-HIDDEN: dict[str, str] = {
-    "in_system": "always 0 with horizon.end = 'drain' (the default); with 'cut' the callers "
-    "still trying show in still_trying",
-}
+#: printed by ``helpline run``: name -> why. None today: every metric has its line.
+HIDDEN: dict[str, str] = {}
 
 
 def shown_metrics() -> list[str]:

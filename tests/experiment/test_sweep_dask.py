@@ -146,7 +146,7 @@ def test_dask_cli_with_scheduler_equals_serial(short, serial, scheduler, tmp_pat
 
 def test_unreachable_scheduler_is_a_clear_error():
     ex = DaskExecutor("tcp://127.0.0.1:9", connect_timeout_s=1)
-    with pytest.raises(ExperimentError, match=r"--scheduler tcp://127.0.0.1:9: no Dask scheduler"):
+    with pytest.raises(ExperimentError, match=r"^scheduler: tcp://127.0.0.1:9: no Dask scheduler"):
         ex.__enter__()
 
 
