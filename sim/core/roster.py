@@ -9,6 +9,13 @@ teams`` when that index names a shift, and rests otherwise (so 4 teams on 3
 shifts gives every team a rest block). Rotating backwards (night -> evening
 -> morning) leaves at least 8 h between shifts with the default pattern.
 Weekly offs are staggered: person ``p`` is off on weekdays ``p mod 7`` onwards.
+Teams are dealt equally, or in the proportions of ``staff.team_shares`` (shifts
+of different sizes).
+
+Interval mode gives a count of people on duty per interval of the day (per
+weekday if seven lists): person ``k`` of a role is on duty in every interval
+whose count exceeds ``k``, so the number on duty follows the curve exactly
+(no absence, weekly offs or breaks: the counts already net them out).
 """
 
 from __future__ import annotations
@@ -46,7 +53,7 @@ class Roster:
 def _people(staff: Staff) -> pd.DataFrame:
     rows = []
     if staff.mode == "roster":
-        team_of = deal_teams([r.count for r in staff.ranks], staff.teams)
+        team_of = deal_teams([r.count for r in staff.ranks], staff.teams, staff.team_shares)
         for rank, teams in zip(staff.ranks, team_of, strict=True):
             role = (
                 CALL_TAKER
@@ -57,6 +64,9 @@ def _people(staff: Staff) -> pd.DataFrame:
             )
             for i, team in enumerate(teams):
                 rows.append((rank.name, i < rank.women, team, role))
+    elif staff.mode == "interval":
+        rows += [("call_taker", False, 0, CALL_TAKER)] * _most(staff.interval_call_takers)
+        rows += [("escalation", False, 0, ESCALATION)] * _most(staff.interval_escalation)
     else:
         for k, (n_ct, n_es) in enumerate(
             zip(staff.headcount_call_takers, staff.headcount_escalation, strict=True)
@@ -66,6 +76,35 @@ def _people(staff: Staff) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=["rank", "woman", "team", "role"])
     df.insert(0, "person_id", np.arange(len(df)))
     return df
+
+
+def _most(rows: tuple[tuple[int, ...], ...]) -> int:
+    return max(max(row) for row in rows)
+
+
+def _interval_duty(
+    staff: Staff, first_weekday: int, n_days: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Duty periods of interval mode, days -1 .. n_days - 1: person k of a role works
+    every run of intervals whose count exceeds k (runs across midnight are one period)."""
+    p_person, p_start, p_end = [], [], []
+    first = 0
+    for by_day in (staff.interval_call_takers, staff.interval_escalation):
+        days = [
+            by_day[(first_weekday + d) % 7] if len(by_day) == 7 else by_day[0]
+            for d in range(-1, n_days)
+        ]
+        counts = np.concatenate([np.asarray(row) for row in days])
+        edges_s = (np.arange(counts.size + 1) - len(days[0])) * staff.interval_s
+        for k in range(_most(by_day)):
+            on = np.concatenate(([False], counts > k, [False])).astype(np.int8)
+            change = np.diff(on)
+            starts, ends = np.flatnonzero(change == 1), np.flatnonzero(change == -1)
+            p_person.append(np.full(starts.size, first + k))
+            p_start.append(edges_s[starts])
+            p_end.append(edges_s[ends])
+        first += _most(by_day)
+    return np.concatenate(p_person), np.concatenate(p_start), np.concatenate(p_end)
 
 
 def build_roster(
@@ -83,6 +122,19 @@ def build_roster(
     p_start, p_end, p_person = [], [], []
     b_person, b_start, b_dur = [], [], []
     active = role != OTHER
+    if staff.mode == "interval":
+        person, start, end = _interval_duty(staff, first_weekday, n_days)
+        keep = end > 0
+        none = np.zeros(0)
+        return Roster(
+            people,
+            person[keep],
+            np.maximum(start[keep], 0.0),
+            end[keep],
+            none.astype(int),
+            none,
+            none,
+        )
     for d in range(-1, n_days):
         if staff.mode == "roster":
             rot = d // staff.rotation_days if staff.rotation_days else 0

@@ -39,7 +39,7 @@ def _clock_s(r: Reader, name: str, default: Any) -> float:
 
 
 def read_staff(r: Reader, file: str | None) -> Staff:
-    mode = r.choice("mode", ("roster", "headcount"), "roster")
+    mode = r.choice("mode", ("roster", "headcount", "interval"), "roster")
     seats = r.number("seats", 30, lo=1, integer=True)
     shifts = []
     raw_shifts = r.raw("shifts", DEFAULT_SHIFTS)
@@ -126,11 +126,27 @@ def read_staff(r: Reader, file: str | None) -> Staff:
     hc_takers = hc.numbers("call_takers", (44,) * n, length=n, integer=True)
     hc_escal = hc.numbers("escalation", (5,) * n, length=n, integer=True)
     hc.finish()
-    if mode == "roster":
+    shares = _team_shares(r, teams)
+    interval_s, by_takers, by_escal = _read_interval(r, allow_gaps)
+    if mode == "interval":
+        if breaks:
+            raise ScenarioError(
+                r.key("breaks"),
+                "empty in interval mode (the counts are the people on duty, breaks already out)",
+                raw_breaks,
+            )
+        most = max(max(row) for row in by_takers)
+        if seats > most:
+            raise ScenarioError(
+                r.key("seats"),
+                f"at most the most call-takers on duty at once in staff.interval ({most})",
+                seats,
+            )
+    elif mode == "roster":
         if teams < n:
             raise ScenarioError(r.key("teams"), f">= the number of shifts ({n})", teams)
         counts = [x.count for x in ranks if x.name in takers]
-        if min(team_sizes(ranks, teams, takers)) < 1 and not allow_gaps:
+        if min(team_sizes(ranks, teams, takers, shares)) < 1 and not allow_gaps:
             raise ScenarioError(
                 r.key("teams"),
                 f"at most the {sum(counts)} people in call-taking ranks, so every team has a "
@@ -175,7 +191,82 @@ def read_staff(r: Reader, file: str | None) -> Staff:
         hc_takers,
         hc_escal,
         allow_gaps,
+        shares,
+        interval_s,
+        by_takers,
+        by_escal,
     )
+
+
+def _team_shares(r: Reader, teams: int) -> tuple[float, ...]:
+    """``staff.team_shares``: each team's share of the people (roster mode); () if not given."""
+    if not r.has("team_shares"):
+        r.raw("team_shares", None)
+        return ()
+    shares = r.numbers("team_shares", length=teams)
+    if min(shares) <= 0:
+        raise ScenarioError(
+            r.key("team_shares"), f"a list of {teams} numbers > 0 (one per team)", list(shares)
+        )
+    if abs(sum(shares) - 1.0) > 1e-6:
+        raise ScenarioError(
+            r.key("team_shares"), "shares that sum to 1", f"<sum {sum(shares):.6g}>"
+        )
+    return shares
+
+
+def _read_interval(
+    r: Reader, allow_gaps: bool
+) -> tuple[float, tuple[tuple[int, ...], ...], tuple[tuple[int, ...], ...]]:
+    """``[staff.interval]``: people on duty per interval of the day (interval mode).
+
+    ``call_takers`` and ``escalation`` are one list of counts per interval (every day
+    the same) or seven such lists (Monday..Sunday). Returns the interval in seconds and
+    both as tuples of rows. Read in every mode, so a typo is caught wherever it is.
+    """
+    ir = r.sub("interval", {})
+    minutes = ir.number("minutes", 30, lo=1, hi=1440, integer=True)
+    if 1440 % minutes:
+        raise ScenarioError(
+            ir.key("minutes"), "a whole number of minutes that divides 1440", minutes
+        )
+    n = 1440 // minutes
+    takers = _counts_by_day(ir, "call_takers", n, [44] * n)
+    escal = _counts_by_day(ir, "escalation", n, [5] * n)
+    ir.finish()
+    if not allow_gaps and min(min(row) for row in takers) < 1:
+        raise ScenarioError(
+            ir.key("call_takers"),
+            "at least 1 in every interval (or set staff.allow_uncovered_hours = true)",
+            "<an interval with 0>",
+        )
+    return minutes * 60.0, takers, escal
+
+
+def _counts_by_day(
+    ir: Reader, name: str, n: int, default: list[int]
+) -> tuple[tuple[int, ...], ...]:
+    """One list of ``n`` whole counts >= 0, or seven of them (Monday..Sunday)."""
+    v = ir.raw(name, default)
+    rows = v if isinstance(v, list) and v and all(isinstance(x, list) for x in v) else [v]
+    allowed = f"a list of {n} whole numbers >= 0 (one per interval), or seven such lists"
+    if len(rows) not in (1, 7):
+        raise ScenarioError(ir.key(name), allowed + " (Monday..Sunday)", f"<{len(rows)} lists>")
+    out = []
+    for row in rows:
+        ok = isinstance(row, list) and len(row) == n
+        ok = ok and all(
+            isinstance(x, int | float)
+            and not isinstance(x, bool)
+            and math.isfinite(x)
+            and x >= 0
+            and float(x).is_integer()
+            for x in row
+        )
+        if not ok:
+            raise ScenarioError(ir.key(name), allowed, row)
+        out.append(tuple(int(x) for x in row))
+    return tuple(out)
 
 
 def _check_rest(r: Reader, shifts: list[Shift], teams: int) -> None:
@@ -202,7 +293,16 @@ def _check_rest(r: Reader, shifts: list[Shift], teams: int) -> None:
 
 
 def check_officers(staff: Staff) -> None:
-    """Escalated calls need an officer on every shift (every team, in a roster)."""
+    """Escalated calls need an officer on every shift (every team, in a roster; every
+    interval in interval mode)."""
+    if staff.mode == "interval":
+        if min(min(row) for row in staff.interval_escalation) < 1:
+            raise ScenarioError(
+                "staff.interval.escalation",
+                "at least 1 officer in every interval when a call type has escalation_share > 0",
+                "<an interval with 0>",
+            )
+        return
     if staff.mode == "headcount":
         if min(staff.headcount_escalation) < 1:
             raise ScenarioError(
@@ -211,7 +311,7 @@ def check_officers(staff: Staff) -> None:
                 list(staff.headcount_escalation),
             )
         return
-    officers = team_sizes(staff.ranks, staff.teams, staff.escalation_ranks)
+    officers = team_sizes(staff.ranks, staff.teams, staff.escalation_ranks, staff.team_shares)
     if min(officers) < 1:
         raise ScenarioError(
             "staff.escalation_ranks",

@@ -143,26 +143,48 @@ class Rank:
     women: int
 
 
-def deal_teams(counts: list[int] | tuple[int, ...], teams: int) -> list[list[int]]:
+def deal_teams(
+    counts: list[int] | tuple[int, ...], teams: int, shares: tuple[float, ...] = ()
+) -> list[list[int]]:
     """The team of every person, rank by rank, in roster order.
 
     People are dealt to teams in turn, each rank continuing where the previous
     one stopped, so a small rank (6 inspectors) spreads over all teams instead
-    of piling into the first ones.
+    of piling into the first ones. With ``shares`` (one per team, summing to 1)
+    the turn goes to the team furthest below its share so far (smooth weighted
+    round robin), so every rank and the whole roster split in those proportions
+    to within one person; equal shares deal exactly as plain turns do.
     """
-    out, start = [], 0
+    if not shares:
+        out, start = [], 0
+        for count in counts:
+            out.append([(start + i) % teams for i in range(count)])
+            start += count
+        return out
+    credit = [0.0] * teams
+    weighted = []
     for count in counts:
-        out.append([(start + i) % teams for i in range(count)])
-        start += count
-    return out
+        members = []
+        for _ in range(count):
+            for t in range(teams):
+                credit[t] += shares[t]
+            best = max(range(teams), key=lambda t: credit[t] - 1e-9 * t)
+            credit[best] -= 1.0
+            members.append(best)
+        weighted.append(members)
+    return weighted
 
 
 def team_sizes(
-    ranks: tuple[Rank, ...] | list[Rank], teams: int, names: tuple[str, ...]
+    ranks: tuple[Rank, ...] | list[Rank],
+    teams: int,
+    names: tuple[str, ...],
+    shares: tuple[float, ...] = (),
 ) -> list[int]:
     """People of the ranks ``names`` in each team, as :func:`deal_teams` deals them."""
     sizes = [0] * teams
-    for rank, members in zip(ranks, deal_teams([r.count for r in ranks], teams), strict=True):
+    dealt = deal_teams([r.count for r in ranks], teams, shares)
+    for rank, members in zip(ranks, dealt, strict=True):
         if rank.name in names:
             for t in members:
                 sizes[t] += 1
@@ -171,9 +193,10 @@ def team_sizes(
 
 @dataclass(frozen=True)
 class Staff:
-    """Who is on duty when: a roster of people, or a plain headcount per shift."""
+    """Who is on duty when: a roster of people, a plain headcount per shift, or a count of
+    people on duty per interval of the day."""
 
-    mode: str  # "roster" | "headcount"
+    mode: str  # "roster" | "headcount" | "interval"
     seats: int
     call_taker_ranks: tuple[str, ...]
     escalation_ranks: tuple[str, ...]
@@ -187,6 +210,12 @@ class Staff:
     headcount_call_takers: tuple[int, ...]
     headcount_escalation: tuple[int, ...]
     allow_uncovered_hours: bool
+    team_shares: tuple[float, ...] = ()  # roster: each team's share of every rank; () = equal
+    interval_s: float = 1800.0  # interval mode: length of one count's interval
+    # interval mode: people on duty per interval of the day, one row (every day) or seven
+    # (Monday..Sunday); call-takers and officers
+    interval_call_takers: tuple[tuple[int, ...], ...] = ()
+    interval_escalation: tuple[tuple[int, ...], ...] = ()
 
 
 @dataclass(frozen=True)
