@@ -117,21 +117,31 @@ def execution(
     return Execution(executor, workers, scheduler, progress)
 
 
-def scenario_from(path: str, sets: tuple[str, ...] = (), **options: Any) -> Scenario:
+def scenario_from(
+    path: str, sets: tuple[str, ...] = (), *, name_variant: bool = False, **options: Any
+) -> Scenario:
     """The scenario file with ``--set KEY=VALUE`` and horizon options applied, validated.
 
     ``options`` are the given values of :data:`HORIZON_OPTIONS` (``days=7``;
     ``None`` means not given). A bad value is reported as the file's would be,
     naming the option it came from: ``... got 0 (from --set horizon.days=0)``.
+    With ``name_variant`` a variant made by ``--set`` is named after its changes
+    (``horizon.*`` keys say how long to measure, not what, and are left out), so a
+    compare column never shows the base file's name for a scenario it does not
+    describe; ``--set scenario.name=...`` names it outright.
     """
     sc = load_scenario(path)
     changes: dict[str, Any] = {}
     source: dict[str, str] = {}
     if sets:
-        from sim.experiment.grid import parse_set, toml_literal
+        from sim.experiment.grid import parse_set, toml_literal, variant_name
 
         changes = parse_set(sets)
         source = {k: f"--set {k}={toml_literal(v)}" for k, v in changes.items()}
+        what = {k: v for k, v in changes.items() if not k.startswith("horizon.")}
+        if name_variant and what and "scenario.name" not in changes:
+            changes["scenario.name"] = variant_name(sc.name, what)
+            source["scenario.name"] = "the name compare gives a --set variant"
     for name, value in options.items():
         if value is not None:
             changes[HORIZON_OPTIONS[name]] = value

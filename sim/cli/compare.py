@@ -160,7 +160,7 @@ def command(
         fail(f"compare needs at least two scenario files; got {len(scenario_files)}")
     metrics = [check_metric(m) for m in metric_opts]
     how = execution(executor=executor, workers=workers, scheduler=scheduler, progress=not as_json)
-    scs = [scenario_from(f, set_opts, seed=seed) for f in scenario_files]
+    scs = [scenario_from(f, set_opts, seed=seed, name_variant=True) for f in scenario_files]
     table = run_compare(scs, replications, execution=how)
     if out_dir:
         from sim.report.output import staged, write_json, write_table
