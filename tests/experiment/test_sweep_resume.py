@@ -113,7 +113,7 @@ def test_sigkill_then_rerun_loses_and_redoes_nothing(tmp_path):
     # A different sweep into the same folder is refused before anything runs.
     other = CliRunner().invoke(main, [*_command(out, "--seed", "7")[3:]])
     assert other.exit_code == 2
-    assert other.output.startswith(f"error: --out {out}: holds a different sweep")
+    assert other.output.startswith(f"error: --out: {out}: holds a different sweep")
     assert _run_files(out) == after
 
 
