@@ -14,10 +14,12 @@ import click
 import pandas as pd
 
 from sim.cli.common import OneLineCommand, execution, friendly_errors, scenario_from, workers_option
-from sim.metrics import METRICS, SHOWN
+from sim.experiment.precision import wide_interval_warning, wide_intervals
+from sim.metrics import METRICS, SHOWN, shown_metrics
 from sim.report.format import format_interval, format_value
 from sim.report.output import staged, summary_json, write_json, write_table
-from sim.runner import Results, run_replications
+from sim.report.targets_text import against_targets, profile_document
+from sim.runner import ALL_TABLES, Results, run_replications
 
 
 def render_summary(
@@ -42,6 +44,17 @@ def render_summary(
     return "\n".join(lines)
 
 
+def summary_document(results: Results, extra: dict[str, object] | None = None) -> dict:
+    """summary.json (and ``--json``): every metric's mean and CI, and the attainment profile."""
+    sc = results.scenario
+    doc = summary_json(sc.name, results.replications, results.summary, extra)
+    stated = sc.targets.stated
+    doc["attainment_profile"] = (
+        profile_document(results.table("targets_by_interval")) if stated else []
+    )
+    return doc
+
+
 def write_results(results: Results, out: Path, extra: dict[str, object]) -> None:
     """Tables, summary.json and the charts into ``out``, all appearing at once."""
     from sim.report import charts as plots  # matplotlib loads here, after the run
@@ -52,8 +65,7 @@ def write_results(results: Results, out: Path, extra: dict[str, object]) -> None
             write_table(table, stage / f"{name}.parquet")
         write_table(results.per_replication, stage / "replications.parquet")
         write_table(results.summary, stage / "summary.parquet")
-        doc = summary_json(sc.name, results.replications, results.summary, extra)
-        write_json(doc, stage / "summary.json")
+        write_json(summary_document(results, extra), stage / "summary.json")
         attempts, callers = results.attempts, results.callers
         plots.save(
             plots.load_vs_capacity(attempts, results.intervals, sc), str(stage / "load_by_hour.png")
@@ -91,7 +103,7 @@ def command(
     sc = scenario_from(scenario_file, days=days, replications=replications, seed=seed)
     how = execution(workers=workers)
     out = Path(out_dir) if out_dir else Path("out") / sc.name
-    results = run_replications(sc, execution=how)
+    results = run_replications(sc, execution=how, tables=ALL_TABLES)
     h = sc.horizon
     extra = {
         "scenario_file": str(scenario_file),
@@ -102,11 +114,18 @@ def command(
     }
     write_results(results, out, extra)
     if as_json:
-        click.echo(
-            json.dumps(summary_json(sc.name, results.replications, results.summary), indent=2)
-        )
+        click.echo(json.dumps(summary_document(results), indent=2))
         return
-    click.echo(
-        render_summary(results.summary, sc.name, results.replications, h.days, h.warmup_days)
-    )
+    reps = results.replications
+    click.echo(render_summary(results.summary, sc.name, reps, h.days, h.warmup_days))
+    means = dict(zip(results.summary["metric"], results.summary["mean"], strict=True))
+    by_interval = results.table("targets_by_interval")
+    click.echo("\n" + "\n".join(against_targets(sc, means, by_interval)))
+    shown = shown_metrics()
+    shares = [m for m in shown if METRICS[m][0] == "share"]
+    per_rep = results.per_replication
+    wide = wide_intervals({m: per_rep[m].to_numpy() for m in shown}, shares=shares)
+    warning = wide_interval_warning(wide, reps, str(scenario_file))
+    if warning:
+        click.echo("\n" + "\n".join(warning))
     click.echo(f"\nTables, summary.json and charts in {out}/ ({results.elapsed_s:.1f} s)")
