@@ -20,6 +20,8 @@ COMMANDS = {
         "compare",
         "sweep",
         "replications",
+        "replay",
+        "report",
         "calibrate",
         "backtest",
     )
