@@ -161,7 +161,7 @@ def command(
 
         fail(f"compare needs at least two scenario files; got {len(scenario_files)}")
     metrics = [check_metric(m) for m in metric_opts]
-    scs = [base_scenario(f, set_opts, None) for f in scenario_files]
+    scs = [base_scenario(f, set_opts, None, name_variant=True) for f in scenario_files]
     table = run_compare(
         scs,
         replications,

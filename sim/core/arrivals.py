@@ -53,6 +53,37 @@ def rate_breakpoints(
     return edges, rates[:n_pieces]
 
 
+def expected_callers(arrivals: Arrivals, horizon: Horizon, edges_s: np.ndarray) -> np.ndarray:
+    """Expected first dials in each bin [edges[j], edges[j+1]) of the horizon.
+
+    The integral of the rate :func:`first_dials` samples, with every factor it uses (profile,
+    day of week, surges) and the daily gamma factor at its mean, 1: the one definition of the
+    arrival rate that formulas fed from the scenario must use. Nothing arrives after the
+    horizon end. A ``"trace"`` scenario gives its first dials per bin; a ``"bootstrap"`` one
+    the mean of the log days each simulated day may replay.
+    """
+    edges_s = np.asarray(edges_s, dtype=float)
+    if arrivals.mode == "trace":
+        return np.histogram(np.asarray(arrivals.first_dial_s, dtype=float), bins=edges_s)[0] * 1.0
+    if arrivals.mode == "bootstrap":  # each day: the mean of the log days it may replay
+        times: list[float] = []
+        weights: list[float] = []
+        for d, pool in enumerate(_day_pools(arrivals, horizon)):
+            for i in pool:
+                day = arrivals.days[i].first_dial_s
+                times += [d * DAY_S + t for t in day]
+                weights += [1.0 / len(pool)] * len(day)
+        t = np.asarray(times, dtype=float)
+        w = np.asarray(weights, dtype=float)
+        keep = t < horizon.end_s
+        return np.histogram(t[keep], bins=edges_s, weights=w[keep])[0]
+    end_s = horizon.end_s
+    n_days = int(np.ceil(end_s / DAY_S))
+    e, rates = rate_breakpoints(arrivals, horizon, np.ones(n_days), end_s)
+    cum = np.concatenate(([0.0], np.cumsum(rates * np.diff(e))))
+    return np.diff(np.interp(np.clip(edges_s, 0.0, end_s), e, cum))
+
+
 def daily_factors(arrivals: Arrivals, n_days: int, rng: np.random.Generator) -> np.ndarray:
     """Mean-one gamma multipliers per day with coefficient of variation ``daily_cv``."""
     cv = arrivals.daily_cv
@@ -62,18 +93,23 @@ def daily_factors(arrivals: Arrivals, n_days: int, rng: np.random.Generator) -> 
     return rng.gamma(shape, 1.0 / shape, n_days)
 
 
-def bootstrap_days(arrivals: Arrivals, horizon: Horizon, rng: np.random.Generator) -> list[int]:
-    """The log day replayed on each simulated day (indices into ``arrivals.days``)."""
+def _day_pools(arrivals: Arrivals, horizon: Horizon) -> list[list[int]]:
+    """For each simulated day, the log days it may replay (indices into ``arrivals.days``)."""
     n_days = int(np.ceil(horizon.end_s / DAY_S))
     every = list(range(len(arrivals.days)))
-    picks = []
+    pools = []
     for d in range(n_days):
         weekday = (horizon.start_date.weekday() + d) % 7
         pool = every
         if arrivals.same_weekday:
             pool = [i for i in every if arrivals.days[i].date.weekday() == weekday] or every
-        picks.append(pool[int(rng.integers(len(pool)))])
-    return picks
+        pools.append(pool)
+    return pools
+
+
+def bootstrap_days(arrivals: Arrivals, horizon: Horizon, rng: np.random.Generator) -> list[int]:
+    """The log day replayed on each simulated day (indices into ``arrivals.days``)."""
+    return [pool[int(rng.integers(len(pool)))] for pool in _day_pools(arrivals, horizon)]
 
 
 def dials(

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from conftest import call_type, make_scenario
 
-from sim.core.arrivals import bootstrap_days, dials, rate_breakpoints
+from sim.core.arrivals import bootstrap_days, dials, expected_callers, rate_breakpoints
 from sim.core.model import simulate
 from sim.errors import ScenarioError
 from sim.scenario.values import DAY_S
@@ -139,3 +139,11 @@ def test_weekday_profile_constraints(profile: list[list[float]]) -> None:
     with pytest.raises(ScenarioError) as err:
         make_scenario(arrivals={"mode": "profile", "profile": profile})
     assert err.value.key == "arrivals.profile"
+
+
+def test_expected_callers_of_bootstrap_is_the_mean_of_the_candidate_days() -> None:
+    sc = _scenario(days=2)
+    edges = np.array([0.0, 60.0, DAY_S, DAY_S + 60.0, 2 * DAY_S])
+    got = expected_callers(sc.arrivals, sc.horizon, edges)
+    # Monday: log days 0 (50, 100 s) and 2 (30, 40, 90 s), each with weight 1/2; Tuesday: day 1
+    assert got.tolist() == [1.5, 1.0, 1.0, 0.0]
