@@ -29,7 +29,7 @@ from collections.abc import Callable
 import numpy as np
 from simpy.events import Event
 
-from sim.core.arrivals import first_dials
+from sim.core.arrivals import dials
 from sim.core.engine import Engine
 from sim.core.pool import Pool
 from sim.core.records import (
@@ -67,11 +67,11 @@ def callers(sc: Scenario, root: np.random.SeedSequence) -> CallerColumns:
     First dials (callers are numbered in their order), call types, victim delay
     (so the fraud instant) and, when money is modelled, the loss."""
     types = sc.call_types
-    first_s = first_dials(sc.arrivals, sc.horizon, stream(root, "arrivals"))
+    first_s, named_types = dials(sc.arrivals, sc.horizon, stream(root, "arrivals"))
     n = first_s.size
-    if sc.arrivals.call_type:  # a trace names each caller's type
+    if named_types:  # a trace or a replayed log day names each caller's type
         index = {t.name: i for i, t in enumerate(types)}
-        call_type = np.array([index[x] for x in sc.arrivals.call_type], dtype=np.int64)
+        call_type = np.array([index[x] for x in named_types], dtype=np.int64)
     else:
         shares = np.array([t.share for t in types])
         call_type = stream(root, "types").choice(len(types), n, p=shares / shares.sum())

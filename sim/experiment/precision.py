@@ -28,9 +28,10 @@ import numpy as np
 from scipy import stats
 
 from sim.errors import ExperimentError
-from sim.executors import run_all
+from sim.executors import Execution
 from sim.experiment.sweep import as_scenario, check_metric
 from sim.metrics import estimate
+from sim.runner import run_summaries
 from sim.scenario.values import Scenario
 
 
@@ -98,29 +99,23 @@ def replications_needed(
     pilot: int = 5,
     max_replications: int = 200,
     confidence: float = 0.95,
-    executor: str | None = "processes",
-    workers: int | None = None,
-    scheduler: str | None = None,
-    progress: bool = False,
+    execution: Execution | None = None,
 ) -> ReplicationPlan:
-    """Run ``pilot`` replications and plan how many reach ``precision`` (e.g. 0.05 = 5%)."""
+    """Run ``pilot`` replications and plan how many reach ``precision`` (e.g. 0.05 = 5%).
+
+    ``execution`` says where the pilot runs (default: local processes).
+    """
     check_metric(metric)
     if not (isinstance(precision, int | float) and 0 < precision < 1):
-        raise ExperimentError(f"--precision: must be a number > 0 and < 1; got {precision!r}")
+        raise ExperimentError(f"must be a number > 0 and < 1; got {precision!r}", "precision")
     if isinstance(pilot, bool) or not isinstance(pilot, int) or pilot < 2:
-        raise ExperimentError(f"--pilot: must be a whole number >= 2; got {pilot!r}")
+        raise ExperimentError(f"must be a whole number >= 2; got {pilot!r}", "pilot")
     if max_replications < pilot:
-        raise ExperimentError(f"--max: must be at least --pilot ({pilot}); got {max_replications}")
+        raise ExperimentError(
+            f"must be at least the pilot ({pilot}); got {max_replications}", "max_replications"
+        )
     sc = as_scenario(scenario)
-    results = run_all(
-        [sc],
-        pilot,
-        executor=executor,
-        workers=workers,
-        scheduler=scheduler,
-        progress=progress,
-        desc="pilot",
-    )
+    results = run_summaries([sc], pilot, execution or Execution(), desc="pilot")
     values = tuple(results[(0, r)].summary[metric] for r in range(pilot))
     mean, sd, needed = replications_for(values, precision, confidence, metric)
     n_ok = int(np.sum(~np.isnan(values)))
@@ -171,10 +166,7 @@ def replicate_to_precision(
     pilot: int = 5,
     max_replications: int = 200,
     confidence: float = 0.95,
-    executor: str | None = "processes",
-    workers: int | None = None,
-    scheduler: str | None = None,
-    progress: bool = False,
+    execution: Execution | None = None,
 ) -> PrecisionRun:
     """Run replications until ``metric``'s CI half-width is ``precision`` of its mean (or the max).
 
@@ -190,10 +182,7 @@ def replicate_to_precision(
         pilot=pilot,
         max_replications=max_replications,
         confidence=confidence,
-        executor=executor,
-        workers=workers,
-        scheduler=scheduler,
-        progress=progress,
+        execution=execution,
     )
     sc = as_scenario(scenario)
     values = list(plan.values)
@@ -206,15 +195,8 @@ def replicate_to_precision(
         if half_rel <= precision or done >= max_replications:
             break
         target = min(max(needed, done + 1), max_replications)
-        results = run_all(
-            [sc],
-            target,
-            first=done,
-            executor=executor,
-            workers=workers,
-            scheduler=scheduler,
-            progress=progress,
-            desc=f"to {target}",
+        results = run_summaries(
+            [sc], target, execution or Execution(), first=done, desc=f"to {target}"
         )
         values += [results[(0, r)].summary[metric] for r in range(done, target)]
         steps.append(len(values))
@@ -248,6 +230,8 @@ KEY_METRICS = (
     "targets_met_interval_share",
     "targets_met_day_share",
 )
+#: A share's interval narrower than this (absolute, +/-) is informative whatever its mean.
+SHARE_NOISE = 0.02
 #: The relative half-width a warning about wide intervals plans replications for.
 ADVISED_PRECISION = 0.1
 
@@ -269,13 +253,16 @@ def wide_intervals(
     *,
     confidence: float = 0.95,
     precision: float = ADVISED_PRECISION,
+    shares: Sequence[str] = (),
 ) -> list[WideInterval]:
     """The metrics of ``per_rep`` (name -> one value per replication) whose CI is uninformative.
 
     A metric is flagged when it has fewer than 2 defined replications (no interval at all) or
     when its t half-width exceeds :data:`UNINFORMATIVE_HALF_WIDTH` of its mean (with 2
     replications a share can show "0% to 100%"); ``needed`` is :func:`replications_for` at
-    ``precision``. Metrics with mean 0 or no defined value are left out (no relative width).
+    ``precision``. Metrics with mean 0 or no defined value are left out (no relative width),
+    and so are the ``shares`` whose interval is narrower than :data:`SHARE_NOISE` in absolute
+    terms (a share of 0.1% +/- 0.1% is precise enough to act on).
     """
     out = []
     q = 0.5 + confidence / 2
@@ -288,8 +275,9 @@ def wide_intervals(
             out.append(WideInterval(name, int(x.size), math.inf, precision, None))
             continue
         sd = float(x.std(ddof=1))
-        rel = float(stats.t.ppf(q, x.size - 1) * sd / math.sqrt(x.size) / abs(float(x.mean())))
-        if rel > UNINFORMATIVE_HALF_WIDTH:
+        half = float(stats.t.ppf(q, x.size - 1) * sd / math.sqrt(x.size))
+        rel = half / abs(float(x.mean()))
+        if rel > UNINFORMATIVE_HALF_WIDTH and not (name in shares and half < SHARE_NOISE):
             needed = replications_for(x, precision, confidence, name)[2]
             out.append(WideInterval(name, int(x.size), rel, precision, needed))
     return out
@@ -319,7 +307,7 @@ def wide_interval_warning(
     if planned:
         worst = max(key or planned, key=lambda w: w.needed or 0)
         out.append(
-            f"  A +/-{worst.precision:.0%} interval needs about {worst.needed} replications for "
+            f"A +/-{worst.precision:.0%} interval needs about {worst.needed} replications for "
             f"{worst.metric} (`{how.replace('NAME', worst.metric)}`; -r N runs N)."
         )
     return out
