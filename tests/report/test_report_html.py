@@ -88,6 +88,8 @@ def test_run_report_shows_the_figures_a_planner_needs(folders) -> None:
     assert html.count("<svg") >= 6  # two days, heat map, delay stages, occupancy, overtime
     assert 'class="lab S"' in html and 'class="lab A"' in html  # sourced / assumed labels
     assert "arrivals.surges.multiplier" in html
+    assert "What binds.</b> Binding at the peak hours" in html  # from the summary's shares
+    assert "Targets stated in the scenario" in html
 
 
 def test_report_of_a_folder_that_is_not_one_is_one_line(tmp_path: Path) -> None:
