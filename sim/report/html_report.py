@@ -289,7 +289,7 @@ def run_report(folder: Path, sections: dict[str, list[str]], f: Formats) -> str:
                     "ci": _ci(metrics[m], "share", f, reps),
                 }
             )
-    stated, binds = "", ""
+    stated, binds, against = "", "", []
     if sc is not None:
         from sim.report.targets_text import binding_line, targets_phrase
 
@@ -297,6 +297,12 @@ def run_report(folder: Path, sections: dict[str, list[str]], f: Formats) -> str:
         means = {k: (math.nan if v.get("mean") is None else v["mean"]) for k, v in metrics.items()}
         if any(m.startswith("peak_") for m in metrics):
             binds = binding_line(means, sc).strip()
+        by_interval_file = folder / "targets_by_interval.parquet"
+        if by_interval_file.is_file():  # the printout's lines, worst interval and profile
+            from sim.report.targets_text import against_targets
+
+            by_interval = pd.read_parquet(by_interval_file)
+            against = [x.strip() for x in against_targets(sc, means, by_interval)]
     extra = {k: v for k, v in doc.items() if k in ("targets", "attainment", "binds", "binding")}
     return render(
         "report.html.j2",
@@ -310,6 +316,7 @@ def run_report(folder: Path, sections: dict[str, list[str]], f: Formats) -> str:
         targets=targets,
         targets_stated=stated,
         binds=binds,
+        against=against,
         extra_json={k: json.dumps(v, indent=1) for k, v in extra.items()},
         timelines=_timelines(pd.read_parquet(folder / "intervals.parquet"), sc),
         heat_map=_heat_map(folder, sc, threshold_s),
