@@ -167,7 +167,9 @@ class RunStore:
     def _acquire_lock(self) -> None:
         """Lock the folder (see :func:`sim.report.output.exclusive_lock`: worker processes
         never inherit it, and it goes when this process dies)."""
-        busy = f"--out {self.dir}: another sweep is writing into this folder right now"
+        busy = ExperimentError(
+            f"{self.dir}: another sweep is writing into this folder right now", "out_dir"
+        )
         stack = ExitStack()
         stack.enter_context(exclusive_lock(self.dir / LOCK, busy))
         self._lock = stack
@@ -183,12 +185,15 @@ class RunStore:
             try:
                 old = json.loads(path.read_text(encoding="utf-8"))
             except (ValueError, UnicodeDecodeError):
-                raise ExperimentError(f"--out {self.dir}: {MANIFEST} is not valid JSON") from None
+                raise ExperimentError(
+                    f"{self.dir}: {MANIFEST} is not valid JSON", "out_dir"
+                ) from None
             diff = _differences(old, self.manifest)
             if diff:
                 raise ExperimentError(
-                    f"--out {self.dir}: holds a different sweep (differs in {diff}); "
-                    "rerun with the same arguments to resume, or choose another --out folder"
+                    f"{self.dir}: holds a different sweep (differs in {diff}); "
+                    "rerun with the same arguments to resume, or choose another folder",
+                    "out_dir",
                 )
             if old != self.manifest:  # more or fewer replications: the manifest says how many
                 write_atomic(path, json.dumps(self.manifest, indent=2) + "\n")
@@ -196,8 +201,9 @@ class RunStore:
         others = [p.name for p in self.dir.iterdir() if p.name != LOCK]
         if others:
             raise ExperimentError(
-                f"--out {self.dir}: not empty and not a sweep folder (no {MANIFEST}; "
-                f"found {', '.join(sorted(others)[:3])}); choose an empty or new folder"
+                f"{self.dir}: not empty and not a sweep folder (no {MANIFEST}; "
+                f"found {', '.join(sorted(others)[:3])}); choose an empty or new folder",
+                "out_dir",
             )
         write_atomic(path, json.dumps(self.manifest, indent=2) + "\n")
 

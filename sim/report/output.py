@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import errno
 import json
-import math
 import os
 import secrets
 import shutil
@@ -24,6 +23,8 @@ from typing import Any
 
 import pandas as pd
 
+from sim.report.jsonvalues import json_value
+
 
 def summary_json(
     scenario_name: str,
@@ -32,14 +33,10 @@ def summary_json(
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The ``--json`` document: scenario, replications and every metric's mean and CI."""
-
-    def num(x: float) -> float | None:
-        return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
-
     metrics = {
         row.metric: {
-            "mean": num(row.mean),
-            "ci95": [num(row.ci95_lo), num(row.ci95_hi)],
+            "mean": json_value(row.mean),
+            "ci95": [json_value(row.ci95_lo), json_value(row.ci95_hi)],
             "unit": row.unit,
         }
         for row in summary.itertuples()
@@ -84,8 +81,8 @@ _HELD: set[str] = set()  # lock files this process holds (POSIX locks do not see
 
 
 @contextmanager
-def exclusive_lock(path: Path, busy: str) -> Iterator[None]:
-    """Hold an exclusive lock on file ``path``; raise ``ExperimentError(busy)`` if another holds it.
+def exclusive_lock(path: Path, busy: str | Exception) -> Iterator[None]:
+    """Hold an exclusive lock on file ``path``; raise ``busy`` if another process holds it.
 
     The file is opened without following a symbolic link (a symlinked lock
     cannot truncate or lock its target) and never truncated. The lock is a
@@ -95,9 +92,10 @@ def exclusive_lock(path: Path, busy: str) -> Iterator[None]:
     """
     from sim.errors import ExperimentError
 
+    refused = busy if isinstance(busy, Exception) else ExperimentError(busy)
     key = str(path.resolve(strict=False))
     if key in _HELD:
-        raise ExperimentError(busy)
+        raise refused
     flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(path, flags, 0o644)
@@ -116,7 +114,7 @@ def exclusive_lock(path: Path, busy: str) -> Iterator[None]:
             try:
                 fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
-                raise ExperimentError(busy) from None
+                raise refused from None
         _HELD.add(key)
         try:
             yield

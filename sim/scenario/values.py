@@ -1,12 +1,15 @@
 """The scenario as immutable, validated values (all times in seconds).
 
 Built only by :mod:`sim.scenario.load`; variants are made with
-:meth:`Scenario.with_changes`, never by mutation.
+:func:`sim.scenario.variant`, never by mutation.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +18,19 @@ import numpy as np
 from sim.scenario.distributions import Dist
 
 DAY_S = 86_400.0
+
+#: True while :func:`sim.scenario.load.build` makes a scenario from its raw tables.
+_FROM_RAW: ContextVar[bool] = ContextVar("scenario_from_raw", default=False)
+
+
+@contextmanager
+def from_raw() -> Iterator[None]:
+    """Mark the scenarios made inside as built from their ``raw`` tables (by ``build``)."""
+    token = _FROM_RAW.set(True)
+    try:
+        yield
+    finally:
+        _FROM_RAW.reset(token)
 
 
 @dataclass(frozen=True)
@@ -47,6 +63,16 @@ class Surge:
 
 
 @dataclass(frozen=True)
+class LogDay:
+    """One day of a log for ``"bootstrap"`` arrivals: its date, first-dial instants (s from
+    that day's midnight, sorted) and, if given, each caller's call-type name."""
+
+    date: dt.date
+    first_dial_s: tuple[float, ...]
+    call_type: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Arrivals:
     """First dials (callers). ``profile`` holds weights per equal slot of a day.
 
@@ -54,9 +80,14 @@ class Arrivals:
     instants (seconds from the horizon start, sorted) and ``call_type``, if not
     empty, the call-type name of each caller (otherwise types are drawn by
     share). ``callers_per_day`` is then the trace's mean per day.
+
+    ``weekday_profiles``, if not empty, holds seven profiles (Monday..Sunday) that replace
+    ``profile`` on their weekdays (``profile`` is then their mean, for summaries). In
+    ``"bootstrap"`` mode each simulated day replays one of ``days``, drawn at random (from
+    the same weekday when ``same_weekday`` and the log has one).
     """
 
-    mode: str  # "profile" | "constant" | "trace"
+    mode: str  # "profile" | "constant" | "trace" | "bootstrap"
     callers_per_day: float
     profile: tuple[float, ...]
     day_of_week: tuple[float, ...]  # Monday..Sunday, normalised to mean 1
@@ -64,6 +95,9 @@ class Arrivals:
     surges: tuple[Surge, ...] = ()
     first_dial_s: tuple[float, ...] = ()
     call_type: tuple[str, ...] = ()
+    weekday_profiles: tuple[tuple[float, ...], ...] = ()
+    days: tuple[LogDay, ...] = ()
+    same_weekday: bool = True
 
 
 @dataclass(frozen=True)
@@ -273,15 +307,9 @@ class Scenario:
     targets: Targets
     file: str | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    #: Whether the values are what ``raw`` validates to: True when ``build`` made the scenario,
+    #: False after ``dataclasses.replace`` or direct construction; ``variant`` refuses those.
+    raw_in_step: bool = field(init=False, default=False, compare=False, repr=False)
 
-    def with_changes(self, changes: dict[str, Any]) -> Scenario:
-        """A new scenario with dotted-key overrides applied and validated again.
-
-        ``changes`` maps dotted paths (``"lines.count"``) to values, as in the
-        scenario file. The original is left untouched.
-        """
-        from sim.scenario.files import apply_changes
-        from sim.scenario.load import build
-
-        raw = apply_changes(self.raw, changes, file=self.file)
-        return build(raw, file=self.file)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "raw_in_step", _FROM_RAW.get())
