@@ -12,7 +12,7 @@ from sim import __version__
 #: runs (or ``--help`` lists them), so ``helpline run`` does not load Dask, Ciw or the sweeps.
 COMMANDS = {
     name: f"sim.cli.{name}"
-    for name in ("run", "erlang", "validate", "theory", "compare", "sweep", "replications")
+    for name in ("run", "erlang", "validate", "theory", "compare", "sweep", "replications", "plan")
 }
 
 

@@ -58,6 +58,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "verify": ("sim.cli", "sim.experiment"),
     "experiment": ("sim.cli",),
     "report": ("sim.cli",),
+    "plan": ("sim.cli",),
 }
 
 
