@@ -34,6 +34,7 @@ def plan_toml(
         f'description = "helpline plan: {note}"\n\n'
         f"[horizon]\ndays = {days:g}\nwarmup_days = {d.start_s / 86_400:g}\n"
         f"replications = {replications}\n\n"
+        "[arrivals]\ndaily_cv = 0.0   # the plan is for the forecast volume of every day\n\n"
         f"[lines]\ncount = {int(lines)}\n\n"
         f'[staff]\nmode = "interval"\nseats = {int(takers.max())}\nbreaks = []\n\n'
         f"[staff.interval]\nminutes = {int(d.interval_s // 60)}\n"

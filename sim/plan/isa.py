@@ -2,14 +2,17 @@
 
 Feldman, Mandelbaum, Massey & Whitt (2008), "Staffing of time-varying queues to achieve
 time-stable performance", Management Science 54(2). Start from a staffing (here MOL's); then
-repeat: simulate the helpline with the current staffing (interval staff mode, unlimited lines and
-seats, so staff alone is planned), read each interval's offered load (the number that would be in
-service if all were answered at once, redials included) and its simulated service level, and
-restaff each interval with the steady-state formula on that load. The formula's error at the
-current staffing (its service level minus the simulated one) is added to the goal, so the
-simulation, not the formula, decides what is enough; when the staffing stops changing, it holds
-the targets as simulated. The same replications (common random numbers) are used in every
-iteration, so the map from staffing to staffing is deterministic.
+repeat: simulate the helpline with it (interval staff mode, unlimited lines and seats, so staff
+alone is planned; the forecast volume, no day factor; the same replications every time), read
+each interval's offered load (the number that would be in service if every attempt were
+answered at once, redials included) and its simulated service level (all replications pooled),
+and restaff each interval with the Erlang A formula on that load, plus the formula's error as
+the simulation shows it: how many more agents the simulated helpline needed than the formula
+for the service level it reached. That error is pooled over the seven weekdays' same interval
+and averaged over the iterations; an interval keeps its staffing when it meets the target with
+less than :data:`HYSTERESIS` of an agent to spare beyond the next whole one, or when the change
+is within two standard errors of the simulation's noise. Stop when nothing changes, or after
+:data:`MAX_ITERATIONS`; every iteration is reported.
 """
 
 from __future__ import annotations
@@ -32,8 +35,9 @@ from sim.scenario.values import DAY_S, Scenario
 MAX_ITERATIONS = 10
 #: Spare staffing (agents, beyond the next whole number) an interval may keep unchanged.
 HYSTERESIS = 0.25
-#: Highest service level a goal is raised to by the correction.
-GOAL_CAP = 0.995
+#: Highest simulated service level read as such: above it the formula's inverse is too steep
+#: for a noisy estimate to say how many agents are spare.
+GOAL_CAP = 0.97
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,14 @@ def formula_staffing(calls_per_s: float, d: Demand, t: PlanTargets, goal: float)
     return c - 1 + (goal - lo) / (hi - lo) if hi > lo else float(c)
 
 
+def pooled_service_level(m: Measures, convention: str) -> np.ndarray:
+    """Per interval, the service level of all replications' attempts together (a ratio of
+    sums: less noisy than the mean of each replication's ratio)."""
+    den = (m.answered if convention == "answered" else m.attempts).sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, m.within.sum(axis=0) / np.maximum(den, 1), np.nan)
+
+
 def sl_step(calls_per_s: float, d: Demand, t: PlanTargets, c: int) -> float:
     """How much the Erlang A service level rises from c - 1 to c agents (1 for c = 1)."""
     if c <= 1 or calls_per_s <= 0:
@@ -146,7 +158,7 @@ def isa(
         )
         m = simulate_measures(staffed, d, t, workers)
         load = m.offered_erl.mean(axis=0)
-        simulated = np.nanmean(m.service_level(t.service_level_of), axis=0)
+        simulated = pooled_service_level(m, t.service_level_of)
         rates = load / d.handle_s
         if t.service_level_min is not None:
             # How many more agents the simulated helpline needs than the formula to reach the

@@ -214,11 +214,28 @@ def duties_from_plan(
     ``weeks``, with each count raised by the absence rate."""
     out = []
     shifts = plan_rows.groupby(["day", "template", "start_h", "hours"], sort=False)["people"].sum()
-    for w in range(weeks):
-        for (day, name, start_h, hours), people in shifts.items():
-            count = int(math.ceil(people / (1.0 - absence) - 1e-9))
-            out.append(Duty(w * per_day + int(day), str(name), float(start_h), float(hours), count))
+    for day, on_day in shifts.groupby(level="day", sort=False):
+        counts = _raised(on_day.to_numpy(), absence)
+        for w in range(weeks):
+            for ((_, name, start_h, hours), _people), count in zip(
+                on_day.items(), counts.tolist(), strict=True
+            ):
+                out.append(
+                    Duty(w * per_day + int(day), str(name), float(start_h), float(hours), count)
+                )
     return out
+
+
+def _raised(people: np.ndarray, absence: float) -> np.ndarray:
+    """Each shift's people raised by the absence rate so the day's total is
+    ceil(total / (1 - absence)), the extra people going to the largest remainders (rounding
+    each shift up on its own would double a shift of one)."""
+    want = people / (1.0 - absence)
+    total = int(math.ceil(want.sum() - 1e-9))
+    out = np.floor(want + 1e-9).astype(int)
+    order = np.argsort(-(want - out), kind="stable")
+    out[order[: total - int(out.sum())]] += 1
+    return np.maximum(out, people.astype(int))
 
 
 def coverage_duties(

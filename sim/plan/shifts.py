@@ -183,7 +183,7 @@ class ShiftPlan:
         )
 
 
-def cover(requirement: np.ndarray, cols: list[Column], time_limit_s: float = 60.0) -> ShiftPlan:
+def cover(requirement: np.ndarray, cols: list[Column], time_limit_s: float = 180.0) -> ShiftPlan:
     """The fewest person-hours covering ``requirement`` (people per interval) with ``cols``."""
     r = np.asarray(requirement, dtype=float)
     a = np.zeros((r.size, len(cols)))
