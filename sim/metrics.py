@@ -4,9 +4,13 @@ Conventions (DOMAIN.md section 5):
 
 * attempt metrics count attempts that *arrive* in the window [warm-up end,
   horizon end); caller metrics count callers whose *first dial* is in it;
-* ``service_level`` = answered attempts with wait <= the threshold / answered
-  attempts (abandoned attempts are not in the denominator; the abandon rate
-  is reported beside it);
+* two service-level conventions: ``service_level`` = answered attempts with
+  wait <= the threshold / answered attempts (abandoned and blocked attempts
+  are not in the denominator; the abandon rate is reported beside it), and
+  ``service_level_offered`` = the same / every offered attempt (answered,
+  abandoned or blocked: abandoned and blocked count as misses), as WFM suites
+  and pyworkforce report it; likewise ``asa_s`` (answered) and
+  ``wait_mean_s`` (everyone who got a line and waited, abandoned included);
 * ``abandon_rate`` = abandoned / (answered + abandoned); ``block_rate`` =
   blocked / attempts;
 * reporting-delay percentiles are over registered complaints; complaint
@@ -23,6 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import stdtrit
 
+from sim import attainment, binding
 from sim.core.intervals import overlap_s
 from sim.core.records import ABANDONED, ANSWERED, BLOCKED, WAITING, Records
 
@@ -38,8 +43,20 @@ METRICS: dict[str, tuple[str, str]] = {
     "gave_up": ("callers", "callers who stopped redialling without an answer"),
     "still_trying": ("callers", "callers neither answered nor given up at the end of the run"),
     "callers_answered": ("callers", "callers answered on some attempt"),
-    "service_level": ("share", "answered attempts with wait <= targets.service_level_s"),
+    "service_level": (
+        "share",
+        "answered attempts with wait <= targets.service_level_s / answered attempts",
+    ),
+    "service_level_offered": (
+        "share",
+        "answered attempts with wait <= targets.service_level_s / offered attempts "
+        "(answered + abandoned + blocked)",
+    ),
     "asa_s": ("s", "average speed of answer: mean wait of answered attempts"),
+    "wait_mean_s": (
+        "s",
+        "mean wait of every attempt that got a line (answered or abandoned, to the hang-up)",
+    ),
     "wait_p50_s": ("s", "median wait of answered attempts"),
     "wait_p90_s": ("s", "90th percentile wait of answered attempts"),
     "abandon_rate": ("share", "abandoned / (answered + abandoned) attempts"),
@@ -54,7 +71,6 @@ METRICS: dict[str, tuple[str, str]] = {
         "share",
         "line-busy time (waiting and talking) / (lines x window); NaN with unlimited lines",
     ),
-    "call_takers_on_duty_mean": ("people", "mean call-takers logged in"),
     "escalation_wait_mean_s": ("s", "mean wait for an officer of escalated attempts"),
     "overtime_h_per_day": ("h/day", "call-taker and officer time past shift end, per day"),
     "complaints": ("callers", "complaint callers in the window"),
@@ -73,12 +89,21 @@ METRICS: dict[str, tuple[str, str]] = {
         "share",
         "complaints registered within targets.golden_hour_min of the fraud / all complaint callers",
     ),
+    "golden_hour_ceiling": (
+        "share",
+        "complaint callers whose first dial came within targets.golden_hour_min of the fraud / "
+        "all complaint callers: the golden-hour share victim delay alone allows",
+    ),
     "money_held_share": (
         "share",
         "money still held at registration / money lost, all complaint "
         "callers (NaN if money is disabled)",
     ),
 }
+
+
+METRICS.update(attainment.METRICS)
+METRICS.update(binding.METRICS)
 
 
 def _pct(x: np.ndarray, q: float) -> float:
@@ -123,7 +148,11 @@ def summarize(rec: Records) -> dict[str, float]:
         "still_trying": int(np.sum(c_out == 0)),
         "callers_answered": int(np.sum(c_out == ANSWERED)),
         "service_level": _ratio(float(np.sum(wait <= sc.targets.service_level_s)), n_ans),
+        "service_level_offered": _ratio(
+            float(np.sum(wait <= sc.targets.service_level_s)), n_ans + n_ab + n_bl
+        ),
         "asa_s": _mean(wait),
+        "wait_mean_s": _mean(_line_waits(rec, win)),
         "wait_p50_s": _pct(wait, 50),
         "wait_p90_s": _pct(wait, 90),
         "abandon_rate": _ratio(n_ab, n_ans + n_ab),
@@ -140,7 +169,6 @@ def summarize(rec: Records) -> dict[str, float]:
     taker = s["role"] == 0
     logged = overlap_s(s["login_at_s"][taker], s["logout_at_s"][taker], lo, hi)
     m["agent_occupancy"] = _ratio(busy, logged)
-    m["call_takers_on_duty_mean"] = logged / (hi - lo)
     held = a["outcome"] != BLOCKED
     line_end = np.nan_to_num(a["line_released_at_s"], nan=stop)
     line_busy = overlap_s(arrived[held], line_end[held], lo, hi)
@@ -179,6 +207,15 @@ def summarize(rec: Records) -> dict[str, float]:
             "access_delay_p90_min": _pct(access, 90) / 60,
             "handling_mean_min": _mean(reg[registered] - c["answered_at_s"][registered]) / 60,
             "golden_hour_share": _ratio(float(np.sum(delay <= sc.targets.golden_hour_s)), n_comp),
+            "golden_hour_ceiling": _ratio(
+                float(
+                    np.sum(
+                        c["first_dial_at_s"][comp] - c["fraud_at_s"][comp]
+                        <= sc.targets.golden_hour_s
+                    )
+                ),
+                n_comp,
+            ),
         }
     )
     if sc.money.enabled and n_comp:
@@ -188,7 +225,18 @@ def summarize(rec: Records) -> dict[str, float]:
         m["money_held_share"] = _ratio(float(held_rs.sum()), float(loss.sum()))
     else:
         m["money_held_share"] = math.nan
+    m.update(attainment.summary(rec))
+    m.update(binding.summary(rec))
     return {k: float(m[k]) for k in METRICS}
+
+
+def _line_waits(rec: Records, win: np.ndarray) -> np.ndarray:
+    """Waits of the window's attempts that got a line: to the answer, or to the hang-up."""
+    a = rec.attempt
+    out = a["outcome"]
+    end = np.where(out == ANSWERED, a["answered_at_s"], a["line_released_at_s"])
+    waited = win & ((out == ANSWERED) | (out == ABANDONED))
+    return end[waited] - a["arrived_at_s"][waited]
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,10 @@ Denominators (the same in the simulator's metrics):
 
 * ``p_blocked``: blocked attempts (busy tone, all lines taken) / all arriving attempts;
 * ``p_wait``, ``p_abandon``: over *admitted* attempts (those that got a line);
-* ``asa_s``, ``service_level``: over *answered* attempts.
+* ``asa_s``, ``service_level``: over *answered* attempts;
+* ``service_level_offered``: answered within ``within_s`` over *all arriving* attempts (blocked
+  and abandoned ones count as misses, as WFM suites and pyworkforce report it);
+  ``wait_mean_s``: mean wait of *admitted* attempts, abandoned ones to their hang-up.
 
 After-call work: an agent holds a call for talk + after-call work, a line only for wait + talk.
 These formulas take one ``handle_s`` (talk + after-call work) for both, so with after-call work
@@ -59,6 +62,8 @@ class QueueMetrics:
     occupancy: float  # mean busy agents / agents
     mean_queue: float  # time-average number waiting
     within_s: float
+    service_level_offered: float  # answered within within_s / all arriving attempts
+    wait_mean_s: float  # mean wait of admitted attempts, answered or abandoned (seconds)
 
 
 # --- validation: one message template, "<name> must be <allowed>; got <value>" -----------------
@@ -163,6 +168,7 @@ def erlang_c_metrics(
     p_wait = erlang_c(c, a)
     drain_per_s = (c - a) / h  # c mu - lam
     asa_s = p_wait / drain_per_s
+    sl = 1.0 - p_wait * math.exp(-drain_per_s * t)
     return QueueMetrics(
         agents=c,
         lines=None,
@@ -171,10 +177,12 @@ def erlang_c_metrics(
         p_wait=p_wait,
         p_abandon=0.0,
         asa_s=asa_s,
-        service_level=1.0 - p_wait * math.exp(-drain_per_s * t),
+        service_level=sl,
         occupancy=a / c,
         mean_queue=lam * asa_s,
         within_s=t,
+        service_level_offered=sl,  # nobody is blocked or abandons: answered = offered
+        wait_mean_s=asa_s,
     )
 
 
@@ -293,6 +301,9 @@ def erlang_a_metrics(
         occupancy=min(1.0, busy / c),  # the sum can round a hair above 1 at heavy load
         mean_queue=mean_queue,
         within_s=t,
+        # pi is over arriving attempts (PASTA): the numerator is already a share of them
+        service_level_offered=min(1.0, sl * served),
+        wait_mean_s=mean_queue / (lam * admitted) if lam > 0 else 0.0,  # Little's law
     )
 
 

@@ -74,7 +74,19 @@ def _interval_table(
         if li is None and math.isinf(patience_s) and load >= c[i]:
             # overloaded M/M/c: no steady state; report the limit instead of failing the day
             m = QueueMetrics(
-                int(c[i]), None, load, 0.0, 1.0, 0.0, math.inf, 0.0, 1.0, math.inf, within_s
+                int(c[i]),
+                None,
+                load,
+                0.0,
+                1.0,
+                0.0,
+                math.inf,
+                0.0,
+                1.0,
+                math.inf,
+                within_s,
+                0.0,
+                math.inf,
             )
             stable = False
         else:

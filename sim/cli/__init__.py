@@ -12,7 +12,18 @@ from sim import __version__
 #: runs (or ``--help`` lists them), so ``helpline run`` does not load Dask, Ciw or the sweeps.
 COMMANDS = {
     name: f"sim.cli.{name}"
-    for name in ("run", "erlang", "validate", "theory", "compare", "sweep", "replications", "plan")
+    for name in (
+        "run",
+        "erlang",
+        "validate",
+        "theory",
+        "compare",
+        "sweep",
+        "replications",
+        "replay",
+        "report",
+        "plan",
+    )
 }
 
 

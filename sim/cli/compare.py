@@ -129,6 +129,12 @@ def to_json(table: pd.DataFrame) -> dict:
     help="Show only these metrics (repeatable) [default: the summary of 'helpline run'].",
 )
 @executor_options
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    help="Also write compare.json and compare.parquet here (for helpline report).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print every metric as JSON.")
 @experiment_errors
 def command(
@@ -140,6 +146,7 @@ def command(
     executor: str | None,
     workers: int | None,
     scheduler: str | None,
+    out_dir: str | None,
     as_json: bool,
 ) -> None:
     """Compare scenarios under common random numbers, each against the first.
@@ -154,7 +161,7 @@ def command(
 
         fail(f"compare needs at least two scenario files; got {len(scenario_files)}")
     metrics = [check_metric(m) for m in metric_opts]
-    scs = [base_scenario(f, set_opts, None) for f in scenario_files]
+    scs = [base_scenario(f, set_opts, None, name_variant=True) for f in scenario_files]
     table = run_compare(
         scs,
         replications,
@@ -164,6 +171,12 @@ def command(
         scheduler=scheduler,
         progress=not as_json,
     )
+    if out_dir:
+        from sim.report.output import staged, write_json, write_table
+
+        with staged(out_dir) as stage:
+            write_json(to_json(table), stage / "compare.json")
+            write_table(pd.DataFrame(table), stage / "compare.parquet")
     if as_json:
         click.echo(json.dumps(to_json(table), indent=2))
         return

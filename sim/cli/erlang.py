@@ -123,10 +123,17 @@ def _table(result: dict[str, Any]) -> str:
         ("P(wait)", _pct(result["p_wait"]), "% of admitted"),
         ("P(abandon)", _pct(result["p_abandon"]), "% of admitted"),
         ("ASA", f"{result['asa_s']:.2f}", "s (answered calls)"),
+        ("mean wait", f"{result['wait_mean_s']:.2f}", "s (all who got a line, abandoned too)"),
         (
             "service level",
             _pct(result["service_level"]),
-            f"% answered within {_num(result['within_s'])} s",
+            f"% of answered calls answered within {_num(result['within_s'])} s",
+        ),
+        (
+            "service level, offered",
+            _pct(result["service_level_offered"]),
+            f"% of all attempts answered within {_num(result['within_s'])} s "
+            "(blocked and abandoned count as misses)",
         ),
         ("occupancy", _pct(result["occupancy"]), "%"),
         ("mean queue", f"{result['mean_queue']:.3f}", "calls waiting"),
@@ -278,6 +285,8 @@ def command(
         "p_abandon": m.p_abandon,
         "asa_s": m.asa_s,
         "service_level": m.service_level,
+        "service_level_offered": m.service_level_offered,
+        "wait_mean_s": m.wait_mean_s,
         "occupancy": m.occupancy,
         "mean_queue": m.mean_queue,
     }

@@ -17,7 +17,14 @@ from sim.cli.common import fail, friendly_errors
 from sim.errors import ExperimentError, ScenarioError
 from sim.executors import EXECUTORS
 from sim.experiment import sweep as run_sweep
-from sim.experiment.grid import label, parse_set, parse_vary, read_points_csv, toml_literal
+from sim.experiment.grid import (
+    label,
+    parse_set,
+    parse_vary,
+    read_points_csv,
+    toml_literal,
+    variant_name,
+)
 from sim.experiment.store import RUNS
 from sim.experiment.sweep import DEFAULT_METRIC, check_metric
 from sim.metrics import METRICS
@@ -61,10 +68,22 @@ def executor_options(fn: F) -> F:
     return fn
 
 
-def base_scenario(path: str, sets: tuple[str, ...], seed: int | None) -> Scenario:
-    """The scenario file with ``--set`` overrides and ``--seed`` applied (validated)."""
+def base_scenario(
+    path: str, sets: tuple[str, ...], seed: int | None, *, name_variant: bool = False
+) -> Scenario:
+    """The scenario file with ``--set`` overrides and ``--seed`` applied (validated).
+
+    With ``name_variant`` a variant made by ``--set`` is named after its changes
+    (:func:`variant_name`; ``horizon.*`` keys say how long to measure, not what, and are left
+    out), so a compare column never shows the base file's name for a scenario it does not
+    describe; ``--set scenario.name=...`` names it outright.
+    """
     sc = load_scenario(path)
-    changes = parse_set(sets)
+    given = parse_set(sets)
+    changes = dict(given)
+    what = {k: v for k, v in given.items() if not k.startswith("horizon.")}
+    if name_variant and what and "scenario.name" not in given:
+        changes["scenario.name"] = variant_name(sc.name, what)
     if seed is not None:
         changes["horizon.seed"] = seed
     if not changes:
@@ -72,7 +91,10 @@ def base_scenario(path: str, sets: tuple[str, ...], seed: int | None) -> Scenari
     try:
         return sc.with_changes(changes)
     except ScenarioError as exc:  # name the override, not only the file that lacks the value
-        shown = " ".join(f"--set {k}={toml_literal(v)}" for k, v in changes.items())
+        shown = " ".join(
+            [f"--set {k}={toml_literal(v)}" for k, v in given.items()]
+            + ([f"--seed {seed}"] if seed is not None else [])
+        )
         raise ScenarioError(exc.key, exc.allowed, exc.got, file=f"{path} with {shown}") from None
 
 

@@ -48,6 +48,24 @@ def rate_breakpoints(
     return edges, rates[:n_pieces]
 
 
+def expected_callers(arrivals: Arrivals, horizon: Horizon, edges_s: np.ndarray) -> np.ndarray:
+    """Expected first dials in each bin [edges[j], edges[j+1]) of the horizon.
+
+    The integral of the rate :func:`first_dials` samples, with every factor it uses (profile,
+    day of week, surges) and the daily gamma factor at its mean, 1: the one definition of the
+    arrival rate that formulas fed from the scenario must use. Nothing arrives after the
+    horizon end. A ``"trace"`` scenario gives its first dials per bin.
+    """
+    edges_s = np.asarray(edges_s, dtype=float)
+    if arrivals.mode == "trace":
+        return np.histogram(np.asarray(arrivals.first_dial_s, dtype=float), bins=edges_s)[0] * 1.0
+    end_s = horizon.end_s
+    n_days = int(np.ceil(end_s / DAY_S))
+    e, rates = rate_breakpoints(arrivals, horizon, np.ones(n_days), end_s)
+    cum = np.concatenate(([0.0], np.cumsum(rates * np.diff(e))))
+    return np.diff(np.interp(np.clip(edges_s, 0.0, end_s), e, cum))
+
+
 def daily_factors(arrivals: Arrivals, n_days: int, rng: np.random.Generator) -> np.ndarray:
     """Mean-one gamma multipliers per day with coefficient of variation ``daily_cv``."""
     cv = arrivals.daily_cv

@@ -62,6 +62,11 @@ class Pool:
         self.s_start_s: list[float] = []
         self.s_end_s: list[float] = []
         self.s_overtime_s: list[float] = []
+        # Facts: one row per break taken (its end NaN until it ends); the open row per person.
+        self.b_person: list[int] = []
+        self.b_start_s: list[float] = []
+        self.b_end_s: list[float] = []
+        self.break_row = [-1] * n_people
         self.now: Callable[[], float] = lambda: 0.0
 
     # --- seats -----------------------------------------------------------------
@@ -102,6 +107,18 @@ class Pool:
                 self.session_start_s[q] = now
                 self._ready(q, now)
 
+    def _break_opens(self, p: int, now: float) -> None:
+        self.break_row[p] = len(self.b_person)
+        self.b_person.append(p)
+        self.b_start_s.append(now)
+        self.b_end_s.append(math.nan)
+
+    def _break_closes(self, p: int, now: float) -> None:
+        row = self.break_row[p]
+        if row >= 0:
+            self.b_end_s[row] = now
+            self.break_row[p] = -1
+
     # --- roster events ---------------------------------------------------------
     def duty_start(self, p: int, now: float, end_s: float = math.inf) -> None:
         """``p`` comes on duty until ``end_s`` (the planned end of this duty period)."""
@@ -111,11 +128,15 @@ class Pool:
         self.duty_end_at_s[p] = end_s
         if self.state[p] == OFF:
             self._seat_or_standby(p, now)
+        elif self.state[p] == BREAK:  # a break running on from a duty that ended
+            self._break_opens(p, now)
 
     def duty_end(self, p: int, now: float) -> None:
         self.on_duty[p] = False
         self.duty_end_at_s[p] = now
         st = self.state[p]
+        if st == BREAK:  # leaves: no longer present, so no longer on a break
+            self._break_closes(p, now)
         if st == STANDBY:
             self.state[p] = OFF  # removed lazily from the standby queue
         elif st == SEATED:
@@ -141,12 +162,14 @@ class Pool:
             self.state[p] = BREAK
         else:
             return
+        self._break_opens(p, now)
         self.schedule(duration_s, self.break_end, p)
 
     def break_end(self, p: int) -> None:
         if self.state[p] != BREAK:
             return
         now = self.now()
+        self._break_closes(p, now)
         # A break ending as the duty ends (same instant, duty end not yet processed) does
         # not log the person back in for zero time.
         if self.on_duty[p] and now < self.duty_end_at_s[p]:
@@ -178,10 +201,13 @@ class Pool:
             duration = self.break_due_s[p]
             self.break_due_s[p] = 0.0
             self._logout(p, now, BREAK)
+            self._break_opens(p, now)
             self.schedule(duration, self.break_end, p)
 
     def close(self, now: float) -> None:
-        """Record the open sessions as ending at ``now`` (end of the run)."""
+        """Record the open sessions and breaks as ending at ``now`` (end of the run)."""
+        for p in range(len(self.state)):
+            self._break_closes(p, now)
         for p, st in enumerate(self.state):
             if st == SEATED:
                 self.s_person.append(p)

@@ -9,7 +9,7 @@ every column.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +42,11 @@ class Records:
     caller: dict[str, np.ndarray]
     session: dict[str, np.ndarray]
     people: pd.DataFrame
+    # Presence facts (sim/binding.py): the roster's duty periods and the breaks taken, each
+    # with the person's role; columns person_id, role and on_at_s / off_at_s (duty) or
+    # start_at_s / end_at_s (breaks).
+    duty: dict[str, np.ndarray] = field(default_factory=dict)
+    breaks: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def seed(self) -> int:
@@ -108,7 +113,8 @@ class Records:
         people = m.roster.people
         role = people["role"].to_numpy()
         parts = []
-        for pool in (m.takers, m.officers):
+        pools = (m.takers, m.officers)
+        for pool in pools:
             parts.append(
                 {
                     "person_id": np.asarray(pool.s_person, dtype=np.int32),
@@ -119,7 +125,20 @@ class Records:
             )
         session = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
         session["role"] = role[session["person_id"]].astype(np.int8)
-        return cls(m.sc, m.replication, stop_s, attempt, caller, session, people)
+        duty: dict[str, np.ndarray] = {
+            "person_id": np.asarray(m.roster.duty_person, dtype=np.int32),
+            "on_at_s": np.asarray(m.roster.duty_start_s, dtype=f64),
+            "off_at_s": np.asarray(m.roster.duty_end_s, dtype=f64),
+        }
+        duty["role"] = role[duty["person_id"]].astype(np.int8)
+        b_person = np.concatenate([np.asarray(p.b_person, dtype=np.int32) for p in pools])
+        breaks = {
+            "person_id": b_person,
+            "role": role[b_person].astype(np.int8),
+            "start_at_s": np.concatenate([np.asarray(p.b_start_s, dtype=f64) for p in pools]),
+            "end_at_s": np.concatenate([np.asarray(p.b_end_s, dtype=f64) for p in pools]),
+        }
+        return cls(m.sc, m.replication, stop_s, attempt, caller, session, people, duty, breaks)
 
     # --- tables ------------------------------------------------------------------------
     def _tag(self, df: pd.DataFrame) -> pd.DataFrame:

@@ -171,6 +171,12 @@ def label(value: Any) -> str:
     return value if isinstance(value, str) else toml_literal(value)
 
 
+def variant_name(name: str, changes: Mapping[str, Any]) -> str:
+    """The name of ``name`` changed by dotted-key ``changes``, saying so:
+    ``baseline_2023+arrivals.callers_per_day=7000``."""
+    return name + "".join(f"+{k}={label(v)}" for k, v in changes.items())
+
+
 @dataclass(frozen=True)
 class Point:
     """One sweep point: its index, its overrides and the validated scenario."""

@@ -233,3 +233,93 @@ def replicate_to_precision(
         tuple(steps),
         tuple(values),
     )
+
+
+#: A CI whose half-width exceeds this share of the mean says next to nothing about the metric.
+UNINFORMATIVE_HALF_WIDTH = 0.5
+#: Metrics a planner reads first: the replications advised are planned for these when flagged.
+KEY_METRICS = (
+    "service_level",
+    "service_level_offered",
+    "asa_s",
+    "abandon_rate",
+    "block_rate",
+    "golden_hour_share",
+    "targets_met_interval_share",
+    "targets_met_day_share",
+)
+#: The relative half-width a warning about wide intervals plans replications for.
+ADVISED_PRECISION = 0.1
+
+
+@dataclass(frozen=True)
+class WideInterval:
+    """A metric whose 95% CI over ``replications`` is too wide to say anything, and the
+    replications a relative half-width of ``precision`` needs (None: not computable)."""
+
+    metric: str
+    replications: int
+    half_width_rel: float
+    precision: float
+    needed: int | None
+
+
+def wide_intervals(
+    per_rep: dict[str, Sequence[float]],
+    *,
+    confidence: float = 0.95,
+    precision: float = ADVISED_PRECISION,
+) -> list[WideInterval]:
+    """The metrics of ``per_rep`` (name -> one value per replication) whose CI is uninformative.
+
+    A metric is flagged when it has fewer than 2 defined replications (no interval at all) or
+    when its t half-width exceeds :data:`UNINFORMATIVE_HALF_WIDTH` of its mean (with 2
+    replications a share can show "0% to 100%"); ``needed`` is :func:`replications_for` at
+    ``precision``. Metrics with mean 0 or no defined value are left out (no relative width).
+    """
+    out = []
+    q = 0.5 + confidence / 2
+    for name, values in per_rep.items():
+        x = np.asarray(values, dtype=float)
+        x = x[~np.isnan(x)]
+        if x.size == 0 or float(x.mean()) == 0:
+            continue
+        if x.size < 2:
+            out.append(WideInterval(name, int(x.size), math.inf, precision, None))
+            continue
+        sd = float(x.std(ddof=1))
+        rel = float(stats.t.ppf(q, x.size - 1) * sd / math.sqrt(x.size) / abs(float(x.mean())))
+        if rel > UNINFORMATIVE_HALF_WIDTH:
+            needed = replications_for(x, precision, confidence, name)[2]
+            out.append(WideInterval(name, int(x.size), rel, precision, needed))
+    return out
+
+
+def wide_interval_warning(
+    wide: Sequence[WideInterval], replications: int, scenario_file: str
+) -> list[str]:
+    """Lines warning about :func:`wide_intervals` results of a run of ``replications``
+    (empty when there are none)."""
+    how = f"helpline replications {scenario_file} --metric NAME --precision 0.1"
+    if replications < 2:
+        return [
+            "Warning: 1 replication gives no confidence interval; run at least 2 "
+            f"(-r N), and see `{how}` for how many a useful interval needs."
+        ]
+    if not wide:
+        return []
+    names = ", ".join(w.metric for w in wide[:6]) + (", ..." if len(wide) > 6 else "")
+    out = [
+        f"Warning: with {replications} replications the 95% CIs of {len(wide)} metric(s) "
+        f"({names}) are wider than +/-{UNINFORMATIVE_HALF_WIDTH:.0%} of the mean: too few "
+        "replications to say much."
+    ]
+    planned = [w for w in wide if w.needed is not None]
+    key = [w for w in planned if w.metric in KEY_METRICS]
+    if planned:
+        worst = max(key or planned, key=lambda w: w.needed or 0)
+        out.append(
+            f"  A +/-{worst.precision:.0%} interval needs about {worst.needed} replications for "
+            f"{worst.metric} (`{how.replace('NAME', worst.metric)}`; -r N runs N)."
+        )
+    return out

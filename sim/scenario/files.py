@@ -68,17 +68,43 @@ def read_raw(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
 def apply_changes(
     raw: dict[str, Any], changes: dict[str, Any], file: str | None = None
 ) -> dict[str, Any]:
-    """Return ``raw`` with dotted-key values set (tables created as needed)."""
+    """Return ``raw`` with dotted-key values set (tables created as needed).
+
+    A number steps into an array of tables: ``arrivals.surges.0.multiplier`` sets the first
+    surge's multiplier (the element must exist).
+    """
     out = copy.deepcopy(raw)
     for dotted, value in changes.items():
         parts = dotted.split(".")
-        node = out
+        node: Any = out
         for i, part in enumerate(parts[:-1]):
-            nxt = node.setdefault(part, {})
-            if not isinstance(nxt, dict):
+            if isinstance(node, list):
+                nxt = _element(node, part, ".".join(parts[:i]), file)
+            else:
+                nxt = node.setdefault(part, {})
+            if not isinstance(nxt, dict | list):
                 raise ScenarioError(
                     ".".join(parts[: i + 1]), "a table to set a key in", nxt, file=file
                 )
             node = nxt
-        node[parts[-1]] = value
+        if isinstance(node, list):
+            node[_index(node, parts[-1], ".".join(parts[:-1]), file)] = value
+        else:
+            node[parts[-1]] = value
     return out
+
+
+def _index(array: list[Any], part: str, where: str, file: str | None) -> int:
+    """``part`` as an index of ``array`` (the array at dotted key ``where``)."""
+    if not part.isdigit() or int(part) >= len(array):
+        allowed = (
+            f"an index 0 to {len(array) - 1} of the array {where}"
+            if array
+            else f"an index of an element of {where}, which is empty"
+        )
+        raise ScenarioError(f"{where}.{part}", allowed, part, file=file)
+    return int(part)
+
+
+def _element(array: list[Any], part: str, where: str, file: str | None) -> Any:
+    return array[_index(array, part, where, file)]

@@ -19,6 +19,7 @@ from sim.scenario.files import apply_changes, deep_merge, read_raw
 from sim.scenario.reader import Reader
 from sim.scenario.staff import check_officers, read_staff
 from sim.scenario.values import (
+    SERVICE_LEVEL_CONVENTIONS,
     Arrivals,
     CallType,
     Horizon,
@@ -234,6 +235,35 @@ def _call_type(name: str, r: Reader) -> CallType:
     )
 
 
+#: Interval lengths (min) attainment may be judged over.
+TARGET_INTERVALS_MIN = (15, 30, 60)
+
+
+def _targets(r: Reader) -> Targets:
+    """``[targets]``: the metrics' thresholds and the optional targets (docs/scenarios.md)."""
+
+    interval_min = r.number("interval_min", 30, integer=True)
+    if interval_min not in TARGET_INTERVALS_MIN:
+        raise ScenarioError(
+            r.key("interval_min"),
+            "one of " + ", ".join(str(m) for m in TARGET_INTERVALS_MIN) + " (minutes)",
+            interval_min,
+        )
+    out = Targets(
+        service_level_s=r.number("service_level_s", 20.0, lo=0),
+        golden_hour_s=r.number("golden_hour_min", 60.0, lo=0, lo_open=True) * 60.0,
+        service_level_min=r.number("service_level_min", None, lo=0, hi=1),
+        service_level_of=r.choice("service_level_of", SERVICE_LEVEL_CONVENTIONS, "answered"),
+        abandon_rate_max=r.number("abandon_rate_max", None, lo=0, hi=1),
+        block_rate_max=r.number("block_rate_max", None, lo=0, hi=1),
+        asa_max_s=r.number("asa_max_s", None, lo=0),
+        golden_hour_share_min=r.number("golden_hour_share_min", None, lo=0, hi=1),
+        interval_s=interval_min * 60.0,
+    )
+    r.finish()
+    return out
+
+
 def _build(raw: dict[str, Any], file: str | None) -> Scenario:
     top = Reader(raw, "")
     meta = top.sub("scenario", {})
@@ -284,12 +314,7 @@ def _build(raw: dict[str, Any], file: str | None) -> Scenario:
             "money.held_peak", f"at most 1 - held_floor ({1 - money.held_floor:g})", money.held_peak
         )
     mr.finish()
-    tr = top.sub("targets", {})
-    targets = Targets(
-        tr.number("service_level_s", 20.0, lo=0),
-        tr.number("golden_hour_min", 60.0, lo=0, lo_open=True) * 60.0,
-    )
-    tr.finish()
+    targets = _targets(top.sub("targets", {}))
     top.finish()
     return Scenario(
         name,

@@ -217,10 +217,44 @@ class Money:
         return self.held_floor + self.held_peak * np.exp(-np.asarray(delay_s) / self.held_decay_s)
 
 
+#: Service-level conventions: answered within T over answered attempts, or over every offered
+#: attempt (answered, abandoned and blocked; abandoned and blocked count as misses).
+SERVICE_LEVEL_CONVENTIONS = ("answered", "offered")
+
+
 @dataclass(frozen=True)
 class Targets:
+    """Thresholds the metrics use, and the targets the run is judged against.
+
+    ``service_level_s`` and ``golden_hour_s`` define the metrics; every ``*_min`` / ``*_max``
+    is an optional target (None: not stated) checked per interval of ``interval_s`` and per
+    day by :mod:`sim.attainment`. ``service_level_of`` says which service-level convention the
+    ``service_level_min`` target is stated in (:data:`SERVICE_LEVEL_CONVENTIONS`).
+    """
+
     service_level_s: float
     golden_hour_s: float
+    service_level_min: float | None = None
+    service_level_of: str = "answered"
+    abandon_rate_max: float | None = None
+    block_rate_max: float | None = None
+    asa_max_s: float | None = None
+    golden_hour_share_min: float | None = None
+    interval_s: float = 1800.0
+
+    @property
+    def stated(self) -> bool:
+        """Whether any target is stated (otherwise attainment is not judged)."""
+        return any(
+            v is not None
+            for v in (
+                self.service_level_min,
+                self.abandon_rate_max,
+                self.block_rate_max,
+                self.asa_max_s,
+                self.golden_hour_share_min,
+            )
+        )
 
 
 @dataclass(frozen=True)

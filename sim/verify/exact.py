@@ -15,9 +15,12 @@ The metrics compared use the same denominators on both sides (see :mod:`sim.metr
 :mod:`sim.analytic`): ``block_rate`` = blocked / attempts (``p_blocked``), ``abandon_rate`` =
 abandoned / (answered + abandoned) (``p_abandon``), ``asa_s`` = mean wait of answered
 (``asa_s``), ``service_level`` = answered within ``targets.service_level_s`` / answered
-(``service_level``), ``agent_occupancy`` = busy / logged-in time (``occupancy``). A metric is
-compared only where it can differ from a trivial 0 or 1: blocking with finite lines, abandonment
-with finite patience, waits where a queue can form; occupancy always.
+(``service_level``), ``service_level_offered`` = the same / all attempts
+(``service_level_offered``), ``wait_mean_s`` = mean wait of attempts that got a line, abandoned
+ones to their hang-up (``wait_mean_s``), ``agent_occupancy`` = busy / logged-in time
+(``occupancy``). A metric is compared only where it can differ from a trivial 0 or 1: blocking
+with finite lines, abandonment with finite patience, waits where a queue can form; occupancy
+always.
 
 ``horizon.end = "drain"`` is required: every call that arrives in the window is followed to its
 end, so its wait is a sample of the stationary wait. With ``"cut"`` the calls still waiting at
@@ -88,6 +91,8 @@ FORMULA_FIELD = {
     "abandon_rate": "p_abandon",
     "asa_s": "asa_s",
     "service_level": "service_level",
+    "service_level_offered": "service_level_offered",
+    "wait_mean_s": "wait_mean_s",
     "agent_occupancy": "occupancy",
 }
 #: Share metric -> summary counts whose sum over replications is its number of trials: when
@@ -96,6 +101,7 @@ TRIALS = {
     "block_rate": ("attempts",),
     "abandon_rate": ("answered", "abandoned"),
     "service_level": ("answered",),
+    "service_level_offered": ("answered", "abandoned", "blocked"),
 }
 #: Metrics compared with Ciw.
 CIW_METRICS = ("attempts", "abandon_rate", "asa_s", "service_level")
@@ -155,7 +161,7 @@ class QueueModel:
         if not math.isinf(self.patience_s):
             out.append("abandon_rate")
         if self.lines is None or self.lines > self.agents:
-            out += ["asa_s", "service_level"]
+            out += ["asa_s", "service_level", "service_level_offered", "wait_mean_s"]
         out.append("agent_occupancy")
         return tuple(out)
 

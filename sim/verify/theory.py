@@ -14,10 +14,12 @@ approximations and sets them beside the simulated hour:
 
 Inputs, per hour of day (h = 0..23):
 
-* arrival rate: by default the scenario's **first dials** (callers), ``callers_per_day`` times
-  the profile's share of the hour (the day-of-week factors average 1 and the daily gamma factor
-  has mean 1; dated surges are left out). With ``rate="attempts"`` the simulation's measured
-  attempts per hour are used instead: first dials plus redials;
+* arrival rate: by default the scenario's **first dials** (callers): the arrival process's own
+  expected rate (:func:`sim.core.arrivals.expected_callers`: profile, day of week, dated surges,
+  the daily gamma factor at its mean 1), averaged over the window's days hour by hour, so a
+  surge day's afternoon is fed to the formulas as the simulation draws it. With
+  ``rate="attempts"`` the simulation's measured attempts per hour are used instead: first dials
+  plus redials;
 * handle time: the call-type mix's mean call-taker time, talk + escalation share x escalation
   talk + after-call work (``sum share x mean``);
 * patience: the mix's mean patience (exponential in the formulas; infinite if any type never
@@ -45,6 +47,8 @@ import numpy as np
 import pandas as pd
 
 from sim.analytic import mol_metrics, sipp
+from sim.attainment import clock_edges
+from sim.core.arrivals import expected_callers
 from sim.core.model import simulate
 from sim.metrics import estimate
 from sim.runner import default_workers
@@ -91,22 +95,21 @@ class Theory:
 
 
 def hourly_callers_per_s(sc: Scenario) -> np.ndarray:
-    """Mean first-dial rate (callers/s) in each hour of the day, from the scenario's profile.
+    """Mean first-dial rate (callers/s) in each hour of the day over the window.
 
-    A profile of n equal slots is integrated over each hour, so 24, 48 or 96 slots (or 8 slots of
-    3 hours) all work. Trace arrivals: the trace's callers per hour of day per day.
+    The expected first dials of every clock hour of the window, from the same function that
+    defines the rate the simulation samples (:func:`~sim.core.arrivals.expected_callers`, with
+    surges, weekdays and the profile at any slot size), pooled by hour of day: the expected
+    callers in that hour over the window's days / the time. Trace arrivals: the trace's own
+    callers. An hour of the day the window never covers gets 0.
     """
-    a = sc.arrivals
-    if a.mode == "trace":
-        t = np.asarray(a.first_dial_s, dtype=float)
-        counts = np.bincount((np.mod(t, DAY_S) // HOUR_S).astype(int), minlength=HOURS)
-        return counts / sc.horizon.days / HOUR_S
-    w = np.asarray(a.profile, dtype=float)
-    slot_s = DAY_S / w.size
-    cum = np.concatenate(([0.0], np.cumsum(w / w.sum())))  # share of the day by slot edge
-    edges = np.arange(HOURS + 1) * HOUR_S
-    share = np.interp(edges, np.arange(w.size + 1) * slot_s, cum)
-    return a.callers_per_day * np.diff(share) / HOUR_S
+    h = sc.horizon
+    edges = clock_edges(h.warmup_s, h.end_s, HOUR_S)
+    expected = expected_callers(sc.arrivals, h, edges)
+    hour = (edges[:-1] % DAY_S // HOUR_S).astype(int)
+    time_s = np.bincount(hour, weights=np.diff(edges), minlength=HOURS)
+    callers = np.bincount(hour, weights=expected, minlength=HOURS)
+    return np.divide(callers, time_s, out=np.zeros(HOURS), where=time_s > 0)
 
 
 def mean_handle_s(sc: Scenario) -> float:

@@ -18,6 +18,8 @@ METRIC_KEYS = (
     "p_abandon",
     "asa_s",
     "service_level",
+    "service_level_offered",
+    "wait_mean_s",
     "occupancy",
     "mean_queue",
     "offered_erl",
@@ -174,3 +176,22 @@ def test_redial_delay_adds_the_exact_retrial_queue_beside_erlang_x() -> None:
     assert got["p_blocked"] > plain["p_blocked"]
     text = run(*args, "--redial-delay-s", "300").stdout
     assert "exact, redials after 300 s:" in text and "attempts per caller" in text
+
+
+def test_both_service_level_conventions_and_both_mean_waits() -> None:
+    out = run_json(
+        "--calls-per-hour", "300", "--talk-s", "180", "--agents", "16", "--lines", "20",
+        "--patience-s", "120",
+    )  # fmt: skip
+    answered = (1 - out["p_blocked"]) * (1 - out["p_abandon"])
+    assert out["service_level_offered"] == pytest.approx(out["service_level"] * answered)
+    assert out["service_level_offered"] < out["service_level"]
+    # Little's law over admitted attempts; abandoned ones wait too, so the mean exceeds ASA here
+    lam_admitted = 300 / 3600 * (1 - out["p_blocked"])
+    assert out["wait_mean_s"] == pytest.approx(out["mean_queue"] / lam_admitted)
+    assert out["wait_mean_s"] > out["asa_s"]
+    c = run_json("--calls-per-hour", "100", "--talk-s", "180", "--agents", "8")
+    assert c["service_level_offered"] == c["service_level"]  # Erlang C: answered = offered
+    assert c["wait_mean_s"] == c["asa_s"]
+    text = run("--calls-per-hour", "300", "--talk-s", "180", "--agents", "16", "--lines", "20")
+    assert "service level, offered" in text.output and "mean wait" in text.output

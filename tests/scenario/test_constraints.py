@@ -195,6 +195,26 @@ BAD_VALUES: list[tuple[str, str, str]] = [
     ),
     ("zero-golden-hour", "[targets]\ngolden_hour_min = 0", "targets.golden_hour_min"),
     ("negative-service-level", "[targets]\nservice_level_s = -1", "targets.service_level_s"),
+    (
+        "service-level-target-above-1",
+        "[targets]\nservice_level_min = 80",
+        "targets.service_level_min",
+    ),
+    (
+        "unknown-service-level-convention",
+        '[targets]\nservice_level_of = "all"',
+        "targets.service_level_of",
+    ),
+    ("abandon-target-above-1", "[targets]\nabandon_rate_max = 5", "targets.abandon_rate_max"),
+    ("negative-block-target", "[targets]\nblock_rate_max = -0.1", "targets.block_rate_max"),
+    ("negative-asa-target", "[targets]\nasa_max_s = -1", "targets.asa_max_s"),
+    (
+        "golden-hour-target-above-1",
+        "[targets]\ngolden_hour_share_min = 1.5",
+        "targets.golden_hour_share_min",
+    ),
+    ("odd-target-interval", "[targets]\ninterval_min = 20", "targets.interval_min"),
+    ("text-asa-target", '[targets]\nasa_max_s = "fast"', "targets.asa_max_s"),
     ("zero-money-decay", "[money]\nheld_decay_h = 0", "money.held_decay_h"),
     # shares and probabilities out of range
     ("share-above-1", "[call_types.complaint]\nshare = 1.5", "call_types.complaint.share"),
@@ -593,6 +613,12 @@ def test_error_in_parent_names_the_file_that_was_run(tmp_path: Path) -> None:
         ),
         pytest.param(SURGE + "start_h = 0\nduration_h = 1\nmultiplier = 0", id="surge-at-start"),
         pytest.param("[lines]\ncount = 'inf'", id="unlimited-lines"),
+        pytest.param(
+            "[targets]\nservice_level_min = 1\nabandon_rate_max = 0\nblock_rate_max = 0\n"
+            "asa_max_s = 0\ngolden_hour_share_min = 0\ninterval_min = 15\n"
+            "service_level_of = 'offered'",
+            id="targets-at-their-bounds",
+        ),
         pytest.param("[call_types.complaint]\npatience = 'inf'", id="infinite-patience"),
         pytest.param("[money]\nheld_floor = 0.25\nheld_peak = 0.75", id="money-held-1"),
         pytest.param(TALK + "{dist = 'uniform', low_s = 0, high_min = 1}", id="uniform-from-0"),

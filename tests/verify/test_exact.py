@@ -79,11 +79,10 @@ def test_formula_values_match_the_closed_forms(cases) -> None:
 def test_compared_metrics_follow_the_queue(cases) -> None:
     by_name = {sc.name: v.queue_model(sc) for sc in cases}
     assert by_name["erlang_b_light"].compared() == ("block_rate", "agent_occupancy")
-    assert by_name["erlang_c_light"].compared() == ("asa_s", "service_level", "agent_occupancy")
-    assert by_name["erlang_a_light"].compared() == (
-        "abandon_rate", "asa_s", "service_level", "agent_occupancy",
-    )  # fmt: skip
-    assert len(by_name["erlang_a_lines_light"].compared()) == 5
+    waits = ("asa_s", "service_level", "service_level_offered", "wait_mean_s")
+    assert by_name["erlang_c_light"].compared() == (*waits, "agent_occupancy")
+    assert by_name["erlang_a_light"].compared() == ("abandon_rate", *waits, "agent_occupancy")
+    assert len(by_name["erlang_a_lines_light"].compared()) == 7
 
 
 @pytest.mark.parametrize(
@@ -186,11 +185,22 @@ def test_formula_rows_count_the_trials_behind_each_share() -> None:
     sc = v.load_cases()[0]  # any formula case
     q = v.queue_model(sc)
     runs = [
-        {"attempts": 100, "answered": 90, "abandoned": 5, **dict.fromkeys(q.compared(), 0.0)}
+        {
+            "attempts": 100,
+            "answered": 90,
+            "abandoned": 5,
+            "blocked": 5,
+            **dict.fromkeys(q.compared(), 0.0),
+        }
     ] * 3
     rows = v.formula_rows([sc], {(v.SIM, sc.name): runs})
     trials = {r["metric"]: r["_trials"] for r in rows}
-    expect = {"block_rate": 300, "abandon_rate": 285, "service_level": 270}
+    expect = {
+        "block_rate": 300,
+        "abandon_rate": 285,
+        "service_level": 270,
+        "service_level_offered": 300,
+    }
     assert trials == {m: expect.get(m, 0) for m in q.compared()}
 
 
@@ -218,7 +228,7 @@ def test_every_case_agrees_with_its_formula(quick_results) -> None:
     table = v.decide(v.formula_rows(scs, results))
     bad = table[~table["agree"]]
     assert bad.empty, bad[["case", "metric", "formula", "sim_mean", "diff_lo", "diff_hi"]]
-    assert len(table) == 3 * (2 + 3 + 4 + 5)
+    assert len(table) == 3 * (2 + 5 + 6 + 7)
     for family in FAMILIES:
         assert table["model"].str.endswith(f"({family})").sum() > 0
     # every compared metric was measured in every replication: the check is not vacuous
@@ -235,7 +245,7 @@ def test_full_validation_agrees_with_every_formula(cases) -> None:
     table = v.decide(v.formula_rows(scs, results))
     bad = table[~table["agree"]]
     assert bad.empty, bad[["case", "metric", "formula", "sim_mean", "diff_lo", "diff_hi"]]
-    assert len(table) == 3 * (2 + 3 + 4 + 5)
+    assert len(table) == 3 * (2 + 5 + 6 + 7)
     # the full intervals are tight: within 10% of the value for every waiting-time row
     waits = table[table["metric"] == "asa_s"]
     assert (waits["rel_half_width"] < 0.10).all(), waits[["case", "rel_half_width"]]
@@ -268,10 +278,10 @@ def test_cli_reports_and_sets_the_exit_code(tmp_path) -> None:
     result = CliRunner().invoke(main, ["validate", "--quick", "--cases", str(tmp_path), "--json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
-    assert doc["comparisons"] == 7 and doc["disagree"] == 0
+    assert doc["comparisons"] == 9 and doc["disagree"] == 0
     assert {r["case"] for r in doc["rows"]} == {"erlang_b_light", "erlang_a_lines_light"}
     text = CliRunner().invoke(main, ["validate", "--quick", "--cases", str(tmp_path)])
-    assert text.exit_code == 0 and "All 7 agree." in text.output
+    assert text.exit_code == 0 and "All 9 agree." in text.output
 
     bad = tmp_path / "erlang_b_light.toml"
     bad.write_text(bad.read_text().replace('end = "drain"', 'end = "cut"'))

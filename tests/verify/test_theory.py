@@ -40,6 +40,7 @@ def short(sc, days: float = 3, reps: int = 2):
 
 
 def test_hourly_rate_is_the_profile_share_of_the_day(baseline) -> None:
+    baseline = baseline.with_changes({"arrivals.day_of_week": [1.0] * 7})  # weekdays: elsewhere
     rate = th.hourly_callers_per_s(baseline) * 3600
     weights = np.asarray(baseline.arrivals.profile)
     assert rate.sum() == pytest.approx(baseline.arrivals.callers_per_day)
@@ -47,6 +48,7 @@ def test_hourly_rate_is_the_profile_share_of_the_day(baseline) -> None:
 
 
 def test_half_hour_and_three_hour_profiles_are_integrated_by_hour(baseline) -> None:
+    baseline = baseline.with_changes({"arrivals.day_of_week": [1.0] * 7})  # weekdays: elsewhere
     half = baseline.with_changes({"arrivals.profile": [1.0] * 20 + [3.0] * 28})  # 00:00-10:00 low
     rate = th.hourly_callers_per_s(half) * 3600
     assert rate[:10] == pytest.approx([2 * 1500 / 104] * 10)  # two half-hours of weight 1

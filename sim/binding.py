@@ -1,0 +1,270 @@
+"""What binds: lines, seats or people, interval by interval, from the recorded periods.
+
+Every resource is a count of open periods, exact from the facts (no sampling):
+
+* lines held: attempts that got a line, from the dial to the line's release;
+* call-takers (role call-taker) **present**: in a duty period of the roster, or working past
+  its end (overtime); **on break**: a break actually taken (it starts when the work in hand
+  is done); **logged in**: on a seat (a session); **without a seat**: present, not on break and
+  not logged in (every seat taken); **on duty** (DOMAIN.md section 5): present and not on
+  break, that is logged in or without a seat; **busy**: from the answer to the end of
+  after-call work (escalation included);
+* officers logged in and busy (from the start of an escalation to the end of its talk).
+
+Per interval of ``targets.interval_min`` the module gives the time shares with every line
+held, every seat taken, every logged-in call-taker busy, someone without a seat and every
+officer busy, and three *binding* shares, each the time during which one more unit of one
+resource would have served someone:
+
+* ``lines_bind_share``: every line held (a dial gets a busy tone);
+* ``seats_bind_share``: every seat taken and every seated call-taker busy while someone present
+  has no seat (a seat would put that person to work);
+* ``people_bind_share``: every logged-in call-taker busy with a seat free (nobody to sit in it).
+
+:func:`verdict` names the resources binding at the peak hours (the :data:`PEAK_HOURS` busiest
+hours of the day by the scenario's arrival rate): those binding at least :data:`BINDING_SHARE`
+of the peak time, or "none".
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from sim.attainment import clock_edges
+from sim.core.arrivals import expected_callers
+from sim.core.records import ANSWERED, BLOCKED, Records
+from sim.core.roster import CALL_TAKER, ESCALATION
+from sim.scenario.values import DAY_S, Scenario
+
+#: The busiest hours of the day by arrival rate whose binding shares decide :func:`verdict`.
+PEAK_HOURS = 4
+#: A resource binds at the peak when it binds at least this share of the peak time.
+BINDING_SHARE = 0.5
+RESOURCES = ("lines", "seats", "people")
+
+#: Per-replication metrics of this module: name -> (unit, description).
+METRICS: dict[str, tuple[str, str]] = {
+    "call_takers_present_mean": (
+        "people",
+        "mean call-takers present: in a rostered duty period or in overtime",
+    ),
+    "call_takers_on_duty_mean": (
+        "people",
+        "mean call-takers on duty: present and not on break (logged in or without a seat)",
+    ),
+    "call_takers_logged_in_mean": ("people", "mean call-takers logged in on a seat"),
+    "call_takers_on_break_mean": ("people", "mean call-takers on a break"),
+    "call_takers_without_seat_mean": (
+        "people",
+        "mean call-takers on duty without a seat (every seat taken)",
+    ),
+    "all_lines_busy_share": ("share", "time with every line held; NaN with unlimited lines"),
+    "all_seats_taken_share": ("share", "time with every seat taken by a logged-in call-taker"),
+    "all_call_takers_busy_share": (
+        "share",
+        "time with at least one call-taker logged in and every logged-in call-taker busy",
+    ),
+    "without_seat_share": ("share", "time with at least one call-taker on duty without a seat"),
+    "all_officers_busy_share": (
+        "share",
+        "time with at least one officer logged in and every logged-in officer busy",
+    ),
+    "peak_lines_bind_share": (
+        "share",
+        "peak hours: time with every line held (lines bind)",
+    ),
+    "peak_seats_bind_share": (
+        "share",
+        "peak hours: time with every seat taken and busy while someone has no seat (seats bind)",
+    ),
+    "peak_people_bind_share": (
+        "share",
+        "peak hours: time with every logged-in call-taker busy and a seat free (people bind)",
+    ),
+}
+
+
+class _Levels:
+    """Piecewise-constant counts of open periods of a few series, on one grid of instants.
+
+    One sort of every start and end (and the bin edges) gives the segments between successive
+    instants, each with every series' count and the bin it lies in; periods are clipped to the
+    edges' span. The count on a segment [t, t') includes every period starting at t and none
+    ending at t.
+    """
+
+    def __init__(self, series: dict[str, tuple[np.ndarray, np.ndarray]], edges_s: np.ndarray):
+        lo, hi = edges_s[0], edges_s[-1]
+        times = [edges_s] + [x for start, end in series.values() for x in (start, end)]
+        which = [np.full(edges_s.size, -1)]
+        step = [np.zeros(edges_s.size)]
+        for j, (start, end) in enumerate(series.values()):
+            which += [np.full(start.size, j), np.full(end.size, j)]
+            step += [np.ones(start.size), -np.ones(end.size)]
+        t = np.clip(np.concatenate(times), lo, hi)
+        order = np.argsort(t, kind="stable")
+        t = t[order]
+        col = np.concatenate(which)[order]
+        delta = np.concatenate(step)[order]
+        last = np.append(np.flatnonzero(np.diff(t) > 0), t.size - 1)  # last event of an instant
+        at = t[last]
+        self.length = np.diff(at)
+        self.bin = np.searchsorted(edges_s, at[:-1], side="right") - 1
+        self.n_bins = edges_s.size - 1
+        self.level = {
+            name: np.cumsum(np.where(col == j, delta, 0.0))[last][:-1]
+            for j, name in enumerate(series)
+        }
+
+    def share(self, holds: np.ndarray) -> np.ndarray:
+        """Per bin, the share of its time during which ``holds`` (one value per segment)."""
+        time = np.bincount(self.bin, weights=self.length * holds, minlength=self.n_bins)
+        total = np.bincount(self.bin, weights=self.length, minlength=self.n_bins)
+        return time / np.where(total > 0, total, np.nan)
+
+    def mean(self, name: str) -> np.ndarray:
+        return self.share(self.level[name])
+
+
+def _periods(rec: Records) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The [start, end) periods of every counted resource (open ends at the run's stop)."""
+    stop = rec.stop_s
+    a = rec.attempt
+    out = a["outcome"]
+
+    def end(x: np.ndarray) -> np.ndarray:
+        return np.nan_to_num(x, nan=stop)
+
+    held = out != BLOCKED
+    ans = out == ANSWERED
+    s = rec.session
+    taker = s["role"] == CALL_TAKER
+    officer = s["role"] == ESCALATION
+    ot = taker & (s["overtime_s"] > 0)
+    d = rec.duty
+    d_taker = d["role"] == CALL_TAKER
+    b = rec.breaks
+    b_taker = b["role"] == CALL_TAKER
+    esc = ~np.isnan(a["escalation_started_at_s"])
+    esc_start = a["escalation_started_at_s"][esc]
+    return {
+        "lines": (a["arrived_at_s"][held], end(a["line_released_at_s"][held])),
+        "logged_in": (s["login_at_s"][taker], s["logout_at_s"][taker]),
+        "busy": (a["answered_at_s"][ans], end(a["done_at_s"][ans])),
+        "present": (
+            np.concatenate([d["on_at_s"][d_taker], s["logout_at_s"][ot] - s["overtime_s"][ot]]),
+            np.concatenate([d["off_at_s"][d_taker], s["logout_at_s"][ot]]),
+        ),
+        "on_break": (b["start_at_s"][b_taker], end(b["end_at_s"][b_taker])),
+        "officers": (s["login_at_s"][officer], s["logout_at_s"][officer]),
+        "officers_busy": (esc_start, esc_start + a["escalation_talk_s"][esc]),
+    }
+
+
+def by_interval(rec: Records, edges_s: np.ndarray | None = None) -> pd.DataFrame:
+    """One row per interval of the window (``targets.interval_min``): counts and shares."""
+    sc = rec.scenario
+    lo, hi = rec.window_s
+    if edges_s is None:
+        edges_s = clock_edges(lo, hi, sc.targets.interval_s)
+    periods = _periods(rec)
+
+    def group(*names: str) -> _Levels:
+        return _Levels({n: periods[n] for n in names}, edges_s)
+
+    line = group("lines")
+    taker = group("logged_in", "busy", "present", "on_break")
+    officer = group("officers", "officers_busy")
+    T, off = taker.level, officer.level
+    without_seat = T["present"] - T["on_break"] - T["logged_in"]
+    seats_full = T["logged_in"] >= sc.staff.seats
+    all_busy = (T["logged_in"] > 0) & (T["busy"] >= T["logged_in"])
+    lines_full = (
+        line.share(line.level["lines"] >= sc.lines)
+        if sc.lines is not None
+        else np.zeros(edges_s.size - 1)
+    )
+    df = pd.DataFrame(
+        {
+            "interval_start_s": edges_s[:-1],
+            "interval_end_s": edges_s[1:],
+            "lines_busy_mean": line.mean("lines"),
+            "call_takers_present_mean": taker.mean("present"),
+            "call_takers_on_break_mean": taker.mean("on_break"),
+            "call_takers_logged_in_mean": taker.mean("logged_in"),
+            "call_takers_without_seat_mean": taker.share(without_seat),
+            "call_takers_busy_mean": taker.mean("busy"),
+            "officers_logged_in_mean": officer.mean("officers"),
+            "officers_busy_mean": officer.mean("officers_busy"),
+            "all_lines_busy_share": lines_full if sc.lines is not None else math.nan,
+            "all_seats_taken_share": taker.share(seats_full),
+            "all_call_takers_busy_share": taker.share(all_busy),
+            "without_seat_share": taker.share(without_seat > 0),
+            "all_officers_busy_share": officer.share(
+                (off["officers"] > 0) & (off["officers_busy"] >= off["officers"])
+            ),
+            "lines_bind_share": lines_full,
+            "seats_bind_share": taker.share(seats_full & all_busy & (without_seat > 0)),
+            "people_bind_share": taker.share(all_busy & ~seats_full),
+        }
+    )
+    df.insert(0, "seed", np.int64(rec.seed))
+    df.insert(0, "replication", np.int32(rec.replication))
+    df.insert(0, "scenario", sc.name)
+    return df
+
+
+def peak_hours(sc: Scenario) -> np.ndarray:
+    """The :data:`PEAK_HOURS` hours of the day (0..23) with the most expected first dials over
+    the window (ties: the earlier hour)."""
+    lo, hi = sc.horizon.warmup_s, sc.horizon.end_s
+    edges = clock_edges(lo, hi, 3600.0)
+    per_bin = expected_callers(sc.arrivals, sc.horizon, edges)
+    hour = ((edges[:-1] % DAY_S) // 3600).astype(int)
+    load = np.bincount(hour, weights=per_bin, minlength=24)
+    return np.sort(np.argsort(-load, kind="stable")[:PEAK_HOURS])
+
+
+def summary(rec: Records) -> dict[str, float]:
+    """This module's :data:`METRICS` for one replication, over the window."""
+    sc = rec.scenario
+    lo, hi = rec.window_s
+    hourly = by_interval(rec, clock_edges(lo, hi, 3600.0))
+    length = hourly["interval_end_s"] - hourly["interval_start_s"]
+    hour = ((hourly["interval_start_s"] % DAY_S) // 3600).astype(int)
+    peak = hour.isin(peak_hours(sc))
+
+    def mean(col: str, where: pd.Series | None = None) -> float:
+        w = length if where is None else length[where]
+        x = hourly[col] if where is None else hourly[col][where]
+        return float(np.sum(x * w) / np.sum(w)) if np.sum(w) > 0 else math.nan
+
+    out = {
+        name: mean(name)
+        for name in METRICS
+        if not name.startswith("peak_") and name != "call_takers_on_duty_mean"
+    }
+    out["call_takers_on_duty_mean"] = (
+        out["call_takers_present_mean"] - out["call_takers_on_break_mean"]
+    )
+    if sc.lines is None:
+        out["all_lines_busy_share"] = math.nan
+    for r in RESOURCES:
+        out[f"peak_{r}_bind_share"] = mean(f"{r}_bind_share", peak)
+    if sc.lines is None:
+        out["peak_lines_bind_share"] = math.nan
+    return {k: out[k] for k in METRICS}
+
+
+def verdict(peak_shares: dict[str, float]) -> list[str]:
+    """The resources binding at the peak hours, from ``peak_<r>_bind_share`` means (empty:
+    none binds)."""
+    return [
+        r
+        for r in RESOURCES
+        if not math.isnan(peak_shares.get(f"peak_{r}_bind_share", math.nan))
+        and peak_shares[f"peak_{r}_bind_share"] >= BINDING_SHARE
+    ]

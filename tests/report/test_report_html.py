@@ -1,0 +1,113 @@
+"""``helpline report`` on a run, a compare and a sweep folder: small self-contained pages with
+every figure the command printed, drawn in headless Chromium at phone and desktop widths."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from pathlib import Path
+
+import pytest
+from browser import browser, not_blank, open_page
+from click.testing import CliRunner
+from tests_paths import SCENARIOS
+
+from sim.cli import main
+
+__all__ = ["browser"]  # the fixture, imported for pytest
+
+SMALL = ["--set", "horizon.days=2", "--set", "horizon.warmup_days=1"]
+
+
+def _invoke(args: list[str]) -> str:
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0, res.output
+    return res.output
+
+
+@pytest.fixture(scope="module")
+def folders(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, str]]:
+    """Each kind of output folder with what its command printed."""
+    base = tmp_path_factory.mktemp("out")
+    run = _invoke(["run", str(SCENARIOS / "scam_wave.toml"), "-r", "3", "--workers", "1",
+                   "--out", str(base / "run")])  # fmt: skip
+    compare = _invoke(["compare", str(SCENARIOS / "scam_wave.toml"),
+                       str(SCENARIOS / "lines_45.toml"), *SMALL, "-r", "3",
+                       "--executor", "serial", "--out", str(base / "compare")])  # fmt: skip
+    sweep = _invoke(["sweep", str(SCENARIOS / "scam_wave.toml"), "--vary", "staff.seats=30,40",
+                     "-r", "2", "--executor", "serial", "--out", str(base / "sweep")])  # fmt: skip
+    return {
+        "run": (base / "run", run),
+        "compare": (base / "compare", compare),
+        "sweep": (base / "sweep", sweep),
+    }
+
+
+def _page_text(path: Path) -> str:
+    html = path.read_text(encoding="utf-8")
+    return unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def _printed_numbers(printout: str, kind: str) -> list[str]:
+    """The figures a printout shows (numbers with their signs, commas, decimals, % and pp):
+    the metric rows of run and compare (indented), the point rows of a sweep."""
+    lines = printout.splitlines()
+    if kind == "sweep":
+        start = next(i for i, x in enumerate(lines) if x.startswith("point"))
+        rows = [x for x in lines[start + 1 :] if x.strip() and not x.startswith("runs.parquet")]
+    else:
+        rows = [x for x in lines if x.startswith("  ")]
+    assert rows
+    return re.findall(r"[+-]?\d[\d,]*(?:\.\d+)?(?:%| pp)?", "\n".join(rows))
+
+
+@pytest.mark.parametrize("kind", ["run", "compare", "sweep"])
+def test_report_has_every_printed_figure_and_is_small(folders, kind: str) -> None:
+    folder, printed = folders[kind]
+    out = folder / "report.html"
+    said = _invoke(["report", str(folder)])
+    assert f"Report of the {kind}" in said
+    assert out.stat().st_size < 1_000_000
+    text = _page_text(out)
+    words = set(re.findall(r"[+-]?\d[\d,]*(?:\.\d+)?(?:%| pp)?", text))
+    missing = [n for n in _printed_numbers(printed, kind) if n not in words]
+    assert not missing, missing[:20]
+    html = out.read_text(encoding="utf-8")
+    assert "<script" not in html and "<link" not in html and "src=" not in html
+
+
+def test_run_report_shows_the_figures_a_planner_needs(folders) -> None:
+    folder, _ = folders["run"]
+    _invoke(["report", str(folder), "--out", str(folder / "r.html")])
+    html = (folder / "r.html").read_text(encoding="utf-8")
+    for heading in ("Headline figures", "Against targets", "Worst day", "Typical day",
+                    "Service level by hour of day and weekday", "Reporting delay",
+                    "golden hour", "Occupancy and overtime by shift",
+                    "The scenario and its assumptions"):  # fmt: skip
+        assert heading in html, heading
+    assert html.count("<svg") >= 6  # two days, heat map, delay stages, occupancy, overtime
+    assert 'class="lab S"' in html and 'class="lab A"' in html  # sourced / assumed labels
+    assert "arrivals.surges.multiplier" in html
+
+
+def test_report_of_a_folder_that_is_not_one_is_one_line(tmp_path: Path) -> None:
+    res = CliRunner().invoke(main, ["report", str(tmp_path)])
+    assert res.exit_code == 2
+    assert res.output.count("\n") == 1 and "RUN_DIR" in res.output
+    assert not (tmp_path / "report.html").exists()
+
+
+@pytest.mark.parametrize("kind", ["run", "compare", "sweep"])
+def test_report_draws_at_two_widths(browser, folders, kind: str) -> None:
+    folder, _ = folders[kind]
+    out = folder / "report.html"
+    if not out.exists():
+        _invoke(["report", str(folder)])
+    for width in (360, 1280):
+        p = open_page(browser, out, width)
+        shot = p.screenshot(folder / f"report-{width}.png")
+        assert not_blank(shot)
+        # nothing wider than the screen: wide tables scroll inside their own box
+        assert p.page.evaluate("document.documentElement.scrollWidth") <= width
+        assert p.errors == [] and p.requests == []
+        p.page.close()
