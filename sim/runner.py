@@ -14,11 +14,24 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from sim import attainment, binding
 from sim.core.model import simulate
+from sim.core.records import Records
 from sim.metrics import across, summarize
 from sim.scenario.values import Scenario
 
 TABLES = ("attempts", "callers", "intervals", "sessions")
+#: Tables derived from a replication's records by the metric modules, kept on request.
+DERIVED_TABLES: dict[str, Callable[[Records], pd.DataFrame]] = {
+    "targets_by_interval": attainment.by_interval,
+    "targets_by_day": attainment.by_day,
+    "binding_by_interval": binding.by_interval,
+}
+
+
+def table_of(rec: Records, name: str) -> pd.DataFrame:
+    """A record table (:data:`TABLES`) or a derived one (:data:`DERIVED_TABLES`)."""
+    return DERIVED_TABLES[name](rec) if name in DERIVED_TABLES else getattr(rec, name)
 
 
 @dataclass
@@ -46,7 +59,7 @@ def run_one(
         replication,
         scenario.horizon.seed,
         summarize(rec),
-        {name: getattr(rec, name) for name in tables},
+        {name: table_of(rec, name) for name in tables},
     )
 
 

@@ -23,6 +23,8 @@ COMMANDS = {
         "replay",
         "report",
         "plan",
+        "calibrate",
+        "backtest",
     )
 }
 

@@ -12,9 +12,11 @@ from tqdm import tqdm
 
 from sim.cli.common import fail, friendly_errors, overrides
 from sim.errors import ScenarioError
+from sim.experiment.precision import wide_interval_warning, wide_intervals
 from sim.metrics import METRICS
 from sim.report.output import staged, summary_json, write_json, write_table
-from sim.runner import TABLES, per_replication, run_replications, summary_table
+from sim.report.targets_text import against_targets, profile_document
+from sim.runner import DERIVED_TABLES, TABLES, per_replication, run_replications, summary_table
 from sim.scenario import load_scenario
 
 SECTIONS = {
@@ -26,14 +28,20 @@ SECTIONS = {
         "gave_up",
         "still_trying",
         "service_level",
+        "service_level_offered",
         "asa_s",
+        "wait_mean_s",
         "wait_p90_s",
         "abandon_rate",
         "block_rate",
         "gave_up_rate",
     ],
     "Capacity": [
+        "call_takers_present_mean",
         "call_takers_on_duty_mean",
+        "call_takers_logged_in_mean",
+        "call_takers_on_break_mean",
+        "call_takers_without_seat_mean",
         "agent_occupancy",
         "line_occupancy",
         "escalation_wait_mean_s",
@@ -50,7 +58,23 @@ SECTIONS = {
         "access_delay_p90_min",
         "handling_mean_min",
         "golden_hour_share",
+        "golden_hour_ceiling",
         "money_held_share",
+    ],
+    "What binds": [
+        "all_lines_busy_share",
+        "all_seats_taken_share",
+        "all_call_takers_busy_share",
+        "without_seat_share",
+        "all_officers_busy_share",
+        "peak_lines_bind_share",
+        "peak_seats_bind_share",
+        "peak_people_bind_share",
+    ],
+    "Against targets": [
+        "targets_met_interval_share",
+        "targets_met_day_share",
+        "worst_interval_met_share",
     ],
 }
 
@@ -136,18 +160,20 @@ def command(
             sc,
             reps,
             workers=workers,
-            tables=TABLES,
+            tables=(*TABLES, *DERIVED_TABLES),
             progress=lambda k: bar.update(round(k - bar.n, 6)),
         )
     elapsed = time.perf_counter() - started
     per_rep = per_replication(results, sc)
     summary = summary_table(results, sc)
     doc = summary_json(sc.name, reps, summary)
+    by_interval = pd.concat([r.tables["targets_by_interval"] for r in results], ignore_index=True)
+    doc["attainment_profile"] = profile_document(by_interval) if sc.targets.stated else []
     # matplotlib loads here, not before a bad scenario is reported
     from sim.report import charts as plots
 
     with staged(out) as stage:
-        for name in TABLES:
+        for name in (*TABLES, *DERIVED_TABLES):
             write_table(
                 pd.concat([r.tables[name] for r in results], ignore_index=True),
                 stage / f"{name}.parquet",
@@ -177,4 +203,12 @@ def command(
         click.echo(json.dumps(doc, indent=2))
         return
     click.echo(render_summary(summary, sc.name, reps, sc.horizon.days, sc.horizon.warmup_days))
+    means = dict(zip(summary["metric"], summary["mean"], strict=True))
+    click.echo("\n" + "\n".join(against_targets(sc, means, by_interval)))
+    shown = [m for names in SECTIONS.values() for m in names]
+    shares = [m for m in shown if METRICS[m][0] == "share"]
+    wide = wide_intervals({m: per_rep[m].to_numpy() for m in shown}, shares=shares)
+    warning = wide_interval_warning(wide, reps, str(scenario_file))
+    if warning:
+        click.echo("\n" + "\n".join(warning))
     click.echo(f"\nTables, summary.json and charts in {out}/ ({elapsed:.1f} s)")
