@@ -4,11 +4,13 @@ Runs R replications of ``scenarios/baseline_2023.toml`` (28 days) in turn with
 each contender, alternating over rounds (S P T S P T ...) so a slow spell of a
 shared machine hits all of them, and reports medians and ratios to serial:
 
-* ``serial``: :func:`sim.executors.run_all`, executor ``serial``;
-* ``processes``: the same with ``processes`` (the default of ``helpline sweep``,
-  ``compare`` and ``replications``): workers return only the metric summary;
-* ``runner+tables``: :func:`sim.runner.run_replications` keeping the four
-  record tables, as ``helpline run`` does (the tables are pickled back).
+* ``serial``: :func:`sim.runner.run_replications` on ``Execution("serial")``,
+  summaries only;
+* ``processes``: the same on ``Execution("processes")`` (the default of
+  ``helpline sweep``, ``compare`` and ``replications``): workers return only
+  the metric summary;
+* ``runner+tables``: the same keeping the four record tables, as
+  ``helpline run`` does (the tables are pickled back and stacked).
 
 It also measures what the parallel path pays on top of the work: starting the
 pool (fork, first task) and the pickled size of a result with and without
@@ -36,16 +38,15 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from sim.executors import run_all  # noqa: E402
-from sim.runner import TABLES, default_workers, run_one, run_replications  # noqa: E402
-from sim.scenario import load_scenario  # noqa: E402
+from sim.executors import Execution, Job, Progress, default_workers, run_jobs  # noqa: E402
+from sim.runner import TABLES, run_one, run_replications  # noqa: E402
+from sim.scenario import Scenario, load_scenario  # noqa: E402
 
 TARGET_RATIO = 0.6
 #: Share of the machine other processes may use during a timing for it to count as clean.
@@ -89,11 +90,16 @@ def _timed(fn: Callable[[], object], cpus: int) -> tuple[Timing, object]:
     return Timing(wall, own / wall, others / (wall * cpus)), out
 
 
-def _pool_startup_s(workers: int) -> float:
-    """Wall time to start a pool and get one trivial answer from every worker."""
+def _nothing(scenario: Scenario, replication: int, progress: Progress | None) -> int:
+    """A job that does no work: what is left of its time is the pool's."""
+    return replication
+
+
+def _pool_startup_s(scenario: Scenario, workers: int) -> float:
+    """Wall time to start the pool and get one trivial answer from every worker."""
+    jobs = [Job(i, scenario, i, _nothing) for i in range(workers)]
     t0 = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        list(pool.map(abs, range(workers)))
+    list(run_jobs(jobs, Execution("processes", workers)))
     return time.perf_counter() - t0
 
 
@@ -110,11 +116,12 @@ def main(argv: list[str] | None = None) -> int:
     reps, workers = args.replications, args.workers or default_workers()
     cpus = os.cpu_count() or 1
 
+    pooled = Execution("processes", workers)
     contenders: dict[str, Callable[[], object]] = {
-        "serial": lambda: run_all([sc], reps, executor="serial"),
-        "processes": lambda: run_all([sc], reps, executor="processes", workers=workers),
+        "serial": lambda: run_replications(sc, reps, execution=Execution.serial(), tables=()),
+        "processes": lambda: run_replications(sc, reps, execution=pooled, tables=()),
         # Keep only the count: holding 100 MB of tables would bloat the next fork.
-        "runner+tables": lambda: len(run_replications(sc, reps, workers=workers, tables=TABLES)),
+        "runner+tables": lambda: len(run_replications(sc, reps, execution=pooled).attempts),
     }
     timings: dict[str, list[Timing]] = {k: [] for k in contenders}
     outputs: dict[str, object] = {}
@@ -123,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
             t, outputs[name] = _timed(fn, cpus)
             timings[name].append(t)
     serial, par = outputs["serial"], outputs["processes"]
-    same = all(serial[k].summary == par[k].summary for k in serial)  # type: ignore[index,union-attr]
+    same = serial.per_replication.equals(par.per_replication)  # type: ignore[attr-defined]
 
     clean = [
         i
@@ -139,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     summary_bytes = len(pickle.dumps(run_one(sc, 0)))
     tables_bytes = len(pickle.dumps(run_one(sc, 0, tables=TABLES)))
-    startup = statistics.median(_pool_startup_s(workers) for _ in range(3))
+    startup = statistics.median(_pool_startup_s(sc, workers) for _ in range(3))
     report = {
         "scenario": sc.name,
         "days": sc.horizon.days,

@@ -32,7 +32,7 @@ def digests(days: float) -> dict[str, dict[str, str]]:
 
     out: dict[str, dict[str, str]] = {}
     for path in sorted(SCENARIOS.glob("*.toml")):
-        scenario = sim.load_scenario(path).with_changes({"horizon.days": days})
+        scenario = sim.variant(sim.load_scenario(path), {"horizon.days": days})
         records = sim.simulate(scenario, 0)
         out[path.stem] = {name: table_digest(getattr(records, name)) for name in TABLES}
     return out

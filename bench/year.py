@@ -35,10 +35,11 @@ def _vm_kb(field: str) -> int:
 def child(path: str, days: float) -> dict:
     """Run one replication of ``path`` for ``days`` days in this process; measure it."""
     from sim.core.model import simulate
-    from sim.scenario import load_scenario
+    from sim.scenario import load_scenario, variant
 
-    sc = load_scenario(REPO_ROOT / path).with_changes(
-        {"horizon.days": days, "horizon.warmup_days": min(1.0, days / 10)}
+    sc = variant(
+        load_scenario(REPO_ROOT / path),
+        {"horizon.days": days, "horizon.warmup_days": min(1.0, days / 10)},
     )
     base_kb = _vm_kb("VmHWM")
     start = time.perf_counter()

@@ -6,10 +6,13 @@ The pipeline is scenario -> model -> records -> metrics. The model core
     import sim
 
     scenario = sim.load_scenario("scenarios/baseline_2023.toml")
-    records = sim.simulate(scenario, replication=0)    # tidy tables: records.attempts, ...
+    short = sim.variant(scenario, {"horizon.days": 7})  # a validated copy with keys changed
+    records = sim.simulate(short, replication=0)        # tidy tables: records.attempts, ...
     sim.summarize(records)["golden_hour_share"]         # one replication's metrics
-    results = sim.run_replications(scenario, 5)         # in processes; same numbers as serial
-    sim.summary_table(results, scenario)                # means with 95% CIs
+    results = sim.run_replications(short, 5)            # in processes; same numbers as serial
+    results.summary                                     # means with 95% CIs
+    results.attempts                                    # every replication's attempts, stacked
+    sim.run_replications(short, 5, execution=sim.Execution("serial"))  # or "dask"
 """
 
 from __future__ import annotations
@@ -19,9 +22,10 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sim.core.model import simulate
+    from sim.executors import Execution
     from sim.metrics import summarize
-    from sim.runner import run_replications, summary_table
-    from sim.scenario import Scenario, load_scenario
+    from sim.runner import Results, run_replications
+    from sim.scenario import Scenario, load_scenario, variant
 
 __version__ = "0.1.0"
 
@@ -30,10 +34,12 @@ __version__ = "0.1.0"
 _API = {
     "Scenario": "sim.scenario",
     "load_scenario": "sim.scenario",
+    "variant": "sim.scenario",
     "simulate": "sim.core.model",
     "summarize": "sim.metrics",
+    "Execution": "sim.executors",
+    "Results": "sim.runner",
     "run_replications": "sim.runner",
-    "summary_table": "sim.runner",
 }
 
 
@@ -50,11 +56,13 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "Execution",
+    "Results",
     "Scenario",
     "__version__",
     "load_scenario",
     "run_replications",
     "simulate",
     "summarize",
-    "summary_table",
+    "variant",
 ]

@@ -28,6 +28,10 @@ class ScenarioError(ValueError):
         origin = f" (from {self.origin})" if self.origin else ""
         return f"{where}{self.key}: must be {self.allowed}; got {got}{origin}"
 
+    def from_origin(self, origin: str) -> ScenarioError:
+        """The same error, saying the value came from ``origin`` (kept if it already says)."""
+        return ScenarioError(self.key, self.allowed, self.got, self.file, self.origin or origin)
+
     def in_file(self, file: str) -> ScenarioError:
         """Return the same error, attributed to ``file`` (if it had no file yet)."""
         if self.file is None:
@@ -37,9 +41,20 @@ class ScenarioError(ValueError):
 
 
 class ExperimentError(ValueError):
-    """A sweep, comparison or replication plan cannot run as asked.
+    """A sweep, comparison, replication plan or execution cannot run as asked.
 
-    Raised before any simulation starts (bad ``--vary`` syntax, an output
+    Raised before any simulation starts (bad ``vary`` syntax, an output
     folder that holds a different sweep, a missing optional dependency). The
-    message is one line that names the argument and what was given.
+    message is one line; ``parameter`` names the library parameter it is about
+    (``"workers"``, ``"max_replications"``), shown first as ``parameter: ...``.
+    The command line shows its own option instead (:meth:`as_option`).
     """
+
+    def __init__(self, message: str, parameter: str | None = None) -> None:
+        self.message = message
+        self.parameter = parameter
+        super().__init__(f"{parameter}: {message}" if parameter else message)
+
+    def as_option(self, option: str) -> ExperimentError:
+        """The same error, naming ``option`` (``--max``) instead of the parameter."""
+        return ExperimentError(self.message, option)

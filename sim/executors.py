@@ -1,26 +1,31 @@
 """Where runs execute: in this process, in local processes, or on a Dask cluster.
 
-A run is one (scenario, replication) pair; its numbers depend only on the
-scenario (including ``horizon.seed``) and the replication number, so every
-executor gives the same results bit for bit. Workers send back only the
-replication's metric summary (a few dozen floats), never its tables, so
-shipping results costs nothing next to simulating.
+This is the one place that fans work out. A job is one ``(scenario, replication)``
+pair and a *task*, a top-level function ``task(scenario, replication, progress)``
+(so worker processes can unpickle it): the runner's summary of one replication,
+the hour-by-hour facts of :mod:`sim.verify.theory`, a Ciw replication. A job's
+result depends only on the scenario (including ``horizon.seed``) and the
+replication number, so every executor gives the same results bit for bit.
 
-Each executor is a context manager with :meth:`map_unordered`, which yields
-``(job, result)`` pairs as runs finish, so callers can save each one at once.
+:class:`Execution` is the one value that says how to run (``executor``,
+``workers``, ``scheduler``, ``progress``); it is validated once, where it is
+built (from command-line options or a notebook), and handed down unchanged.
+:func:`run_jobs` runs a list of jobs under it, drawing one progress bar, and
+yields ``(job, result)`` pairs as they finish, so callers can save each one at
+once. Each executor is a context manager with :meth:`Executor.map_unordered`.
 ``distributed`` is imported only when the Dask executor is used.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+import os
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sim.errors import ExperimentError
-from sim.runner import RunResult, default_workers, run_one
 from sim.scenario.values import Scenario
 
 EXECUTORS = ("serial", "processes", "dask")
@@ -28,23 +33,88 @@ EXECUTORS = ("serial", "processes", "dask")
 #: Seconds to wait for a Dask scheduler to answer and for its first worker to join.
 DASK_CONNECT_TIMEOUT_S = 60.0
 
+#: Reports the share of one replication's simulated time done (serial runs only).
+Progress = Callable[[float], None]
+#: What a job runs: ``task(scenario, replication, progress)`` -> its result.
+Task = Callable[[Scenario, int, Progress | None], Any]
+
+
+def default_workers() -> int:
+    """Worker processes to use: every core this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class Execution:
+    """How to run many jobs: which executor, how many workers, which scheduler, a progress bar.
+
+    ``executor`` is ``"serial"`` (this process), ``"processes"`` (``workers``
+    local processes, default every core; one worker runs in this process) or
+    ``"dask"`` (the cluster at ``scheduler``, or a local one of ``workers``);
+    ``None`` means dask when a ``scheduler`` is given, else processes.
+    ``progress`` draws a bar on stderr (when it is a terminal). Bad values raise
+    :class:`~sim.errors.ExperimentError` naming the parameter.
+    """
+
+    executor: str | None = "processes"
+    workers: int | None = None
+    scheduler: str | None = None
+    progress: bool = False
+
+    def __post_init__(self) -> None:
+        kind = self.executor
+        if kind is None:
+            object.__setattr__(self, "executor", "dask" if self.scheduler else "processes")
+        elif kind not in EXECUTORS:
+            raise ExperimentError(
+                f"must be one of {', '.join(EXECUTORS)}; got {kind!r}", "executor"
+            )
+        w = self.workers
+        if w is not None and (isinstance(w, bool) or not isinstance(w, int) or w < 1):
+            raise ExperimentError(f"must be a whole number >= 1; got {w!r}", "workers")
+        if self.scheduler and self.executor != "dask":
+            raise ExperimentError(
+                f"{self.scheduler} needs executor dask; got {self.executor}", "scheduler"
+            )
+
+    @classmethod
+    def serial(cls) -> Execution:
+        """Everything in this process, one job after another, no bar."""
+        return cls("serial")
+
+    def make(self) -> Executor:
+        """A fresh executor (a context manager) for this execution."""
+        if self.executor == "serial":
+            return SerialExecutor()
+        if self.executor == "processes":
+            return ProcessExecutor(self.workers)
+        return DaskExecutor(self.scheduler, self.workers)
+
 
 @dataclass(frozen=True)
 class Job:
     """One run to do: ``key`` identifies it to the caller (e.g. (point, replication))."""
 
-    key: tuple[int, int]
+    key: Any
     scenario: Scenario
     replication: int
+    task: Task
+
+    def run(self, progress: Progress | None = None) -> Any:
+        """Do the job here, in this process."""
+        return self.task(self.scenario, self.replication, progress)
 
 
-def run_job(scenario: Scenario, replication: int) -> RunResult:
-    """Simulate one replication and return only its summary (no tables)."""
-    return run_one(scenario, replication)
+def _run_job(job: Job) -> Any:
+    """A job in a worker process (top level, so it pickles)."""
+    return job.run()
 
 
 class Executor(Protocol):
-    """What the experiment code needs from an executor."""
+    """What the fan-out needs from an executor."""
 
     name: str
     workers: int
@@ -53,11 +123,16 @@ class Executor(Protocol):
 
     def __exit__(self, *exc: object) -> None: ...
 
-    def map_unordered(self, jobs: Sequence[Job]) -> Iterator[tuple[Job, RunResult]]: ...
+    def map_unordered(
+        self, jobs: Sequence[Job], progress: Callable[[int, float], None] | None = None
+    ) -> Iterator[tuple[Job, Any]]: ...
 
 
 class SerialExecutor:
-    """Runs one after another in this process (for debugging and tiny sweeps)."""
+    """Runs one after another in this process (for debugging, tiny runs and notebooks).
+
+    ``progress(i, share)`` hears how far job ``i`` of ``jobs`` has come.
+    """
 
     name = "serial"
     workers = 1
@@ -68,16 +143,26 @@ class SerialExecutor:
     def __exit__(self, *exc: object) -> None:
         return None
 
-    def map_unordered(self, jobs: Sequence[Job]) -> Iterator[tuple[Job, RunResult]]:
-        for job in jobs:
-            yield job, run_job(job.scenario, job.replication)
+    def map_unordered(
+        self, jobs: Sequence[Job], progress: Callable[[int, float], None] | None = None
+    ) -> Iterator[tuple[Job, Any]]:
+        for i, job in enumerate(jobs):
+            within = None
+            if progress is not None:
+
+                def within(share: float, i: int = i) -> None:
+                    progress(i, share)
+
+            yield job, job.run(within)
 
 
 class ProcessExecutor:
     """A pool of local worker processes (default: one per core this process may use).
 
-    At most ``2 x workers`` runs are queued at a time, so an interrupted sweep
-    has little work in flight and memory stays flat for large grids.
+    At most ``2 x workers`` jobs are queued at a time, so an interrupted sweep
+    has little work in flight and memory stays flat for large grids; jobs
+    start in the order given (put the longest first). With one worker, or one
+    job, it runs in this process: a pool would only add its start-up.
     """
 
     name = "processes"
@@ -94,26 +179,29 @@ class ProcessExecutor:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def map_unordered(self, jobs: Sequence[Job]) -> Iterator[tuple[Job, RunResult]]:
-        if not jobs:
+    def map_unordered(
+        self, jobs: Sequence[Job], progress: Callable[[int, float], None] | None = None
+    ) -> Iterator[tuple[Job, Any]]:
+        if min(self.workers, len(jobs)) <= 1:
+            yield from SerialExecutor().map_unordered(jobs, progress)
             return
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=min(self.workers, len(jobs)))
-        pending: dict[Future[RunResult], Job] = {}
-        todo = iter(jobs)
+        pending: dict[Future[Any], int] = {}
+        todo = iter(enumerate(jobs))
         try:
-            for job in todo:
-                pending[self._pool.submit(run_job, job.scenario, job.replication)] = job
+            for i, job in todo:
+                pending[self._pool.submit(_run_job, job)] = i
                 if len(pending) >= 2 * self.workers:
                     break
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in sorted(done, key=lambda f: pending[f].key):
-                    job = pending.pop(fut)
-                    yield job, fut.result()
+                for fut in sorted(done, key=lambda f: pending[f]):
+                    i = pending.pop(fut)
+                    yield jobs[i], fut.result()
                     nxt = next(todo, None)
                     if nxt is not None:
-                        pending[self._pool.submit(run_job, nxt.scenario, nxt.replication)] = nxt
+                        pending[self._pool.submit(_run_job, nxt[1])] = nxt[0]
         finally:
             for fut in pending:
                 fut.cancel()
@@ -124,8 +212,9 @@ def _import_distributed() -> Any:
         import distributed
     except ImportError:
         raise ExperimentError(
-            "--executor dask needs the 'distributed' package; "
-            "install it with: pip install 'helpline-sim[dask]'"
+            "dask needs the 'distributed' package; "
+            "install it with: pip install 'helpline-sim[dask]'",
+            "executor",
         ) from None
     return distributed
 
@@ -178,8 +267,9 @@ class DaskExecutor:
         except (OSError, TimeoutError) as exc:
             self.__exit__()
             raise ExperimentError(
-                f"--scheduler {where}: no Dask scheduler with a worker answered within "
-                f"{self.connect_timeout_s:g} s ({type(exc).__name__}: {exc})"
+                f"{where}: no Dask scheduler with a worker answered within "
+                f"{self.connect_timeout_s:g} s ({type(exc).__name__}: {exc})",
+                "scheduler",
             ) from None
         self.workers = max(1, sum(self._client.nthreads().values()))
         return self
@@ -192,13 +282,13 @@ class DaskExecutor:
             self._cluster.close()
             self._cluster = None
 
-    def map_unordered(self, jobs: Sequence[Job]) -> Iterator[tuple[Job, RunResult]]:
+    def map_unordered(
+        self, jobs: Sequence[Job], progress: Callable[[int, float], None] | None = None
+    ) -> Iterator[tuple[Job, Any]]:
         distributed = _import_distributed()
         if not jobs:
             return
-        futures = [
-            self._client.submit(run_job, job.scenario, job.replication, pure=False) for job in jobs
-        ]
+        futures = [self._client.submit(_run_job, job, pure=False) for job in jobs]
         by_key = {f.key: job for f, job in zip(futures, jobs, strict=True)}
         try:
             for fut in distributed.as_completed(futures, loop=self._client.loop):
@@ -207,53 +297,44 @@ class DaskExecutor:
             self._client.cancel([f for f in futures if not f.done()])
 
 
-def make_executor(
-    kind: str | None = None, workers: int | None = None, scheduler: str | None = None
-) -> Executor:
-    """The executor called ``kind``; ``None`` means dask with a scheduler, else processes."""
-    if kind is None:
-        kind = "dask" if scheduler else "processes"
-    if kind not in EXECUTORS:
-        raise ExperimentError(f"--executor: must be one of {', '.join(EXECUTORS)}; got {kind!r}")
-    if workers is not None and workers < 1:
-        raise ExperimentError(f"--workers: must be a whole number >= 1; got {workers}")
-    if scheduler and kind != "dask":
-        raise ExperimentError(f"--scheduler {scheduler}: needs --executor dask; got {kind}")
-    if kind == "serial":
-        return SerialExecutor()
-    if kind == "processes":
-        return ProcessExecutor(workers)
-    return DaskExecutor(scheduler, workers)
-
-
-def run_all(
-    scenarios: Sequence[Scenario],
-    replications: int,
+def run_jobs(
+    jobs: Sequence[Job],
+    execution: Execution,
     *,
-    executor: str | None = "processes",
-    workers: int | None = None,
-    scheduler: str | None = None,
-    progress: bool = False,
+    executor: Executor | None = None,
     desc: str = "runs",
-    first: int = 0,
-) -> dict[tuple[int, int], RunResult]:
-    """Replications first..R-1 of every scenario, keyed by (scenario index, replication).
+    unit: str = "run",
+    done_before: int = 0,
+) -> Iterator[tuple[Job, Any]]:
+    """Run ``jobs`` as ``execution`` says, yielding ``(job, result)`` as each finishes.
 
-    All runs go to one executor at once, so the pool stays busy across
-    scenarios. Nothing is saved: for resumable work use :func:`sim.experiment.sweep`.
+    The one progress bar of every fan-out: ``done_before`` jobs done by an
+    earlier call (a resumed sweep) count as done; serial runs also show the
+    share of the replication in progress. Pass ``executor`` (from
+    :meth:`Execution.make`) to read its ``workers`` afterwards.
     """
     from tqdm import tqdm
 
-    jobs = [
-        Job((i, r), sc, r) for r in range(first, replications) for i, sc in enumerate(scenarios)
-    ]
-    runner = make_executor(executor, workers, scheduler)
-    out: dict[tuple[int, int], RunResult] = {}
+    runner = executor or execution.make()
     with (
-        tqdm(total=len(jobs), desc=desc, unit="run", disable=None if progress else True) as bar,
+        tqdm(
+            total=done_before + len(jobs),
+            initial=done_before,
+            desc=desc,
+            unit=unit,
+            delay=2.0,
+            leave=False,
+            dynamic_ncols=True,
+            disable=None if execution.progress else True,
+        ) as bar,
         runner,
     ):
-        for job, res in runner.map_unordered(jobs):
-            out[job.key] = res
-            bar.update(1)
-    return out
+        finished = 0
+
+        def within(i: int, share: float) -> None:
+            bar.update(round(done_before + finished + share - bar.n, 6))
+
+        for job, result in runner.map_unordered(jobs, within if execution.progress else None):
+            finished += 1
+            bar.update(round(done_before + finished - bar.n, 6))
+            yield job, result

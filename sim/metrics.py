@@ -105,6 +105,79 @@ METRICS: dict[str, tuple[str, str]] = {
 METRICS.update(attainment.METRICS)
 METRICS.update(binding.METRICS)
 
+#: What ``helpline run`` prints (and ``compare`` by default): section title -> its metrics, in
+#: order. Every metric of :data:`METRICS` is here or in :data:`HIDDEN` (a test checks it).
+SHOWN: dict[str, tuple[str, ...]] = {
+    "Demand": ("callers", "callers_per_day", "attempts", "attempts_per_caller"),
+    "Access": (
+        "answered",
+        "abandoned",
+        "blocked",
+        "in_system",
+        "gave_up",
+        "still_trying",
+        "callers_answered",
+        "service_level",
+        "service_level_offered",
+        "asa_s",
+        "wait_mean_s",
+        "wait_p50_s",
+        "wait_p90_s",
+        "abandon_rate",
+        "block_rate",
+        "gave_up_rate",
+    ),
+    "Capacity": (
+        "call_takers_present_mean",
+        "call_takers_on_duty_mean",
+        "call_takers_logged_in_mean",
+        "call_takers_on_break_mean",
+        "call_takers_without_seat_mean",
+        "agent_occupancy",
+        "line_occupancy",
+        "escalation_wait_mean_s",
+        "overtime_h_per_day",
+    ),
+    "Reporting delay (complaints)": (
+        "complaints",
+        "registered",
+        "not_registered_share",
+        "reporting_delay_p50_min",
+        "reporting_delay_p90_min",
+        "victim_delay_p50_min",
+        "access_delay_mean_min",
+        "access_delay_p90_min",
+        "handling_mean_min",
+        "golden_hour_share",
+        "golden_hour_ceiling",
+        "money_held_share",
+    ),
+    "What binds": (
+        "all_lines_busy_share",
+        "all_seats_taken_share",
+        "all_call_takers_busy_share",
+        "without_seat_share",
+        "all_officers_busy_share",
+        "peak_lines_bind_share",
+        "peak_seats_bind_share",
+        "peak_people_bind_share",
+    ),
+    "Against targets": (
+        "targets_met_interval_share",
+        "targets_met_day_share",
+        "worst_interval_met_share",
+    ),
+}
+
+#: Metrics computed (in summary.json, the tables and ``compare --metric``) but deliberately not
+#: printed by ``helpline run``: name -> why. None today: every metric has its line.
+HIDDEN: dict[str, str] = {}
+
+
+def shown_metrics() -> list[str]:
+    """Every printed metric, section by section, in order."""
+    return [m for names in SHOWN.values() for m in names]
+
 
 def _pct(x: np.ndarray, q: float) -> float:
     return float(np.percentile(x, q)) if x.size else math.nan

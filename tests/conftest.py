@@ -13,7 +13,7 @@ only what they are about::
 Keyword tables deep-merge into the minimal scenario (``staff={"seats": 3}``
 keeps the other staff keys), except ``arrivals`` and ``call_types``, which
 replace it (their keys depend on the mode and the type names). Dotted
-``changes`` are applied last, as in :meth:`Scenario.with_changes`.
+``changes`` are applied last, as in :func:`sim.scenario.variant`.
 """
 
 from __future__ import annotations

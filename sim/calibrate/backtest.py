@@ -29,6 +29,7 @@ from sim.calibrate.calibration import SERVICE_LEVEL_S, type_names
 from sim.calibrate.demand import mark_redials
 from sim.calibrate.logs import CallLog
 from sim.calibrate.writer import arrivals_raw, staff_raw
+from sim.executors import Execution
 from sim.runner import run_replications
 from sim.scenario.load import build
 from sim.scenario.values import Scenario
@@ -210,11 +211,12 @@ def run_backtest(
             scenario.raw, day, arr, on_duty[i].tolist(), replications, scenario.horizon.seed + i
         )
         sc = build(raw, file=scenario.file)
-        for res in run_replications(sc, replications, workers=workers, tables=("attempts",)):
-            a = res.tables["attempts"]
+        how = Execution(workers=workers)
+        res = run_replications(sc, replications, execution=how, tables=("attempts",))
+        for rep, a in res.attempts.groupby("replication", sort=True):
             a = a[a["in_window"]]
             df = hourly(a.assign(outcome=a["outcome"].astype(str)))
-            df["replication"] = res.replication
+            df["replication"] = rep
             df["date"] = day
             df["hour"] = (a["arrived_at_s"] // 3600).astype(int).clip(0, 23)
             frames.append(df.groupby(["replication", "date", "hour"]).sum())

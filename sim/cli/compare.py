@@ -3,32 +3,29 @@
 from __future__ import annotations
 
 import json
-import math
 
 import click
 import pandas as pd
 
-from sim.cli.run import SECTIONS
-from sim.cli.sweep import base_scenario, executor_options, experiment_errors, fmt, plain
+from sim.cli.common import (
+    OneLineCommand,
+    execution,
+    executor_options,
+    fail,
+    friendly_errors,
+    scenario_from,
+)
 from sim.experiment import compare as run_compare
 from sim.experiment.sweep import check_metric
-
-
-def fmt_diff(value: float, unit: str) -> str:
-    """A difference: shares in percentage points, everything else with a sign."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    if unit == "share":
-        return f"{value * 100:+.1f} pp"
-    if abs(value) >= 1000:
-        return f"{value:+,.0f}"
-    return f"{value:+,.2f}"
+from sim.metrics import SHOWN, shown_metrics
+from sim.report.format import format_diff, format_interval, format_value
+from sim.report.jsonvalues import json_value
 
 
 def fmt_ci(lo: float, hi: float, unit: str) -> str:
-    if pd.isna(lo) or pd.isna(hi):
-        return "n/a"
-    return f"[{fmt_diff(lo, unit)}, {fmt_diff(hi, unit)}]"
+    """A difference's interval as ``[lo, hi]``, both signed."""
+    text = format_interval(lo, hi, unit, diff=True, sep=", ")
+    return text if text == "n/a" else f"[{text}]"
 
 
 def render(table: pd.DataFrame, metrics: list[str]) -> str:
@@ -43,7 +40,7 @@ def render(table: pd.DataFrame, metrics: list[str]) -> str:
     for o in others:
         head += [f"{o} - {ref}", "paired 95% CI", "unpaired 95% CI"]
     body: list[list[str]] = []
-    groups = {title: [m for m in ms if m in metrics] for title, ms in SECTIONS.items()}
+    groups = {title: [m for m in ms if m in metrics] for title, ms in SHOWN.items()}
     listed = {m for ms in groups.values() for m in ms}
     extra = [m for m in metrics if m not in listed]
     if extra:
@@ -56,7 +53,7 @@ def render(table: pd.DataFrame, metrics: list[str]) -> str:
         for m in ms:
             unit = by.loc[(m, ref), "unit"]
             row = [f"  {m}", "" if unit == "share" else unit]
-            row += [fmt(by.loc[(m, n), "mean"], unit) for n in names]
+            row += [format_value(by.loc[(m, n), "mean"], unit) for n in names]
             for o in others:
                 r = by.loc[(m, o)]
                 sig = (
@@ -66,7 +63,7 @@ def render(table: pd.DataFrame, metrics: list[str]) -> str:
                     else " "
                 )
                 row += [
-                    fmt_diff(r["diff"], unit) + sig,
+                    format_diff(r["diff"], unit) + sig,
                     fmt_ci(r["diff_ci95_lo"], r["diff_ci95_hi"], unit),
                     fmt_ci(r["unpaired_ci95_lo"], r["unpaired_ci95_hi"], unit),
                 ]
@@ -96,22 +93,25 @@ def to_json(table: pd.DataFrame) -> dict:
         entry: dict = {"unit": g["unit"].iloc[0], "scenarios": {}, "differences": {}}
         for _, r in g.iterrows():
             entry["scenarios"][r["scenario"]] = {
-                "mean": plain(r["mean"]),
-                "ci95": [plain(r["ci95_lo"]), plain(r["ci95_hi"])],
-                "n": plain(r["n"]),
+                "mean": json_value(r["mean"]),
+                "ci95": [json_value(r["ci95_lo"]), json_value(r["ci95_hi"])],
+                "n": json_value(r["n"]),
             }
             if r["scenario"] != doc["reference"]:
                 entry["differences"][r["scenario"]] = {
-                    "diff": plain(r["diff"]),
-                    "paired_ci95": [plain(r["diff_ci95_lo"]), plain(r["diff_ci95_hi"])],
-                    "unpaired_ci95": [plain(r["unpaired_ci95_lo"]), plain(r["unpaired_ci95_hi"])],
-                    "n_pairs": plain(r["n_pairs"]),
+                    "diff": json_value(r["diff"]),
+                    "paired_ci95": [json_value(r["diff_ci95_lo"]), json_value(r["diff_ci95_hi"])],
+                    "unpaired_ci95": [
+                        json_value(r["unpaired_ci95_lo"]),
+                        json_value(r["unpaired_ci95_hi"]),
+                    ],
+                    "n_pairs": json_value(r["n_pairs"]),
                 }
         doc["metrics"][m] = entry
     return doc
 
 
-@click.command("compare")
+@click.command("compare", cls=OneLineCommand)
 @click.argument("scenario_files", nargs=-1, required=True, metavar="A.toml B.toml [...]")
 @click.option("--replications", "-r", type=int, help="Per scenario [default: the first file's].")
 @click.option("--seed", type=int, help="Seed for every scenario [default: the first file's].")
@@ -136,7 +136,7 @@ def to_json(table: pd.DataFrame) -> dict:
     help="Also write compare.json and compare.parquet here (for helpline report).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print every metric as JSON.")
-@experiment_errors
+@friendly_errors
 def command(
     scenario_files: tuple[str, ...],
     replications: int | None,
@@ -157,20 +157,11 @@ def command(
     excludes zero.
     """
     if len(scenario_files) < 2:
-        from sim.cli.common import fail
-
         fail(f"compare needs at least two scenario files; got {len(scenario_files)}")
     metrics = [check_metric(m) for m in metric_opts]
-    scs = [base_scenario(f, set_opts, None, name_variant=True) for f in scenario_files]
-    table = run_compare(
-        scs,
-        replications,
-        seed=seed,
-        executor=executor,
-        workers=workers,
-        scheduler=scheduler,
-        progress=not as_json,
-    )
+    how = execution(executor=executor, workers=workers, scheduler=scheduler, progress=not as_json)
+    scs = [scenario_from(f, set_opts, seed=seed, name_variant=True) for f in scenario_files]
+    table = run_compare(scs, replications, execution=how)
     if out_dir:
         from sim.report.output import staged, write_json, write_table
 
@@ -180,7 +171,7 @@ def command(
     if as_json:
         click.echo(json.dumps(to_json(table), indent=2))
         return
-    shown = metrics or [m for ms in SECTIONS.values() for m in ms]
+    shown = metrics or shown_metrics()
     a = table.attrs
     click.echo(
         f"{len(a['scenarios'])} scenarios, {a['replications']} replication(s) each, common seed "

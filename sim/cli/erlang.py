@@ -8,30 +8,12 @@ from __future__ import annotations
 
 import json
 import math
-from typing import IO, Any
+from typing import Any
 
 import click
 
 from sim import analytic
-
-
-class _OneLineError(click.ClickException):
-    """A usage error shown as a single ``error: ...`` line with exit code 2."""
-
-    exit_code = 2
-
-    def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
-
-
-class _Command(click.Command):
-    """Reports click's own parse errors (bad types, missing options) as one line too."""
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        try:
-            return super().parse_args(ctx, args)
-        except click.UsageError as exc:
-            raise _OneLineError(exc.format_message()) from None
+from sim.cli.common import OneLineCommand, fail
 
 
 def _num(x: float) -> str:
@@ -40,7 +22,7 @@ def _num(x: float) -> str:
 
 def _require(ok: bool, option: str, allowed: str, value: float) -> None:
     if not ok:
-        raise _OneLineError(f"{option} must be {allowed}; got {_num(value)}")
+        fail(f"{option} must be {allowed}; got {_num(value)}")
 
 
 def _check(
@@ -87,9 +69,7 @@ def _check(
     if target_abandon is not None:
         _require(0 <= target_abandon <= 1, "--target-abandon", "in [0, 1]", target_abandon)
     if agents is None and target_sl is None and target_asa_s is None and target_abandon is None:
-        raise _OneLineError(
-            "give --agents, or a target (--target-sl, --target-asa-s, --target-abandon)"
-        )
+        fail("give --agents, or a target (--target-sl, --target-asa-s, --target-abandon)")
 
 
 def _pct(x: float) -> str:
@@ -156,7 +136,7 @@ def _table(result: dict[str, Any]) -> str:
     return "\n".join(f"{a:<{label_w}}  {b:>{value_w}} {c}".rstrip() for a, b, c in rows)
 
 
-@click.command("erlang", cls=_Command)
+@click.command("erlang", cls=OneLineCommand)
 @click.option("--calls-per-hour", type=float, required=True, help="Fresh calls per hour.")
 @click.option("--talk-s", type=float, required=True, help="Mean talk time, seconds.")
 @click.option(
@@ -232,9 +212,7 @@ def command(
             redial_delay_s,
         )  # fmt: skip
         if lines is None:
-            raise _OneLineError(
-                "--redial-delay-s needs --lines: the exact retrial queue counts lines"
-            )
+            fail("--redial-delay-s needs --lines: the exact retrial queue counts lines")
         _require(redial_prob < 1, "--redial-prob", "< 1 with --redial-delay-s", redial_prob)
     calls_per_s = calls_per_hour / 3600.0
     handle_s = talk_s + after_call_s
@@ -266,7 +244,7 @@ def command(
                 redial_delay_s,
             )  # fmt: skip
     except ValueError as exc:
-        raise _OneLineError(str(exc)) from None
+        fail(str(exc))
 
     result: dict[str, Any] = {
         "calls_per_hour": calls_per_hour,

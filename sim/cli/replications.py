@@ -7,13 +7,22 @@ import json
 
 import click
 
-from sim.cli.sweep import base_scenario, executor_options, experiment_errors, fmt, plain
+from sim.cli.common import (
+    OneLineCommand,
+    execution,
+    executor_options,
+    friendly_errors,
+    scenario_from,
+)
+from sim.executors import Execution
 from sim.experiment import replicate_to_precision, replications_needed
 from sim.metrics import METRICS
+from sim.report.format import format_interval, format_value
+from sim.report.jsonvalues import json_value
 from sim.scenario import Scenario
 
 
-@click.command("replications")
+@click.command("replications", cls=OneLineCommand)
 @click.argument("scenario_file", metavar="SCENARIO.toml")
 @click.option("--metric", default="asa_s", show_default=True, help="Metric to pin down.")
 @click.option(
@@ -42,7 +51,7 @@ from sim.scenario import Scenario
 )
 @executor_options
 @click.option("--json", "as_json", is_flag=True, help="Print the plan (and the run) as JSON.")
-@experiment_errors
+@friendly_errors
 def command(
     scenario_file: str,
     metric: str,
@@ -62,9 +71,10 @@ def command(
     t is the Student-t quantile for n - 1 degrees of freedom, re-read as n
     changes; the answer is the smallest n that satisfies the formula.
     """
-    sc = base_scenario(scenario_file, set_opts, seed)
+    sc = scenario_from(scenario_file, set_opts, seed=seed)
+    how = execution(executor=executor, workers=workers, scheduler=scheduler, progress=not as_json)
     if run_them:
-        _run(sc, metric, precision, pilot, max_reps, executor, workers, scheduler, as_json)
+        _run(sc, metric, precision, pilot, max_reps, how, as_json)
         return
     plan = replications_needed(
         sc,
@@ -72,10 +82,7 @@ def command(
         precision,
         pilot=pilot,
         max_replications=max_reps,
-        executor=executor,
-        workers=workers,
-        scheduler=scheduler,
-        progress=not as_json,
+        execution=how,
     )
     if as_json:
         doc = {
@@ -85,13 +92,13 @@ def command(
             "precision": plan.precision,
             "confidence": plan.confidence,
             "pilot": plan.pilot,
-            "pilot_mean": plain(plan.mean),
-            "pilot_sd": plain(plan.sd),
-            "pilot_half_width_rel": plain(plan.pilot_half_width_rel),
+            "pilot_mean": json_value(plan.mean),
+            "pilot_sd": json_value(plan.sd),
+            "pilot_half_width_rel": json_value(plan.pilot_half_width_rel),
             "needed": plan.needed,
             "max": plan.max_replications,
             "within_max": plan.within_max,
-            "pilot_values": [plain(v) for v in plan.values],
+            "pilot_values": [json_value(v) for v in plan.values],
         }
         click.echo(json.dumps(doc, indent=2))
         return
@@ -100,8 +107,8 @@ def command(
     click.echo(
         f"Pilot of {sc.name}: {plan.pilot} replications of {sc.horizon.days:g} days, seed "
         f"{sc.horizon.seed}\n"
-        f"  {metric}: mean {fmt(plan.mean, unit)}{shown_unit}, "
-        f"sd {fmt(plan.sd, unit)}{shown_unit}, "
+        f"  {metric}: mean {format_value(plan.mean, unit)}{shown_unit}, "
+        f"sd {format_value(plan.sd, unit)}{shown_unit}, "
         f"95% CI half-width {plan.pilot_half_width_rel:.1%} of the mean"
     )
     target = f"+/-{plan.precision:.1%}"
@@ -126,9 +133,7 @@ def _run(
     precision: float,
     pilot: int,
     max_reps: int,
-    executor: str | None,
-    workers: int | None,
-    scheduler: str | None,
+    how: Execution,
     as_json: bool,
 ) -> None:
     """``--run``: replicate to the precision and report the estimate reached."""
@@ -138,10 +143,7 @@ def _run(
         precision,
         pilot=pilot,
         max_replications=max_reps,
-        executor=executor,
-        workers=workers,
-        scheduler=scheduler,
-        progress=not as_json,
+        execution=how,
     )
     unit = METRICS[metric][0]
     if as_json:
@@ -153,12 +155,12 @@ def _run(
             "confidence": res.confidence,
             "replications": res.replications,
             "steps": list(res.steps),
-            "mean": plain(res.mean),
-            "ci95": [plain(res.ci_lo), plain(res.ci_hi)],
-            "half_width_rel": plain(res.half_width_rel),
+            "mean": json_value(res.mean),
+            "ci95": [json_value(res.ci_lo), json_value(res.ci_hi)],
+            "half_width_rel": json_value(res.half_width_rel),
             "reached": res.reached,
             "max": res.max_replications,
-            "values": [plain(v) for v in res.values],
+            "values": [json_value(v) for v in res.values],
         }
         click.echo(json.dumps(doc, indent=2))
         return
@@ -173,7 +175,8 @@ def _run(
     click.echo(
         f"{sc.name}: {res.replications} replications of {sc.horizon.days:g} days, seed "
         f"{sc.horizon.seed} (run in steps: {steps})\n"
-        f"  {metric}: mean {fmt(res.mean, unit)}{shown_unit}, 95% CI {fmt(res.ci_lo, unit)} to "
-        f"{fmt(res.ci_hi, unit)}{shown_unit} (+/-{res.half_width_rel:.1%} of the mean)\n"
+        f"  {metric}: mean {format_value(res.mean, unit)}{shown_unit}, 95% CI "
+        f"{format_interval(res.ci_lo, res.ci_hi, unit)}{shown_unit} "
+        f"(+/-{res.half_width_rel:.1%} of the mean)\n"
         f"Target +/-{res.precision:.1%}: {verdict}"
     )

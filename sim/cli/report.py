@@ -25,12 +25,13 @@ def command(run_dir: str, out_file: str | None) -> None:
     folder = Path(run_dir)
     if not folder.is_dir():
         fail(f"RUN_DIR: must be an output folder of helpline run, compare or sweep; got {run_dir}")
-    from sim.cli.compare import fmt_diff
-    from sim.cli.run import SECTIONS, _fmt
+    from sim.metrics import SHOWN
+    from sim.report.format import format_diff, format_value
     from sim.report.html_report import Formats, report
     from sim.report.output import staged
 
-    kind, page = report(folder, SECTIONS, Formats(_fmt, fmt_diff))
+    sections = {title: list(names) for title, names in SHOWN.items()}
+    kind, page = report(folder, sections, Formats(format_value, format_diff))
     out = Path(out_file) if out_file else folder / "report.html"
     with staged(out.parent if str(out.parent) else ".") as stage:
         (stage / out.name).write_text(page, encoding="utf-8")

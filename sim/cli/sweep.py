@@ -2,120 +2,28 @@
 
 from __future__ import annotations
 
-import functools
 import json
-import math
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 import pandas as pd
 
-from sim.cli.common import fail, friendly_errors
-from sim.errors import ExperimentError, ScenarioError
-from sim.executors import EXECUTORS
-from sim.experiment import sweep as run_sweep
-from sim.experiment.grid import (
-    label,
-    parse_set,
-    parse_vary,
-    read_points_csv,
-    toml_literal,
-    variant_name,
+from sim.cli.common import (
+    OneLineCommand,
+    execution,
+    executor_options,
+    fail,
+    friendly_errors,
+    scenario_from,
 )
+from sim.experiment import sweep as run_sweep
+from sim.experiment.grid import label, parse_vary, read_points_csv
 from sim.experiment.store import RUNS
 from sim.experiment.sweep import DEFAULT_METRIC, check_metric
 from sim.metrics import METRICS
-from sim.scenario import load_scenario
-from sim.scenario.values import Scenario
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def experiment_errors(fn: F) -> F:
-    """Scenario, input and experiment errors as one line on stderr, exit code 2."""
-
-    @friendly_errors
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except ExperimentError as exc:
-            fail(str(exc))
-
-    return wrapper  # type: ignore[return-value]
-
-
-def executor_options(fn: F) -> F:
-    """``--executor``, ``--workers`` and ``--scheduler``, shared by the experiment commands."""
-    fn = click.option(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="Dask scheduler to run on, e.g. tcp://10.0.0.5:8786 (implies --executor dask).",
-    )(fn)
-    fn = click.option(
-        "--workers",
-        type=int,
-        help="Local processes (processes) or local-cluster workers (dask) [default: all cores].",
-    )(fn)
-    fn = click.option(
-        "--executor",
-        type=click.Choice(EXECUTORS),
-        help="Where runs execute [default: processes; dask if --scheduler is given].",
-    )(fn)
-    return fn
-
-
-def base_scenario(
-    path: str, sets: tuple[str, ...], seed: int | None, *, name_variant: bool = False
-) -> Scenario:
-    """The scenario file with ``--set`` overrides and ``--seed`` applied (validated).
-
-    With ``name_variant`` a variant made by ``--set`` is named after its changes
-    (:func:`variant_name`; ``horizon.*`` keys say how long to measure, not what, and are left
-    out), so a compare column never shows the base file's name for a scenario it does not
-    describe; ``--set scenario.name=...`` names it outright.
-    """
-    sc = load_scenario(path)
-    given = parse_set(sets)
-    changes = dict(given)
-    what = {k: v for k, v in given.items() if not k.startswith("horizon.")}
-    if name_variant and what and "scenario.name" not in given:
-        changes["scenario.name"] = variant_name(sc.name, what)
-    if seed is not None:
-        changes["horizon.seed"] = seed
-    if not changes:
-        return sc
-    try:
-        return sc.with_changes(changes)
-    except ScenarioError as exc:  # name the override, not only the file that lacks the value
-        shown = " ".join(
-            [f"--set {k}={toml_literal(v)}" for k, v in given.items()]
-            + ([f"--seed {seed}"] if seed is not None else [])
-        )
-        raise ScenarioError(exc.key, exc.allowed, exc.got, file=f"{path} with {shown}") from None
-
-
-def plain(value: Any) -> Any:
-    """A table cell as a JSON value: numpy scalars unwrapped, NaN as null."""
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
-
-
-def fmt(value: float, unit: str) -> str:
-    """A metric value for people: shares as percentages, counts without decimals."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    if unit == "share":
-        return f"{value:.1%}"
-    if unit in ("callers", "attempts") or abs(value) >= 1000:
-        return f"{value:,.0f}"
-    return f"{value:,.2f}"
+from sim.report.format import format_interval, format_value
+from sim.report.jsonvalues import json_value
 
 
 def render_points(summary: pd.DataFrame, keys: list[str], metric: str) -> str:
@@ -127,10 +35,8 @@ def render_points(summary: pd.DataFrame, keys: list[str], metric: str) -> str:
         [
             str(r["point"]),
             *(label(r[k]) for k in keys),
-            fmt(r["mean"], unit),
-            "n/a"
-            if pd.isna(r["ci95_lo"])
-            else f"{fmt(r['ci95_lo'], unit)} to {fmt(r['ci95_hi'], unit)}",
+            format_value(r["mean"], unit),
+            format_interval(r["ci95_lo"], r["ci95_hi"], unit),
         ]
         for _, r in rows.iterrows()
     ]
@@ -144,7 +50,7 @@ def render_points(summary: pd.DataFrame, keys: list[str], metric: str) -> str:
     )
 
 
-@click.command("sweep")
+@click.command("sweep", cls=OneLineCommand)
 @click.argument("scenario_file", metavar="SCENARIO.toml")
 @click.option(
     "--vary",
@@ -182,7 +88,7 @@ def render_points(summary: pd.DataFrame, keys: list[str], metric: str) -> str:
     help="Metric shown and charted against the varied keys.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@experiment_errors
+@friendly_errors
 def command(
     scenario_file: str,
     vary_opts: tuple[str, ...],
@@ -216,7 +122,8 @@ def command(
         fail("nothing to sweep: give --vary KEY=V1,V2,... or --points FILE")
     vary = parse_vary(vary_opts) if vary_opts else None
     points = read_points_csv(points_file) if points_file else None
-    base = base_scenario(scenario_file, set_opts, seed)
+    base = scenario_from(scenario_file, set_opts, seed=seed)
+    how = execution(executor=executor, workers=workers, scheduler=scheduler, progress=not as_json)
     out = Path(out_dir) if out_dir else Path("out") / f"sweep-{base.name}"
     try:
         res = run_sweep(
@@ -224,12 +131,9 @@ def command(
             vary,
             points=points,
             replications=replications,
-            executor=executor,
-            workers=workers,
-            scheduler=scheduler,
+            execution=how,
             out_dir=out,
             metric=metric,
-            progress=not as_json,
         )
     except KeyboardInterrupt:
         done = len(list((out / RUNS).glob("p*-r*.json"))) if (out / RUNS).is_dir() else 0
@@ -245,9 +149,9 @@ def command(
         doc["summary"] = [
             {
                 "point": int(r["point"]),
-                **{k: plain(r[k]) for k in res.keys},
-                "mean": plain(r["mean"]),
-                "ci95": [plain(r["ci95_lo"]), plain(r["ci95_hi"])],
+                **{k: json_value(r[k]) for k in res.keys},
+                "mean": json_value(r["mean"]),
+                "ci95": [json_value(r["ci95_lo"]), json_value(r["ci95_hi"])],
             }
             for _, r in rows.iterrows()
         ]

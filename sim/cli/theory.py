@@ -15,12 +15,11 @@ from typing import Any
 
 import click
 import pandas as pd
-from tqdm import tqdm
 
-from sim.cli.common import fail, friendly_errors, overrides
+from sim.cli.common import OneLineCommand, execution, friendly_errors, scenario_from, workers_option
 from sim.report import charts as plots
+from sim.report.jsonvalues import json_records, json_value
 from sim.report.output import staged
-from sim.scenario import load_scenario
 from sim.verify.theory import HOURS, METHODS, RATES, Theory, theory
 
 #: Printed metrics: column stem, header, scale, format.
@@ -84,25 +83,15 @@ def render(th: Theory) -> str:
     return "\n".join(out)
 
 
-def _json_value(x: Any) -> Any:
-    if x is None or x is pd.NA:
-        return None
-    if hasattr(x, "item"):
-        x = x.item()
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    return x
-
-
 def as_document(th: Theory, out_dir: Path) -> dict[str, Any]:
     """The ``--json`` document: inputs, one object per hour, the notes and the files written."""
-    rows = [{k: _json_value(v) for k, v in row.items()} for row in th.table.to_dict("records")]
+    rows = json_records(th.table.to_dict("records"))
     return {
         "scenario": th.scenario.name,
         "replications": th.replications,
         "rate": th.rate,
         "handle_s": th.handle_s,
-        "patience_s": _json_value(th.patience_s),
+        "patience_s": json_value(th.patience_s),
         "lines": th.scenario.lines,
         "within_s": th.scenario.targets.service_level_s,
         "hours": rows,
@@ -111,7 +100,7 @@ def as_document(th: Theory, out_dir: Path) -> dict[str, Any]:
     }
 
 
-@click.command("theory")
+@click.command("theory", cls=OneLineCommand)
 @click.argument("scenario_file", metavar="SCENARIO.toml")
 @click.option(
     "--out",
@@ -131,9 +120,7 @@ def as_document(th: Theory, out_dir: Path) -> dict[str, Any]:
 @click.option("--days", type=float, help="Override horizon.days.")
 @click.option("--replications", "-r", type=int, help="Override horizon.replications.")
 @click.option("--seed", type=int, help="Override horizon.seed.")
-@click.option(
-    "--workers", type=int, default=None, help="Processes [default: all cores; 1 = serial]."
-)
+@workers_option
 @friendly_errors
 def command(
     scenario_file: str,
@@ -146,16 +133,10 @@ def command(
     workers: int | None,
 ) -> None:
     """Hour by hour: SIPP, lagged SIPP and MOL for SCENARIO.toml beside its simulation."""
-    if workers is not None and workers < 1:
-        fail(f"--workers: must be a whole number >= 1; got {workers}")
-    sc = load_scenario(scenario_file)
-    changes = overrides(horizon__days=days, horizon__replications=replications, horizon__seed=seed)
-    if changes:
-        sc = sc.with_changes(changes)
+    how = execution(workers=workers)
+    sc = scenario_from(scenario_file, days=days, replications=replications, seed=seed)
     out = Path(out_dir) if out_dir else Path("out") / sc.name
-    reps = sc.horizon.replications
-    with tqdm(total=reps, desc=sc.name, unit="rep", delay=2.0, leave=False, disable=None) as bar:
-        th = theory(sc, rate=rate, workers=workers, progress=lambda k: bar.update(k - bar.n))
+    th = theory(sc, rate=rate, execution=how)
     assert len(th.table) == HOURS
     with staged(out) as stage:
         th.table.to_csv(stage / "theory_by_hour.csv", index=False)

@@ -17,25 +17,20 @@ from typing import Any
 
 import click
 import pandas as pd
-from tqdm import tqdm
 
-from sim.cli.common import fail, friendly_errors
+from sim.cli.common import OneLineCommand, execution, fail, friendly_errors, workers_option
 from sim.metrics import METRICS
+from sim.report.format import format_value
+from sim.report.jsonvalues import json_records
 from sim.verify import exact as validation
 
 EXIT_DISAGREE = 1
 
 
 def _fmt(value: float, metric: str) -> str:
-    """A figure in the metric's unit: shares as %, seconds and counts as numbers."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
+    """A figure in the metric's unit, shares to two decimals of a percent (the CIs are narrow)."""
     unit = METRICS[metric][0]
-    if unit == "share":
-        return f"{100 * value:.2f}%"
-    if unit == "s":
-        return f"{value:.2f} s"
-    return f"{value:,.0f}"
+    return format_value(value, unit, share_decimals=2, with_unit=unit == "s")
 
 
 def render(table: pd.DataFrame, title: str) -> str:
@@ -86,17 +81,9 @@ def render(table: pd.DataFrame, title: str) -> str:
     return "\n".join(out)
 
 
-def _json_value(x: Any) -> Any:
-    if isinstance(x, float) and not math.isfinite(x):
-        return None
-    if hasattr(x, "item"):
-        return _json_value(x.item())
-    return x
-
-
 def as_document(table: pd.DataFrame, quick_mode: bool, elapsed_s: float) -> dict[str, Any]:
     """The ``--json`` document: the decision rule and every row."""
-    rows = [{k: _json_value(v) for k, v in row.items()} for row in table.to_dict(orient="records")]
+    rows = json_records(table.to_dict(orient="records"))
     return {
         "quick": quick_mode,
         "ci_level": validation.CI_LEVEL,
@@ -108,7 +95,7 @@ def as_document(table: pd.DataFrame, quick_mode: bool, elapsed_s: float) -> dict
     }
 
 
-@click.command("validate")
+@click.command("validate", cls=OneLineCommand)
 @click.option(
     "--quick",
     "quick_mode",
@@ -125,9 +112,7 @@ def as_document(table: pd.DataFrame, quick_mode: bool, elapsed_s: float) -> dict
     help="Folder of validation scenarios [default: sim/verify/cases].",
 )
 @click.option("--no-ciw", is_flag=True, help="Skip the cross-check against Ciw.")
-@click.option(
-    "--workers", type=int, default=None, help="Processes [default: all cores; 1 = serial]."
-)
+@workers_option
 @friendly_errors
 def command(
     quick_mode: bool, as_json: bool, cases_dir: str | None, no_ciw: bool, workers: int | None
@@ -136,25 +121,14 @@ def command(
 
     Exit code 1 if any comparison disagrees.
     """
-    if workers is not None and workers < 1:
-        fail(f"--workers: must be a whole number >= 1; got {workers}")
+    how = execution(workers=workers)
     folder = Path(cases_dir) if cases_dir else validation.CASES_DIR
     if not folder.is_dir():
         fail(f"--cases: must be an existing folder of validation scenarios; got {str(folder)!r}")
     started = time.perf_counter()
-    with tqdm(desc="validate", unit="rep", delay=2.0, leave=False, disable=None) as bar:
-
-        def progress(done: int, total: int) -> None:
-            bar.total = total
-            bar.update(done - bar.n)
-
-        table = validation.validate(
-            quick_mode=quick_mode,
-            cases_dir=folder,
-            include_ciw=not no_ciw,
-            workers=workers,
-            progress=progress,
-        )
+    table = validation.validate(
+        quick_mode=quick_mode, cases_dir=folder, include_ciw=not no_ciw, execution=how
+    )
     elapsed = time.perf_counter() - started
     if as_json:
         click.echo(json.dumps(as_document(table, quick_mode, elapsed), indent=2))

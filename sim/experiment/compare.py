@@ -19,11 +19,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.errors import ExperimentError, ScenarioError
-from sim.executors import run_all
+from sim.errors import ExperimentError
+from sim.executors import Execution
 from sim.experiment.sweep import as_scenario, check_replications
 from sim.metrics import METRICS, Estimate, estimate, in_range
-from sim.scenario.values import Scenario
+from sim.runner import run_summaries
+from sim.scenario import Scenario, variant
 
 #: Columns of the table returned by :func:`compare`, in order.
 COLUMNS = (
@@ -86,16 +87,11 @@ def unique_names(scenarios: Sequence[Scenario]) -> list[str]:
 def with_common_seed(scenarios: Sequence[Scenario], seed: int | None) -> list[Scenario]:
     """Every scenario with ``horizon.seed`` set to ``seed`` (default: the first's)."""
     common = scenarios[0].horizon.seed if seed is None else seed
-    out = []
-    for sc in scenarios:
-        try:
-            out.append(
-                sc if sc.horizon.seed == common else sc.with_changes({"horizon.seed": common})
-            )
-        except ScenarioError as exc:
-            where = f"{exc.file or sc.name} with horizon.seed={common!r}"
-            raise ScenarioError(exc.key, exc.allowed, exc.got, file=where) from None
-    return out
+    source = f"seed={common!r}" if seed is not None else f"the first scenario's seed {common!r}"
+    return [
+        sc if sc.horizon.seed == common else variant(sc, {"horizon.seed": common}, source=source)
+        for sc in scenarios
+    ]
 
 
 def compare_runs(
@@ -103,33 +99,23 @@ def compare_runs(
     replications: int | None = None,
     *,
     seed: int | None = None,
-    executor: str | None = "processes",
-    workers: int | None = None,
-    scheduler: str | None = None,
-    progress: bool = False,
+    execution: Execution | None = None,
 ) -> pd.DataFrame:
     """Per-replication metrics of every scenario under common random numbers.
 
     One row per scenario x replication: ``scenario`` (names made unique),
     ``replication``, ``seed`` and every metric. All scenarios get the same
     seed (``seed`` or the first scenario's) and ``replications`` (default the
-    first scenario's ``horizon.replications``).
+    first scenario's ``horizon.replications``); ``execution`` says where they run
+    (default: local processes).
     """
     if len(scenarios) < 2:
-        raise ExperimentError(f"compare needs at least two scenarios; got {len(scenarios)}")
+        raise ExperimentError(f"needs at least two scenarios; got {len(scenarios)}", "scenarios")
     loaded = [as_scenario(s) for s in scenarios]
     reps = check_replications(replications, loaded[0])
     scs = with_common_seed(loaded, seed)
     names = unique_names(scs)
-    results = run_all(
-        scs,
-        reps,
-        executor=executor,
-        workers=workers,
-        scheduler=scheduler,
-        progress=progress,
-        desc="compare",
-    )
+    results = run_summaries(scs, reps, execution or Execution(), desc="compare")
     return pd.DataFrame(
         [
             {
@@ -206,10 +192,7 @@ def compare(
     replications: int | None = None,
     *,
     seed: int | None = None,
-    executor: str | None = "processes",
-    workers: int | None = None,
-    scheduler: str | None = None,
-    progress: bool = False,
+    execution: Execution | None = None,
 ) -> pd.DataFrame:
     """Side-by-side metrics of two or more scenarios, each against the first.
 
@@ -225,9 +208,6 @@ def compare(
             scenarios,
             replications,
             seed=seed,
-            executor=executor,
-            workers=workers,
-            scheduler=scheduler,
-            progress=progress,
+            execution=execution,
         )
     )

@@ -5,7 +5,7 @@ A *point* is one set of dotted-key overrides of a base scenario
 literals, as they would be written in the scenario file, so numbers,
 ``"unlimited"``, strings, booleans, dates and lists all work; a bare word
 (``unlimited``, ``priority``) is taken as a string to spare shell quoting.
-Every point is turned into a scenario with :meth:`Scenario.with_changes`, so a
+Every point is turned into a scenario with :func:`sim.scenario.variant`, so a
 bad key or value is reported exactly as in a scenario file, before anything
 runs.
 """
@@ -26,8 +26,8 @@ from typing import Any
 
 import pandas as pd
 
-from sim.errors import ExperimentError, ScenarioError
-from sim.scenario.values import Scenario
+from sim.errors import ExperimentError
+from sim.scenario import Scenario, variant
 
 _BARE_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*")
 _KEY = re.compile(r"[A-Za-z0-9_\-]+(\.[A-Za-z0-9_\-]+)*")
@@ -190,11 +190,11 @@ def build_points(base: Scenario, points: Sequence[Mapping[str, Any]]) -> list[Po
     """Validate every point against ``base`` before anything runs.
 
     Raises :class:`~sim.errors.ScenarioError` (file, key, allowed, got) for the
-    first bad point, as a bad value in the file would, its ``file`` naming the
-    point too (``base.toml with lines.count=0``).
+    first bad point, as a bad value in the file would, saying which point it
+    came from (``... got 0 (from sweep point 2: lines.count=0)``).
     """
     if not points:
-        raise ExperimentError("no sweep points: give --vary KEY=V1,V2 or --points FILE")
+        raise ExperimentError("no sweep points: give vary (key -> values) or points", "vary")
     keys = list(points[0])
     out = []
     for i, changes in enumerate(points):
@@ -202,12 +202,8 @@ def build_points(base: Scenario, points: Sequence[Mapping[str, Any]]) -> list[Po
             raise ExperimentError(f"point {i}: keys {list(changes)} differ from {keys}")
         for k in keys:
             check_key(k, f"point {i}")
-        try:
-            sc = base.with_changes(dict(changes)) if changes else base
-        except ScenarioError as exc:
-            shown = ", ".join(f"{k}={toml_literal(v)}" for k, v in changes.items())
-            where = f"{exc.file or base.file or base.name} with {shown}"
-            raise ScenarioError(exc.key, exc.allowed, exc.got, file=where) from None
+        shown = ", ".join(f"{k}={toml_literal(v)}" for k, v in changes.items())
+        sc = variant(base, changes, source=f"sweep point {i}: {shown}")
         out.append(Point(i, dict(changes), sc))
     return out
 

@@ -28,9 +28,10 @@ import numpy as np
 from scipy import stats
 
 from sim.errors import ExperimentError
-from sim.executors import run_all
+from sim.executors import Execution
 from sim.experiment.sweep import as_scenario, check_metric
 from sim.metrics import estimate
+from sim.runner import run_summaries
 from sim.scenario.values import Scenario
 
 
@@ -98,29 +99,23 @@ def replications_needed(
     pilot: int = 5,
     max_replications: int = 200,
     confidence: float = 0.95,
-    executor: str | None = "processes",
-    workers: int | None = None,
-    scheduler: str | None = None,
-    progress: bool = False,
+    execution: Execution | None = None,
 ) -> ReplicationPlan:
-    """Run ``pilot`` replications and plan how many reach ``precision`` (e.g. 0.05 = 5%)."""
+    """Run ``pilot`` replications and plan how many reach ``precision`` (e.g. 0.05 = 5%).
+
+    ``execution`` says where the pilot runs (default: local processes).
+    """
     check_metric(metric)
     if not (isinstance(precision, int | float) and 0 < precision < 1):
-        raise ExperimentError(f"--precision: must be a number > 0 and < 1; got {precision!r}")
+        raise ExperimentError(f"must be a number > 0 and < 1; got {precision!r}", "precision")
     if isinstance(pilot, bool) or not isinstance(pilot, int) or pilot < 2:
-        raise ExperimentError(f"--pilot: must be a whole number >= 2; got {pilot!r}")
+        raise ExperimentError(f"must be a whole number >= 2; got {pilot!r}", "pilot")
     if max_replications < pilot:
-        raise ExperimentError(f"--max: must be at least --pilot ({pilot}); got {max_replications}")
+        raise ExperimentError(
+            f"must be at least the pilot ({pilot}); got {max_replications}", "max_replications"
+        )
     sc = as_scenario(scenario)
-    results = run_all(
-        [sc],
-        pilot,
-        executor=executor,
-        workers=workers,
-        scheduler=scheduler,
-        progress=progress,
-        desc="pilot",
-    )
+    results = run_summaries([sc], pilot, execution or Execution(), desc="pilot")
     values = tuple(results[(0, r)].summary[metric] for r in range(pilot))
     mean, sd, needed = replications_for(values, precision, confidence, metric)
     n_ok = int(np.sum(~np.isnan(values)))
@@ -171,10 +166,7 @@ def replicate_to_precision(
     pilot: int = 5,
     max_replications: int = 200,
     confidence: float = 0.95,
-    executor: str | None = "processes",
-    workers: int | None = None,
-    scheduler: str | None = None,
-    progress: bool = False,
+    execution: Execution | None = None,
 ) -> PrecisionRun:
     """Run replications until ``metric``'s CI half-width is ``precision`` of its mean (or the max).
 
@@ -190,10 +182,7 @@ def replicate_to_precision(
         pilot=pilot,
         max_replications=max_replications,
         confidence=confidence,
-        executor=executor,
-        workers=workers,
-        scheduler=scheduler,
-        progress=progress,
+        execution=execution,
     )
     sc = as_scenario(scenario)
     values = list(plan.values)
@@ -206,15 +195,8 @@ def replicate_to_precision(
         if half_rel <= precision or done >= max_replications:
             break
         target = min(max(needed, done + 1), max_replications)
-        results = run_all(
-            [sc],
-            target,
-            first=done,
-            executor=executor,
-            workers=workers,
-            scheduler=scheduler,
-            progress=progress,
-            desc=f"to {target}",
+        results = run_summaries(
+            [sc], target, execution or Execution(), first=done, desc=f"to {target}"
         )
         values += [results[(0, r)].summary[metric] for r in range(done, target)]
         steps.append(len(values))

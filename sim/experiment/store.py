@@ -162,7 +162,7 @@ class RunStore:
         except OSError:
             self._release_lock()
             raise ExperimentError(
-                f"--out {self.dir}: another sweep is writing into this folder right now"
+                f"{self.dir}: another sweep is writing into this folder right now", "out_dir"
             ) from None
 
     def _release_lock(self) -> None:
@@ -176,12 +176,15 @@ class RunStore:
             try:
                 old = json.loads(path.read_text(encoding="utf-8"))
             except (ValueError, UnicodeDecodeError):
-                raise ExperimentError(f"--out {self.dir}: {MANIFEST} is not valid JSON") from None
+                raise ExperimentError(
+                    f"{self.dir}: {MANIFEST} is not valid JSON", "out_dir"
+                ) from None
             diff = _differences(old, self.manifest)
             if diff:
                 raise ExperimentError(
-                    f"--out {self.dir}: holds a different sweep (differs in {diff}); "
-                    "rerun with the same arguments to resume, or choose another --out folder"
+                    f"{self.dir}: holds a different sweep (differs in {diff}); "
+                    "rerun with the same arguments to resume, or choose another folder",
+                    "out_dir",
                 )
             if old != self.manifest:  # more or fewer replications: the manifest says how many
                 write_atomic(path, json.dumps(self.manifest, indent=2) + "\n")
@@ -189,8 +192,9 @@ class RunStore:
         others = [p.name for p in self.dir.iterdir() if p.name != LOCK]
         if others:
             raise ExperimentError(
-                f"--out {self.dir}: not empty and not a sweep folder (no {MANIFEST}; "
-                f"found {', '.join(sorted(others)[:3])}); choose an empty or new folder"
+                f"{self.dir}: not empty and not a sweep folder (no {MANIFEST}; "
+                f"found {', '.join(sorted(others)[:3])}); choose an empty or new folder",
+                "out_dir",
             )
         write_atomic(path, json.dumps(self.manifest, indent=2) + "\n")
 

@@ -25,15 +25,15 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from tqdm import tqdm
 
 from sim.errors import ExperimentError
-from sim.executors import Job, make_executor
+from sim.executors import Execution, Job, run_jobs
 from sim.experiment.grid import Point, build_points, grid, key_column
 from sim.experiment.store import RunRecord, RunStore, definition
 from sim.metrics import METRICS, across
 from sim.report import sweep_chart as chart
 from sim.report.output import staged, write_json, write_table
+from sim.runner import summary_task
 from sim.scenario import load_scenario
 from sim.scenario.values import Scenario
 
@@ -61,7 +61,7 @@ class SweepResult:
 def check_metric(metric: str) -> str:
     """A metric name of :data:`~sim.metrics.METRICS`, or a one-line error listing them."""
     if metric not in METRICS:
-        raise ExperimentError(f"--metric: must be one of {', '.join(METRICS)}; got {metric!r}")
+        raise ExperimentError(f"must be one of {', '.join(METRICS)}; got {metric!r}", "metric")
     return metric
 
 
@@ -69,7 +69,7 @@ def check_replications(replications: int | None, base: Scenario) -> int:
     """``replications`` or the scenario's ``horizon.replications``; a whole number >= 1."""
     reps = base.horizon.replications if replications is None else replications
     if isinstance(reps, bool) or not isinstance(reps, int) or reps < 1:
-        raise ExperimentError(f"--replications: must be a whole number >= 1; got {reps!r}")
+        raise ExperimentError(f"must be a whole number >= 1; got {reps!r}", "replications")
     return reps
 
 
@@ -115,18 +115,15 @@ def sweep(
     *,
     points: Sequence[Mapping[str, Any]] | pd.DataFrame | None = None,
     replications: int | None = None,
-    executor: str | None = "processes",
-    workers: int | None = None,
-    scheduler: str | None = None,
+    execution: Execution | None = None,
     out_dir: str | Path | None = None,
     metric: str = DEFAULT_METRIC,
-    progress: bool = False,
 ) -> SweepResult:
     """Run a grid (``vary``: key -> values) or a list of ``points`` of a scenario.
 
     ``replications`` defaults to the scenario's ``horizon.replications``.
-    ``executor`` is ``"serial"``, ``"processes"`` (``workers`` processes, default
-    all cores) or ``"dask"`` (``scheduler`` address, or a local cluster).
+    ``execution`` says where the runs go (default: local processes, see
+    :class:`~sim.executors.Execution`).
     With ``out_dir`` every run is saved as it finishes and a repeated call
     resumes; the tables, ``sweep.json`` and a chart of ``metric`` are written
     there at the end. Raises :class:`~sim.errors.ScenarioError` or
@@ -135,7 +132,7 @@ def sweep(
     started = time.perf_counter()
     base = as_scenario(scenario)
     if vary is not None and points is not None:
-        raise ExperimentError("give either --vary (vary=) or --points (points=), not both")
+        raise ExperimentError("give either vary or points, not both", "vary")
     if isinstance(points, pd.DataFrame):
         points = points.to_dict(orient="records")
     point_dicts = list(points) if points is not None else grid(dict(vary or {}))
@@ -143,8 +140,9 @@ def sweep(
     check_metric(metric)
     pts = build_points(base, point_dicts)
     keys = list(pts[0].changes)
-    jobs = [Job((p.index, r), p.scenario, r) for r in range(reps) for p in pts]
-    runner = make_executor(executor, workers, scheduler)
+    jobs = [Job((p.index, r), p.scenario, r, summary_task) for r in range(reps) for p in pts]
+    execution = execution or Execution()
+    runner = execution.make()
 
     store = RunStore(out_dir, definition(base, pts, reps), pts) if out_dir is not None else None
     records: dict[tuple[int, int], RunRecord] = {}
@@ -153,29 +151,19 @@ def sweep(
             records.update(store.load())
         reused = len(records)
         todo = [j for j in jobs if j.key not in records]
-        with tqdm(
-            total=len(jobs),
-            initial=reused,
-            desc=base.name,
-            unit="run",
-            disable=None if progress else True,
-            dynamic_ncols=True,
-        ) as bar:
-            if todo:
-                with runner:
-                    for job, res in runner.map_unordered(todo):
-                        rec = RunRecord(
-                            job.key[0], job.replication, res.seed, job.scenario.name, res.summary
-                        )
-                        if store is not None:
-                            store.save(rec)
-                        records[job.key] = rec
-                        bar.update(1)
+        done = run_jobs(todo, execution, executor=runner, desc=base.name, done_before=reused)
+        for job, res in done if todo else ():  # nothing to do: no cluster to start
+            rec = RunRecord(job.key[0], job.replication, res.seed, job.scenario.name, res.summary)
+            if store is not None:
+                store.save(rec)
+            records[job.key] = rec
         if store is not None:  # the tables are built from what is on disk
             records = store.load()
             missing = [j.key for j in jobs if j.key not in records]
             if missing:
-                raise ExperimentError(f"--out {out_dir}: runs {missing[:3]} missing at the end")
+                raise ExperimentError(
+                    f"{out_dir}: runs {missing[:3]} missing at the end", "out_dir"
+                )
         runs = runs_table(list(records.values()), pts)
         result = SweepResult(runs, summary_table(runs, keys), keys, len(todo), reused)
         result.elapsed_s = round(time.perf_counter() - started, 3)

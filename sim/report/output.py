@@ -9,7 +9,6 @@ only replaced by complete new ones.
 from __future__ import annotations
 
 import json
-import math
 import os
 import shutil
 import tempfile
@@ -20,6 +19,8 @@ from typing import Any
 
 import pandas as pd
 
+from sim.report.jsonvalues import json_value
+
 
 def summary_json(
     scenario_name: str,
@@ -28,14 +29,10 @@ def summary_json(
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The ``--json`` document: scenario, replications and every metric's mean and CI."""
-
-    def num(x: float) -> float | None:
-        return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
-
     metrics = {
         row.metric: {
-            "mean": num(row.mean),
-            "ci95": [num(row.ci95_lo), num(row.ci95_hi)],
+            "mean": json_value(row.mean),
+            "ci95": [json_value(row.ci95_lo), json_value(row.ci95_hi)],
             "unit": row.unit,
         }
         for row in summary.itertuples()

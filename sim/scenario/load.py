@@ -30,6 +30,7 @@ from sim.scenario.values import (
     Scenario,
     Surge,
     Targets,
+    from_raw,
 )
 
 __all__ = ["apply_changes", "build", "deep_merge", "load_scenario", "read_raw"]
@@ -75,7 +76,8 @@ def load_scenario(path: str | Path) -> Scenario:
 def build(raw: dict[str, Any], file: str | None = None) -> Scenario:
     """Validate a merged raw scenario into a :class:`Scenario`."""
     try:
-        return _build(raw, file)
+        with from_raw():
+            return _build(raw, file)
     except ScenarioError as exc:
         raise exc.in_file(file) if file else exc from None
 

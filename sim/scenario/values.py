@@ -1,12 +1,15 @@
 """The scenario as immutable, validated values (all times in seconds).
 
 Built only by :mod:`sim.scenario.load`; variants are made with
-:meth:`Scenario.with_changes`, never by mutation.
+:func:`sim.scenario.variant`, never by mutation.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +18,19 @@ import numpy as np
 from sim.scenario.distributions import Dist
 
 DAY_S = 86_400.0
+
+#: True while :func:`sim.scenario.load.build` makes a scenario from its raw tables.
+_FROM_RAW: ContextVar[bool] = ContextVar("scenario_from_raw", default=False)
+
+
+@contextmanager
+def from_raw() -> Iterator[None]:
+    """Mark the scenarios made inside as built from their ``raw`` tables (by ``build``)."""
+    token = _FROM_RAW.set(True)
+    try:
+        yield
+    finally:
+        _FROM_RAW.reset(token)
 
 
 @dataclass(frozen=True)
@@ -291,15 +307,9 @@ class Scenario:
     targets: Targets
     file: str | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    #: Whether the values are what ``raw`` validates to: True when ``build`` made the scenario,
+    #: False after ``dataclasses.replace`` or direct construction; ``variant`` refuses those.
+    raw_in_step: bool = field(init=False, default=False, compare=False, repr=False)
 
-    def with_changes(self, changes: dict[str, Any]) -> Scenario:
-        """A new scenario with dotted-key overrides applied and validated again.
-
-        ``changes`` maps dotted paths (``"lines.count"``) to values, as in the
-        scenario file. The original is left untouched.
-        """
-        from sim.scenario.files import apply_changes
-        from sim.scenario.load import build
-
-        raw = apply_changes(self.raw, changes, file=self.file)
-        return build(raw, file=self.file)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "raw_in_step", _FROM_RAW.get())

@@ -50,7 +50,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,8 +58,9 @@ import pandas as pd
 
 from sim.analytic import erlang_a_metrics
 from sim.errors import ScenarioError
-from sim.runner import default_workers, run_one
-from sim.scenario import Scenario, load_scenario
+from sim.executors import Execution, Job, Progress, run_jobs
+from sim.runner import run_one
+from sim.scenario import Scenario, load_scenario, variant
 from sim.scenario.values import DAY_S
 from sim.verify.agreement import CI_LEVEL as CI_LEVEL  # the statistics, re-exported for callers
 from sim.verify.agreement import COLUMNS as COLUMNS
@@ -244,7 +244,7 @@ def quick(sc: Scenario) -> Scenario:
     h = sc.horizon
     days = h.warmup_days + (h.days - h.warmup_days) * QUICK_WINDOW_FRACTION
     reps = min(h.replications, QUICK_REPLICATIONS)
-    return sc.with_changes({"horizon.days": days, "horizon.replications": reps})
+    return variant(sc, {"horizon.days": days, "horizon.replications": reps}, source="quick mode")
 
 
 #: What a job runs: this model (``"sim"``) or Ciw (``"ciw"``).
@@ -253,51 +253,52 @@ SIM, CIW = "sim", "ciw"
 _CIW_COST = 4.0
 
 
-def _job(job: tuple[str, Scenario, int]) -> dict[str, float]:
-    """One replication's metrics (top level, so worker processes can unpickle it)."""
-    kind, sc, i = job
-    return run_one(sc, i).summary if kind == SIM else ciw_replication(sc, i)
+def sim_task(sc: Scenario, replication: int, progress: Progress | None) -> dict[str, float]:
+    """A job's task: this model's metrics for one replication."""
+    return run_one(sc, replication, (), progress).summary
 
 
-def run_jobs(
-    runs: Iterable[tuple[str, Scenario]],
-    *,
-    workers: int | None = None,
-    progress: Callable[[int, int], None] | None = None,
+def ciw_task(sc: Scenario, replication: int, progress: Progress | None) -> dict[str, float]:
+    """A job's task: Ciw's metrics for one replication of the same system."""
+    return ciw_replication(sc, replication)
+
+
+TASKS = {SIM: sim_task, CIW: ciw_task}
+
+
+def run_cases(
+    runs: Iterable[tuple[str, Scenario]], execution: Execution | None = None
 ) -> dict[tuple[str, str], list[dict[str, float]]]:
     """Every replication ``0..R-1`` of every ``(kind, scenario)`` in ``runs``, in one pool.
 
-    ``kind`` is :data:`SIM` (this model, :func:`sim.runner.run_one`) or :data:`CIW`
-    (:func:`ciw_replication`). One pool for everything keeps every core busy to the end (a pool
-    per case idles at each case's last replication); jobs start longest first. Results come back
-    keyed ``(kind, scenario name)`` in replication order, so they do not depend on ``workers``.
+    ``kind`` is :data:`SIM` (this model) or :data:`CIW` (:func:`ciw_replication`). One pool
+    for everything keeps every core busy to the end (a pool per case idles at each case's last
+    replication); jobs start longest first. Results come back keyed ``(kind, scenario name)``
+    in replication order, so they do not depend on the executor.
     """
     runs = list(runs)
-    jobs = [(kind, sc, i) for kind, sc in runs for i in range(sc.horizon.replications)]
-    cost = [
-        sc.arrivals.callers_per_day * sc.horizon.days * (_CIW_COST if kind == CIW else 1.0)
-        for kind, sc, _ in jobs
+    jobs = [
+        Job(j, sc, i, TASKS[kind])
+        for j, (kind, sc) in enumerate(runs)
+        for i in range(sc.horizon.replications)
     ]
-    order = sorted(range(len(jobs)), key=lambda j: -cost[j])
-    out: list[dict[str, float] | None] = [None] * len(jobs)
-    n_workers = min(workers or default_workers(), len(jobs))
-    if n_workers <= 1:
-        for k, j in enumerate(order):
-            out[j] = _job(jobs[j])
-            if progress:
-                progress(k + 1, len(jobs))
-    else:
-        with ProcessPoolExecutor(max_workers=n_workers) as pool:
-            futures = {pool.submit(_job, jobs[j]): j for j in order}
-            for k, fut in enumerate(as_completed(futures)):
-                out[futures[fut]] = fut.result()
-                if progress:
-                    progress(k + 1, len(jobs))
-    result: dict[tuple[str, str], list[dict[str, float]]] = {(k, sc.name): [] for k, sc in runs}
-    for (kind, sc, _), summary in zip(jobs, out, strict=True):
-        assert summary is not None
-        result[(kind, sc.name)].append(summary)
-    return result
+
+    def cost(job: Job) -> float:
+        sc = job.scenario
+        return (
+            sc.arrivals.callers_per_day
+            * sc.horizon.days
+            * (_CIW_COST if job.task is ciw_task else 1.0)
+        )
+
+    jobs.sort(key=lambda job: -cost(job))
+    out: dict[tuple[int, int], dict[str, float]] = {}
+    for job, summary in run_jobs(jobs, execution or Execution(), desc="validate", unit="rep"):
+        out[(job.key, job.replication)] = summary
+    return {
+        (kind, sc.name): [out[(j, i)] for i in range(sc.horizon.replications)]
+        for j, (kind, sc) in enumerate(runs)
+    }
 
 
 def formula_rows(
@@ -351,13 +352,13 @@ def validate(
     quick_mode: bool = False,
     cases_dir: str | Path = CASES_DIR,
     include_ciw: bool = True,
-    workers: int | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    execution: Execution | None = None,
 ) -> pd.DataFrame:
     """Run every validation case and return one decided row per case and metric.
 
     ``include_ciw`` adds the Ciw cross-check (``CIW_CASE`` in ``cases_dir``) when Ciw is
-    installed. The Bonferroni family is every row returned.
+    installed; ``execution`` says where the replications run (default: local processes).
+    The Bonferroni family is every row returned.
     """
     scs = load_cases(cases_dir)
     ciw_sc = None
@@ -373,7 +374,7 @@ def validate(
     runs = [(SIM, sc) for sc in scs]
     if ciw_sc is not None:
         runs += [(SIM, ciw_sc), (CIW, ciw_sc)]
-    results = run_jobs(runs, workers=workers, progress=progress)
+    results = run_cases(runs, execution)
     rows = formula_rows(scs, results)
     if ciw_sc is not None:
         rows += ciw_rows(ciw_sc, results[(SIM, ciw_sc.name)], results[(CIW, ciw_sc.name)])
@@ -384,12 +385,12 @@ def ciw_crosscheck(
     scenario: Scenario | None = None,
     *,
     quick_mode: bool = False,
-    workers: int | None = None,
+    execution: Execution | None = None,
 ) -> pd.DataFrame:
     """The Ciw cross-check alone, decided as its own family (default: the shipped case)."""
     sc = scenario or load_scenario(CASES_DIR / f"{CIW_CASE}.toml")
     ciw_network(sc)  # fail early
     if quick_mode:
         sc = quick(sc)
-    results = run_jobs([(SIM, sc), (CIW, sc)], workers=workers)
+    results = run_cases([(SIM, sc), (CIW, sc)], execution)
     return decide(ciw_rows(sc, results[(SIM, sc.name)], results[(CIW, sc.name)]))

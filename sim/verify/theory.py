@@ -39,8 +39,6 @@ breaks, time-varying load, lines, non-exponential times, several call types).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -50,8 +48,8 @@ from sim.analytic import mol_metrics, sipp
 from sim.attainment import clock_edges
 from sim.core.arrivals import expected_callers
 from sim.core.model import simulate
+from sim.executors import Execution, Job, Progress, run_jobs
 from sim.metrics import estimate
-from sim.runner import default_workers
 from sim.scenario.values import DAY_S, Scenario
 
 HOUR_S = 3600.0
@@ -131,14 +129,14 @@ def mean_patience_s(sc: Scenario) -> float:
 # --- the simulated hours -------------------------------------------------------------------------
 
 
-def hourly_facts(sc: Scenario, replication: int) -> pd.DataFrame:
+def hourly_facts(sc: Scenario, replication: int, progress: Progress | None = None) -> pd.DataFrame:
     """Counts and sums per hour of day for one replication's window (24 rows).
 
     Columns: ``hour``, ``callers``, ``attempts``, ``answered``, ``answered_within``, ``wait_s``
     (total wait of answered), ``abandoned``, ``blocked``, ``on_duty`` and ``busy`` (mean
     call-takers logged in and busy), ``days`` (length of the window in days).
     """
-    rec = simulate(sc, replication)
+    rec = simulate(sc, replication, progress)
     a = rec.attempts
     a = a[a["in_window"]]
     hour = (a["arrived_at_s"].to_numpy() % DAY_S // HOUR_S).astype(int)
@@ -177,33 +175,13 @@ def hourly_facts(sc: Scenario, replication: int) -> pd.DataFrame:
     )
 
 
-def _facts_job(job: tuple[Scenario, int]) -> pd.DataFrame:
-    return hourly_facts(*job)
-
-
-def simulate_hours(
-    sc: Scenario,
-    *,
-    workers: int | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> pd.DataFrame:
-    """:func:`hourly_facts` of replications ``0..R-1`` (in processes), stacked."""
-    reps = sc.horizon.replications
-    n = min(workers or default_workers(), reps)
-    jobs = [(sc, r) for r in range(reps)]
-    parts = []
-    if n <= 1:
-        for job in jobs:
-            parts.append(_facts_job(job))
-            if progress:
-                progress(len(parts))
-    else:
-        with ProcessPoolExecutor(max_workers=n) as pool:
-            for part in pool.map(_facts_job, jobs):
-                parts.append(part)
-                if progress:
-                    progress(len(parts))
-    return pd.concat(parts, ignore_index=True)
+def simulate_hours(sc: Scenario, execution: Execution | None = None) -> pd.DataFrame:
+    """:func:`hourly_facts` of replications ``0..R-1`` (default: in local processes), stacked."""
+    jobs = [Job(r, sc, r, hourly_facts) for r in range(sc.horizon.replications)]
+    parts: dict[int, pd.DataFrame] = {}
+    for job, part in run_jobs(jobs, execution or Execution(), desc=sc.name, unit="rep"):
+        parts[job.key] = part
+    return pd.concat([parts[r] for r in sorted(parts)], ignore_index=True)
 
 
 def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
@@ -244,19 +222,19 @@ def theory(
     *,
     rate: str = "callers",
     facts: pd.DataFrame | None = None,
-    workers: int | None = None,
-    progress: Callable[[int], None] | None = None,
+    execution: Execution | None = None,
 ) -> Theory:
     """SIPP, lagged SIPP and MOL per hour of day for ``sc``, beside its simulation.
 
     ``rate`` chooses the arrival rate fed to the formulas: ``"callers"`` (the scenario's first
     dials) or ``"attempts"`` (the simulation's attempts, redials included). ``facts`` reuses
-    :func:`simulate_hours` output instead of simulating again.
+    :func:`simulate_hours` output instead of simulating again; ``execution`` says where the
+    replications run.
     """
     if rate not in RATES:
         raise ValueError(f"rate must be one of {', '.join(RATES)}; got {rate!r}")
     if facts is None:
-        facts = simulate_hours(sc, workers=workers, progress=progress)
+        facts = simulate_hours(sc, execution)
     sim = summarize_hours(facts)
     handle_s = mean_handle_s(sc)
     patience_s = mean_patience_s(sc)

@@ -15,6 +15,7 @@ import pytest
 from sim.calibrate.calibration import Calibration, calibrate
 from sim.calibrate.logs import read_log
 from sim.calibrate.writer import scenario_text
+from sim.executors import Execution
 from sim.runner import run_replications
 from sim.scenario.load import build
 
@@ -72,6 +73,6 @@ def test_redials_and_volume_match_the_published_figures(cal: Calibration) -> Non
 def test_trace_arrivals_with_the_fitted_staffing_reproduce_abandonment(cal: Calibration) -> None:
     """Acceptance: abandonment within 1 point of the log's with the log's own arrivals."""
     sc = build(tomllib.loads(scenario_text(cal, "bank_trace", "trace")), file="bank_trace.toml")
-    res = run_replications(sc, 4, workers=1)
-    sim = np.mean([r.summary["abandon_rate"] for r in res])
+    res = run_replications(sc, 4, execution=Execution.serial(), tables=())
+    sim = np.mean(list(res.per_replication["abandon_rate"]))
     assert abs(sim - cal.observed.abandon_rate) <= 0.01, sim

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from sim.cli import main
+from sim.executors import Execution
 from sim.experiment import compare
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,7 +101,9 @@ def test_text_output_is_side_by_side(files):
 
 
 def test_api_table_has_documented_columns(files):
-    table = compare([files["busy30"], files["busy40"]], replications=2, executor="serial")
+    table = compare(
+        [files["busy30"], files["busy40"]], replications=2, execution=Execution("serial")
+    )
     assert list(table.columns) == [
         "scenario", "reference", "metric", "unit", "mean", "ci95_lo", "ci95_hi", "n", "diff",
         "diff_ci95_lo", "diff_ci95_hi", "n_pairs", "unpaired_ci95_lo", "unpaired_ci95_hi",
@@ -118,7 +121,10 @@ def test_api_table_has_documented_columns(files):
         (["ONE", "ONE", "-r", "0"], "--replications: must be a whole number >= 1; got 0"),
         (["ONE", "ONE", "--metric", "asa"], "--metric: must be one of"),
         (["ONE", "ONE", "--set", "lines.count=0"], "lines.count: must be a whole number >= 1"),
-        (["ONE", "ONE", "--seed", "-1"], "with horizon.seed=-1: horizon.seed: must be"),
+        (
+            ["ONE", "ONE", "--seed", "-1"],
+            "horizon.seed: must be a whole number >= 0; got -1 (from --seed)",
+        ),
     ],
 )
 def test_bad_input_is_one_line_exit_2(files, args, message):

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from sim.cli import main
 from sim.metrics import METRICS
+from sim.scenario import variant
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "baseline_2023.toml"
@@ -143,7 +144,7 @@ def test_results_reference_documents_every_column_and_metric() -> None:
     from sim.scenario import load_scenario
 
     doc = (ROOT / "docs" / "results.md").read_text(encoding="utf-8")
-    rec = simulate(load_scenario(BASELINE).with_changes({"horizon.days": 1.5}), 0)
+    rec = simulate(variant(load_scenario(BASELINE), {"horizon.days": 1.5}), 0)
     for table in ("attempts", "callers", "intervals", "sessions"):
         for col in getattr(rec, table).columns:
             assert f"`{col}`" in doc, f"{table}.{col} missing from docs/results.md"

@@ -13,13 +13,14 @@ import random
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
 from sim.core.model import simulate
 from sim.core.records import Records
+from sim.executors import Execution
 from sim.runner import run_one, run_replications
+from sim.scenario import variant
 from sim.scenario.load import load_scenario
 from sim.scenario.values import Scenario
 
@@ -31,13 +32,14 @@ TABLES = ("attempts", "callers", "sessions", "intervals")
 def busy() -> Scenario:
     """Two days of the baseline at 5,000 callers a day on 34 lines (30 seats): every random
     path is used (busy tones, abandons, redials, escalations, absences, breaks, overtime)."""
-    return load_scenario(BASELINE).with_changes(
+    return variant(
+        load_scenario(BASELINE),
         {
             "horizon.days": 2,
             "horizon.warmup_days": 0.5,
             "arrivals.callers_per_day": 5000,
             "lines.count": 34,
-        }
+        },
     )
 
 
@@ -70,7 +72,7 @@ def test_the_scenario_object_is_not_changed_by_a_run(busy: Scenario) -> None:
 def test_another_seed_or_replication_gives_other_records(busy: Scenario, change: str) -> None:
     base = simulate(busy, 0)
     other = (
-        simulate(busy.with_changes({"horizon.seed": busy.horizon.seed + 1}), 0)
+        simulate(variant(busy, {"horizon.seed": busy.horizon.seed + 1}), 0)
         if change == "seed"
         else simulate(busy, 1)
     )
@@ -103,26 +105,23 @@ def test_no_global_random_state_is_read_or_written(busy: Scenario) -> None:
     assert_same_records(first, simulate(busy, 0))
 
 
-def results_frames(results: list, name: str) -> list[pd.DataFrame]:
-    return [r.tables[name] for r in results]
-
-
 def test_replication_i_is_the_same_alone_after_others_and_in_worker_processes(
     busy: Scenario,
 ) -> None:
-    sc = busy.with_changes({"horizon.days": 1, "horizon.warmup_days": 0.25})
-    serial = run_replications(sc, 3, workers=1, tables=TABLES)
-    parallel = run_replications(sc, 3, workers=2, tables=TABLES)
+    sc = variant(busy, {"horizon.days": 1, "horizon.warmup_days": 0.25})
+    serial = run_replications(sc, 3, execution=Execution.serial())
+    parallel = run_replications(sc, 3, execution=Execution("processes", 2))
     alone = run_one(sc, 2, TABLES)
-    assert [r.replication for r in parallel] == [0, 1, 2]
-    for s, p in zip(serial, parallel, strict=True):
-        assert s.summary == pytest.approx(p.summary, nan_ok=True, rel=0, abs=0)
-        for name in TABLES:
-            assert_frame_equal(s.tables[name], p.tables[name], check_exact=True, obj=name)
+    assert list(parallel.per_replication["replication"]) == [0, 1, 2]
+    assert_frame_equal(serial.per_replication, parallel.per_replication, check_exact=True)
     for name in TABLES:
-        assert_frame_equal(serial[2].tables[name], alone.tables[name], check_exact=True)
+        assert_frame_equal(serial.table(name), parallel.table(name), check_exact=True, obj=name)
+        stacked = serial.table(name)
+        third = stacked[stacked["replication"] == 2].reset_index(drop=True)
+        assert_frame_equal(third, alone.tables[name], check_exact=True, obj=name)
     # ... and the replications differ from each other.
-    firsts = [r.tables["callers"]["first_dial_at_s"].to_numpy() for r in serial]
+    c = serial.callers
+    firsts = [c[c["replication"] == r]["first_dial_at_s"].to_numpy() for r in (0, 1)]
     assert not np.array_equal(firsts[0][:10], firsts[1][:10])
 
 
@@ -138,7 +137,7 @@ def test_replication_i_is_the_same_alone_after_others_and_in_worker_processes(
 def test_scenarios_differing_in_capacity_share_their_callers(busy: Scenario, changes: dict) -> None:
     # Common random numbers: the callers (first dials, types, fraud times, losses) are the
     # same whatever the helpline does with them; only what happens to them differs.
-    base, variant = simulate(busy, 1), simulate(busy.with_changes(changes), 1)
+    base, changed = simulate(busy, 1), simulate(variant(busy, changes), 1)
     same = ["first_dial_at_s", "call_type", "fraud_at_s", "loss_rs"]
-    assert_frame_equal(base.callers[same], variant.callers[same], check_exact=True)
-    assert not base.attempts["outcome"].equals(variant.attempts["outcome"])
+    assert_frame_equal(base.callers[same], changed.callers[same], check_exact=True)
+    assert not base.attempts["outcome"].equals(changed.attempts["outcome"])

@@ -22,7 +22,7 @@ from scipy import stats
 
 from sim.cli import main
 from sim.errors import ScenarioError
-from sim.executors import DaskExecutor, make_executor
+from sim.executors import DaskExecutor, Execution
 from sim.experiment import ExperimentError, sweep
 from sim.experiment.compare import paired_difference, welch_difference
 from sim.experiment.grid import (
@@ -39,7 +39,7 @@ from sim.experiment.grid import (
 from sim.experiment.precision import replications_for
 from sim.experiment.store import RunStore, definition, run_name
 from sim.metrics import METRICS, estimate
-from sim.scenario import load_scenario
+from sim.scenario import load_scenario, variant
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "baseline_2023.toml"
@@ -48,7 +48,7 @@ BASELINE = ROOT / "scenarios" / "baseline_2023.toml"
 @pytest.fixture(scope="module")
 def short():
     """The baseline month cut to 2 days (half a day of warm-up)."""
-    return load_scenario(BASELINE).with_changes({"horizon.days": 2, "horizon.warmup_days": 0.5})
+    return variant(load_scenario(BASELINE), {"horizon.days": 2, "horizon.warmup_days": 0.5})
 
 
 # --- values and points ------------------------------------------------------------------
@@ -140,7 +140,9 @@ def test_points_csv(tmp_path):
 
 
 def test_bad_point_is_a_scenario_error_naming_the_point(short):
-    with pytest.raises(ScenarioError, match=r"with lines.count=0: lines.count: must be .*; got 0"):
+    with pytest.raises(
+        ScenarioError, match=r"lines.count: must be .*; got 0 \(from sweep point 1: lines.count=0\)"
+    ):
         build_points(short, [{"lines.count": 30}, {"lines.count": 0}])
     with pytest.raises(
         ScenarioError, match=r"lines.cont: must be a known key \(allowed here: count"
@@ -167,7 +169,7 @@ def test_sweep_tables(short, tmp_path):
         short,
         vary={"lines.count": [30, "unlimited"], "arrivals.callers_per_day": [1500, 3000]},
         replications=2,
-        executor="serial",
+        execution=Execution("serial"),
         out_dir=tmp_path / "sw",
         metric="block_rate",
     )
@@ -215,12 +217,12 @@ def test_sweep_tables(short, tmp_path):
 
 def test_sweep_in_memory_equals_on_disk_and_points_list(short, tmp_path):
     points = pd.DataFrame({"staff.seats": [30, 25]})
-    a = sweep(short, points=points, replications=2, executor="serial")
+    a = sweep(short, points=points, replications=2, execution=Execution("serial"))
     b = sweep(
         short,
         vary={"staff.seats": [30, 25]},
         replications=2,
-        executor="serial",
+        execution=Execution("serial"),
         out_dir=tmp_path / "b",
     )
     assert a.out_dir is None
@@ -229,18 +231,14 @@ def test_sweep_in_memory_equals_on_disk_and_points_list(short, tmp_path):
 
 
 def test_sweep_argument_errors(short):
-    with pytest.raises(ExperimentError, match="either --vary .* or --points"):
+    with pytest.raises(ExperimentError, match="^vary: give either vary or points"):
         sweep(short, vary={"lines.count": [1]}, points=[{"lines.count": 1}])
-    with pytest.raises(
-        ExperimentError, match=r"--replications: must be a whole number >= 1; got 0"
-    ):
+    with pytest.raises(ExperimentError, match=r"^replications: must be a whole number >= 1; got 0"):
         sweep(short, vary={"lines.count": [1]}, replications=0)
-    with pytest.raises(ExperimentError, match=r"--metric: must be one of callers, .*; got 'asa'"):
+    with pytest.raises(ExperimentError, match=r"^metric: must be one of callers, .*; got 'asa'"):
         sweep(short, vary={"lines.count": [1]}, metric="asa")
-    with pytest.raises(
-        ExperimentError, match=r"--executor: must be one of serial, processes, dask"
-    ):
-        sweep(short, vary={"lines.count": [1]}, executor="threads")
+    with pytest.raises(ExperimentError, match=r"^executor: must be one of serial, processes, dask"):
+        sweep(short, vary={"lines.count": [1]}, execution=Execution("threads"))
 
 
 # --- the run store ----------------------------------------------------------------------
@@ -248,24 +246,48 @@ def test_sweep_argument_errors(short):
 
 def test_store_refuses_a_different_sweep(short, tmp_path):
     out = tmp_path / "sw"
-    sweep(short, vary={"lines.count": [30]}, replications=1, executor="serial", out_dir=out)
+    sweep(
+        short,
+        vary={"lines.count": [30]},
+        replications=1,
+        execution=Execution("serial"),
+        out_dir=out,
+    )
     with pytest.raises(ExperimentError, match=r"holds a different sweep \(differs in keys"):
-        sweep(short, vary={"staff.seats": [30]}, replications=1, executor="serial", out_dir=out)
+        sweep(
+            short,
+            vary={"staff.seats": [30]},
+            replications=1,
+            execution=Execution("serial"),
+            out_dir=out,
+        )
     with pytest.raises(ExperimentError, match=r"differs in the scenario's content"):
         sweep(
-            short.with_changes({"horizon.seed": 7}),
+            variant(short, {"horizon.seed": 7}),
             vary={"lines.count": [30]},
             replications=1,
-            executor="serial",
+            execution=Execution("serial"),
             out_dir=out,
         )
     with pytest.raises(ExperimentError, match=r"differs in points"):
-        sweep(short, vary={"lines.count": [31]}, replications=1, executor="serial", out_dir=out)
+        sweep(
+            short,
+            vary={"lines.count": [31]},
+            replications=1,
+            execution=Execution("serial"),
+            out_dir=out,
+        )
     other = tmp_path / "other"
     other.mkdir()
     (other / "notes.txt").write_text("mine")
     with pytest.raises(ExperimentError, match=r"not empty and not a sweep folder .*notes.txt"):
-        sweep(short, vary={"lines.count": [30]}, replications=1, executor="serial", out_dir=other)
+        sweep(
+            short,
+            vary={"lines.count": [30]},
+            replications=1,
+            execution=Execution("serial"),
+            out_dir=other,
+        )
 
 
 def test_store_lock_refuses_a_second_writer(short, tmp_path):
@@ -281,11 +303,23 @@ def test_store_lock_refuses_a_second_writer(short, tmp_path):
 
 def test_damaged_run_file_is_set_aside_and_redone(short, tmp_path):
     out = tmp_path / "sw"
-    first = sweep(short, vary={"lines.count": [30]}, replications=2, executor="serial", out_dir=out)
+    first = sweep(
+        short,
+        vary={"lines.count": [30]},
+        replications=2,
+        execution=Execution("serial"),
+        out_dir=out,
+    )
     bad = out / "runs" / run_name(0, 1)
     bad.write_text('{"point": 0, "replic')
     (out / "runs" / ".p00000-r00000.json.999.tmp").write_text("partial")
-    again = sweep(short, vary={"lines.count": [30]}, replications=2, executor="serial", out_dir=out)
+    again = sweep(
+        short,
+        vary={"lines.count": [30]},
+        replications=2,
+        execution=Execution("serial"),
+        out_dir=out,
+    )
     assert (again.computed, again.reused) == (1, 1)
     assert (out / "runs" / (bad.name + ".damaged")).exists()
     assert not list((out / "runs").glob(".*.tmp"))
@@ -296,11 +330,11 @@ def test_damaged_run_file_is_set_aside_and_redone(short, tmp_path):
 
 
 def test_executor_argument_errors(monkeypatch):
-    with pytest.raises(ExperimentError, match=r"--scheduler tcp://x:1: needs --executor dask"):
-        make_executor("processes", scheduler="tcp://x:1")
-    with pytest.raises(ExperimentError, match=r"--workers: must be a whole number >= 1; got 0"):
-        make_executor("processes", workers=0)
-    assert make_executor(None, scheduler="tcp://x:1").name == "dask"
+    with pytest.raises(ExperimentError, match=r"^scheduler: tcp://x:1 needs executor dask"):
+        Execution("processes", scheduler="tcp://x:1")
+    with pytest.raises(ExperimentError, match=r"^workers: must be a whole number >= 1; got 0"):
+        Execution("processes", workers=0)
+    assert Execution(None, scheduler="tcp://x:1").make().name == "dask"
     monkeypatch.setitem(sys.modules, "distributed", None)  # as if not installed
     with pytest.raises(ExperimentError, match=r"needs the 'distributed' package.*\[dask\]"):
         DaskExecutor("tcp://127.0.0.1:1").__enter__()
@@ -349,17 +383,17 @@ def test_difference_intervals_match_scipy():
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--vary", "lines.count=0,30"], r"with lines.count=0: lines.count: must be"),
+        (["--vary", "lines.count=0,30"], r"lines.count: must be .* \(from sweep point 0: lines"),
         (["--vary", "lines.cont=30"], r"lines.cont: must be a known key"),
         (["--vary", "lines.count=30", "--metric", "nope"], r"--metric: must be one of"),
         (["--vary", "lines.count=3,$"], r"--vary lines.count: '\$' is not a TOML literal"),
         (
             ["--vary", "lines.count=3", "--set", "horizon.days=0"],
-            r"baseline_2023.toml with --set horizon.days=0: horizon.days: must be",
+            r"baseline_2023.toml: horizon.days: must be .* \(from --set horizon.days=0\)",
         ),
         (
             ["--vary", "lines.count=3", "--scheduler", "tcp://h:1", "--executor", "serial"],
-            r"needs --executor dask",
+            r"--scheduler: tcp://h:1 needs executor dask",
         ),
         ([], r"nothing to sweep"),
     ],
@@ -454,19 +488,20 @@ def test_replications_run_reaches_the_precision_with_the_same_runs_as_one_batch(
     from sim.experiment import replicate_to_precision
     from sim.runner import run_replications
 
-    sc = load_scenario(BASELINE).with_changes({"horizon.days": 2, "horizon.warmup_days": 0.5})
-    res = replicate_to_precision(sc, "golden_hour_share", 0.03, pilot=3, executor="serial")
+    sc = variant(load_scenario(BASELINE), {"horizon.days": 2, "horizon.warmup_days": 0.5})
+    res = replicate_to_precision(
+        sc, "golden_hour_share", 0.03, pilot=3, execution=Execution("serial")
+    )
     assert res.reached and res.half_width_rel <= 0.03
     assert res.steps[0] == 3 and res.steps[-1] == res.replications > 3
-    batch = [
-        r.summary["golden_hour_share"] for r in run_replications(sc, res.replications, workers=1)
-    ]
+    runs = run_replications(sc, res.replications, execution=Execution.serial(), tables=())
+    batch = list(runs.per_replication["golden_hour_share"])
     assert list(res.values) == batch
     e = estimate(batch)
     assert (res.mean, res.ci_lo, res.ci_hi) == pytest.approx((e.mean, e.lo, e.hi))
     # a precision out of reach stops at --max and says so
     capped = replicate_to_precision(
-        sc, "golden_hour_share", 0.001, pilot=3, max_replications=6, executor="serial"
+        sc, "golden_hour_share", 0.001, pilot=3, max_replications=6, execution=Execution("serial")
     )
     assert not capped.reached and capped.replications == 6 and capped.steps == (3, 6)
 

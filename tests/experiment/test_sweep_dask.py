@@ -20,9 +20,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.executors import DaskExecutor
+from sim.executors import DaskExecutor, Execution
 from sim.experiment import ExperimentError, sweep
-from sim.scenario import load_scenario
+from sim.scenario import load_scenario, variant
 
 pytest.importorskip("distributed")
 
@@ -105,23 +105,25 @@ def scheduler(tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def short():
-    return load_scenario(BASELINE).with_changes({"horizon.days": 2, "horizon.warmup_days": 0.5})
+    return variant(load_scenario(BASELINE), {"horizon.days": 2, "horizon.warmup_days": 0.5})
 
 
 @pytest.fixture(scope="module")
 def serial(short):
-    return sweep(short, VARY, replications=2, executor="serial")
+    return sweep(short, VARY, replications=2, execution=Execution("serial"))
 
 
 def test_processes_equal_serial(short, serial):
-    par = sweep(short, VARY, replications=2, executor="processes", workers=2)
+    par = sweep(short, VARY, replications=2, execution=Execution("processes", 2))
     pd.testing.assert_frame_equal(par.runs, serial.runs, check_exact=True)
     pd.testing.assert_frame_equal(par.summary, serial.summary, check_exact=True)
 
 
 def test_dask_scheduler_equals_serial(short, serial, scheduler, tmp_path):
     out = tmp_path / "sw"
-    res = sweep(short, VARY, replications=2, executor="dask", scheduler=scheduler, out_dir=out)
+    res = sweep(
+        short, VARY, replications=2, execution=Execution("dask", scheduler=scheduler), out_dir=out
+    )
     pd.testing.assert_frame_equal(res.runs, serial.runs, check_exact=True)
     pd.testing.assert_frame_equal(res.summary, serial.summary, check_exact=True)
     assert json.loads((out / "sweep.json").read_text())["executor"] == "dask"
@@ -144,11 +146,11 @@ def test_dask_cli_with_scheduler_equals_serial(short, serial, scheduler, tmp_pat
 
 def test_unreachable_scheduler_is_a_clear_error():
     ex = DaskExecutor("tcp://127.0.0.1:9", connect_timeout_s=1)
-    with pytest.raises(ExperimentError, match=r"--scheduler tcp://127.0.0.1:9: no Dask scheduler"):
+    with pytest.raises(ExperimentError, match=r"^scheduler: tcp://127.0.0.1:9: no Dask scheduler"):
         ex.__enter__()
 
 
 def test_dask_local_cluster_equals_serial(short, serial):
     """``--executor dask`` without a scheduler starts (and stops) a local cluster."""
-    res = sweep(short, VARY, replications=2, executor="dask", workers=1)
+    res = sweep(short, VARY, replications=2, execution=Execution("dask", 1))
     pd.testing.assert_frame_equal(res.runs, serial.runs, check_exact=True)

@@ -22,8 +22,9 @@ import pytest
 from click.testing import CliRunner
 
 from sim.cli import main
+from sim.executors import Execution
 from sim.experiment import sweep
-from sim.scenario import load_scenario
+from sim.scenario import load_scenario, variant
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "baseline_2023.toml"
@@ -105,24 +106,28 @@ def test_sigkill_then_rerun_loses_and_redoes_nothing(tmp_path):
     assert len(runs) == TOTAL
     assert not runs.duplicated(["point", "replication"]).any()
     assert runs[["callers", "answered", "asa_s"]].notna().all().all()
-    base = load_scenario(BASELINE).with_changes(SETS)
-    whole = sweep(base, {"lines.count": LINES}, replications=REPS, workers=2)
+    base = variant(load_scenario(BASELINE), SETS)
+    whole = sweep(base, {"lines.count": LINES}, replications=REPS, execution=Execution(workers=2))
     pd.testing.assert_frame_equal(runs, whole.runs, check_exact=True)
 
     # A different sweep into the same folder is refused before anything runs.
     other = CliRunner().invoke(main, [*_command(out, "--seed", "7")[3:]])
     assert other.exit_code == 2
-    assert other.output.startswith(f"error: --out {out}: holds a different sweep")
+    assert other.output.startswith(f"error: --out: {out}: holds a different sweep")
     assert _run_files(out) == after
 
 
 @pytest.mark.parametrize("executor", ["serial", "processes"])
 def test_rerun_of_a_finished_sweep_computes_nothing(tmp_path, executor):
-    base = load_scenario(BASELINE).with_changes({"horizon.days": 1, "horizon.warmup_days": 0.25})
+    base = variant(load_scenario(BASELINE), {"horizon.days": 1, "horizon.warmup_days": 0.25})
     out = tmp_path / "sw"
-    first = sweep(base, {"staff.seats": [28, 30]}, replications=2, executor=executor, out_dir=out)
+    first = sweep(
+        base, {"staff.seats": [28, 30]}, replications=2, execution=Execution(executor), out_dir=out
+    )
     files = _run_files(out)
-    again = sweep(base, {"staff.seats": [28, 30]}, replications=2, executor=executor, out_dir=out)
+    again = sweep(
+        base, {"staff.seats": [28, 30]}, replications=2, execution=Execution(executor), out_dir=out
+    )
     assert (first.computed, first.reused, again.computed, again.reused) == (4, 0, 0, 4)
     assert _run_files(out) == files
     pd.testing.assert_frame_equal(first.runs, again.runs, check_exact=True)
@@ -132,25 +137,25 @@ def test_more_replications_later_compute_only_the_new_ones(tmp_path):
     # 2 replications a point, then 4 (only replications 2 and 3 run), then 3 (nothing runs;
     # replication 3's files stay for later), all into one folder. Changing
     # horizon.replications in the scenario instead of --replications is the same sweep.
-    base = load_scenario(BASELINE).with_changes({"horizon.days": 1, "horizon.warmup_days": 0.25})
+    base = variant(load_scenario(BASELINE), {"horizon.days": 1, "horizon.warmup_days": 0.25})
     out = tmp_path / "sw"
     vary = {"staff.seats": [28, 30]}
-    first = sweep(base, vary, replications=2, executor="serial", out_dir=out)
+    first = sweep(base, vary, replications=2, execution=Execution("serial"), out_dir=out)
     files = _run_files(out)
     more = sweep(
-        base.with_changes({"horizon.replications": 4}), vary, executor="serial", out_dir=out
+        variant(base, {"horizon.replications": 4}), vary, execution=Execution("serial"), out_dir=out
     )
     assert (first.computed, more.computed, more.reused) == (4, 4, 4)
     now = _run_files(out)
     assert {k: now[k] for k in files} == files  # the first runs were not redone or rewritten
     assert sorted(more.runs["replication"].unique()) == [0, 1, 2, 3]
-    fewer = sweep(base, vary, replications=3, executor="serial", out_dir=out)
+    fewer = sweep(base, vary, replications=3, execution=Execution("serial"), out_dir=out)
     assert (fewer.computed, fewer.reused) == (0, 6)
     assert _run_files(out) == now
     assert json.loads((out / "manifest.json").read_text())["replications"] == 3
     saved = pd.read_parquet(out / "runs.parquet")
     assert len(saved) == 6 and saved["replication"].max() == 2
     # the same runs as a fresh sweep with 3 replications, bit for bit
-    fresh = sweep(base, vary, replications=3, executor="serial")
+    fresh = sweep(base, vary, replications=3, execution=Execution("serial"))
     pd.testing.assert_frame_equal(fewer.runs, fresh.runs, check_exact=True)
     pd.testing.assert_frame_equal(saved, fresh.runs, check_exact=True)

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from sim.cli import main
 from sim.errors import ScenarioError
 from sim.experiment.grid import build_points, variant_name
-from sim.scenario import load_scenario
+from sim.scenario import load_scenario, variant
 
 ROOT = Path(__file__).resolve().parents[2]
 SCAM_WAVE = ROOT / "scenarios" / "scam_wave.toml"
@@ -35,17 +35,17 @@ def test_a_surge_is_swept_by_index(scam_wave) -> None:
         for p in points
     ]
     assert got == [(2.0, 3 * 3600.0), (4.0, 6 * 3600.0)]
-    start = scam_wave.with_changes({"arrivals.surges.0.start": "2023-07-05T15:00:00"})
+    start = variant(scam_wave, {"arrivals.surges.0.start": "2023-07-05T15:00:00"})
     assert start.arrivals.surges[0].start_s == scam_wave.arrivals.surges[0].start_s + 2 * 3600
     assert scam_wave.arrivals.surges[0].multiplier == 3.0  # the base is left as it was
 
 
 def test_a_surge_index_out_of_range_names_the_key(scam_wave) -> None:
     with pytest.raises(ScenarioError, match=r"arrivals\.surges\.1: must be an index 0 to 0"):
-        scam_wave.with_changes({"arrivals.surges.1.multiplier": 2.0})
-    calm = scam_wave.with_changes({"arrivals.surges": []})
+        variant(scam_wave, {"arrivals.surges.1.multiplier": 2.0})
+    calm = variant(scam_wave, {"arrivals.surges": []})
     with pytest.raises(ScenarioError, match="which is empty"):
-        calm.with_changes({"arrivals.surges.0.multiplier": 2.0})
+        variant(calm, {"arrivals.surges.0.multiplier": 2.0})
 
 
 def test_sweep_cli_varies_a_surge_multiplier(tmp_path) -> None:

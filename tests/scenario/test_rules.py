@@ -9,7 +9,7 @@ import pytest
 from sim.core.roster import build_roster
 from sim.core.streams import replication_seed, stream
 from sim.errors import ScenarioError
-from sim.scenario import load_scenario
+from sim.scenario import load_scenario, variant
 from sim.scenario.values import Rank, deal_teams, team_sizes
 
 BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "baseline_2023.toml"
@@ -54,14 +54,14 @@ def test_rotation_without_rest_is_rejected() -> None:
         {"name": "night", "start": "20:00", "hours": 12},
     ]
     with pytest.raises(ScenarioError, match=r"staff\.shifts: .*'night' runs straight into 'day'"):
-        sc.with_changes({"staff.shifts": day_first, "staff.teams": 4})
+        variant(sc, {"staff.shifts": day_first, "staff.teams": 4})
     night_first = list(reversed(day_first))
-    ok = sc.with_changes({"staff.shifts": night_first, "staff.teams": 4})
+    ok = variant(sc, {"staff.shifts": night_first, "staff.teams": 4})
     roster = build_roster(ok.staff, ok.horizon, stream(replication_seed(1, 0), "roster"))
     longest_h = float((roster.duty_end_s - roster.duty_start_s).max()) / 3600
     assert longest_h == 12
-    no_rotation = sc.with_changes(
-        {"staff.shifts": day_first, "staff.teams": 4, "staff.rotation_days": 0}
+    no_rotation = variant(
+        sc, {"staff.shifts": day_first, "staff.teams": 4, "staff.rotation_days": 0}
     )
     assert no_rotation.staff.rotation_days == 0
 
@@ -70,7 +70,8 @@ def test_headcount_seats_may_serve_overlapping_shifts() -> None:
     """A 24-hour shift of 10 plus a day shift of 5: 15 seats let all 15 work by day."""
     from sim.core.model import simulate
 
-    sc = load_scenario(BASELINE).with_changes(
+    sc = variant(
+        load_scenario(BASELINE),
         {
             "horizon.days": 2,
             "horizon.warmup_days": 1,
@@ -84,7 +85,7 @@ def test_headcount_seats_may_serve_overlapping_shifts() -> None:
             ],
             "staff.headcount.call_takers": [10, 5],
             "staff.headcount.escalation": [2, 1],
-        }
+        },
     )
     iv = simulate(sc, 0).intervals
     hour = (iv["interval_start_s"] % 86_400) // 3600

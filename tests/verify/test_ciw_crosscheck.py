@@ -13,7 +13,7 @@ import random
 import pytest
 
 from sim.errors import ScenarioError
-from sim.scenario import load_scenario
+from sim.scenario import load_scenario, variant
 from sim.verify import exact as v
 
 ciw = pytest.importorskip("ciw")
@@ -35,7 +35,8 @@ def test_schedule_comes_from_the_roster(case) -> None:
 def test_headcount_shifts_with_binding_seats_are_refused(case) -> None:
     """Headcount (2, 6, 4) allows at most 6 seats, so the morning cannot all log in while the
     night finishes its calls; Ciw would let them. The mapping must refuse it, naming seats."""
-    hc = case.with_changes(
+    hc = variant(
+        case,
         {
             "staff.mode": "headcount",
             "staff.seats": 6,
@@ -46,7 +47,7 @@ def test_headcount_shifts_with_binding_seats_are_refused(case) -> None:
             ],
             "staff.headcount.call_takers": [2, 6, 4],
             "staff.headcount.escalation": [0, 0, 0],
-        }
+        },
     )
     with pytest.raises(ScenarioError, match=r"staff\.seats: must be at least 10.*Ciw cross-check"):
         v.ciw_schedule(hc)
@@ -55,7 +56,8 @@ def test_headcount_shifts_with_binding_seats_are_refused(case) -> None:
 def test_shift_across_midnight_is_refused(case) -> None:
     """Ciw replaces every server at the end of its daily cycle; a night shift 20:00-08:00 keeps
     its people across midnight here, so the two would differ."""
-    night = case.with_changes(
+    night = variant(
+        case,
         {
             "staff.teams": 2,
             "staff.seats": 12,
@@ -63,7 +65,7 @@ def test_shift_across_midnight_is_refused(case) -> None:
                 {"name": "night", "start": "20:00", "hours": 12},
                 {"name": "day", "start": "08:00", "hours": 12},
             ],
-        }
+        },
     )
     with pytest.raises(ScenarioError, match=r"staff\.shifts: must be shifts that each run"):
         v.ciw_schedule(night)
@@ -78,7 +80,7 @@ def test_arrival_rates_add_up_to_the_day(case) -> None:
 
 
 def test_ciw_leaves_the_global_random_state_alone(case) -> None:
-    short = case.with_changes({"horizon.days": 1.5})
+    short = variant(case, {"horizon.days": 1.5})
     random.seed(12345)
     expected = [random.random() for _ in range(3)]
     random.seed(12345)
@@ -100,11 +102,11 @@ def test_model_agrees_with_ciw(case) -> None:
 @pytest.mark.slow
 def test_negative_control_ciw_with_fewer_morning_staff_disagrees(case) -> None:
     sc = v.quick(case)
-    fewer = sc.with_changes(
-        {"staff.shifts": [s for s in sc.raw["staff"]["shifts"] if s["name"] != "morning_c"]}
+    fewer = variant(
+        sc, {"staff.shifts": [s for s in sc.raw["staff"]["shifts"] if s["name"] != "morning_c"]}
     )
     assert v.ciw_schedule(fewer)[0] == [2, 4, 4]
-    res = v.run_jobs([(v.SIM, sc), (v.CIW, fewer)])
+    res = v.run_cases([(v.SIM, sc), (v.CIW, fewer)])
     table = v.decide(v.ciw_rows(sc, res[(v.SIM, sc.name)], res[(v.CIW, fewer.name)]))
     agree = dict(zip(table["metric"], table["agree"], strict=True))
     assert agree["attempts"]  # the arrivals are the same

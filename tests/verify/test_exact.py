@@ -21,7 +21,7 @@ from scipy import stats
 from sim.analytic import erlang_a_metrics, erlang_b, erlang_c_metrics
 from sim.cli import main
 from sim.errors import ScenarioError
-from sim.scenario import load_scenario
+from sim.scenario import load_scenario, variant
 from sim.verify import exact as v
 
 FAMILIES = ("Erlang B", "Erlang C", "Erlang A", "Erlang A, N lines")
@@ -98,7 +98,7 @@ def test_compared_metrics_follow_the_queue(cases) -> None:
     ],
 )
 def test_queue_model_names_what_departs_from_the_queue(change, key) -> None:
-    sc = load_scenario(v.CASES_DIR / "erlang_b_light.toml").with_changes(change)
+    sc = variant(load_scenario(v.CASES_DIR / "erlang_b_light.toml"), change)
     with pytest.raises(ScenarioError, match=rf"{key}.*for a queueing-formula check"):
         v.queue_model(sc)
 
@@ -219,7 +219,7 @@ def test_welch_interval_matches_scipy() -> None:
 @pytest.fixture(scope="module")
 def quick_results(cases):
     scs = [v.quick(sc) for sc in cases]
-    return scs, v.run_jobs([(v.SIM, sc) for sc in scs])
+    return scs, v.run_cases([(v.SIM, sc) for sc in scs])
 
 
 @pytest.mark.slow
@@ -241,7 +241,7 @@ def test_full_validation_agrees_with_every_formula(cases) -> None:
     """The full run of `helpline validate` (every case at its shipped length and replications,
     Ciw left to its own test): the tight intervals of docs/validation.md, not the quick ones."""
     scs = list(cases)
-    results = v.run_jobs([(v.SIM, sc) for sc in scs])
+    results = v.run_cases([(v.SIM, sc) for sc in scs])
     table = v.decide(v.formula_rows(scs, results))
     bad = table[~table["agree"]]
     assert bad.empty, bad[["case", "metric", "formula", "sim_mean", "diff_lo", "diff_hi"]]

@@ -16,7 +16,7 @@ import math
 import numpy as np
 import pytest
 
-from sim.scenario import Scenario
+from sim.scenario import Scenario, variant
 from sim.verify import exact as v
 
 DRAW_SEED = 20261129
@@ -44,7 +44,8 @@ def draw_cases(seed: int, n: int) -> list[Scenario]:
             "inf" if math.isinf(patience_s) else {"dist": "exponential", "mean_s": patience_s}
         )
         out.append(
-            base.with_changes(
+            variant(
+                base,
                 {
                     "scenario.name": f"random_{i}",
                     "horizon.days": days,
@@ -57,7 +58,7 @@ def draw_cases(seed: int, n: int) -> list[Scenario]:
                     "lines.count": "unlimited" if lines is None else lines,
                     "staff.seats": c,
                     "staff.headcount": {"call_takers": [c], "escalation": [0]},
-                }
+                },
             )
         )
     return out
@@ -66,7 +67,7 @@ def draw_cases(seed: int, n: int) -> list[Scenario]:
 @pytest.fixture(scope="module")
 def drawn():
     cases = draw_cases(DRAW_SEED, CASES)
-    return cases, v.run_jobs([(v.SIM, sc) for sc in cases])
+    return cases, v.run_cases([(v.SIM, sc) for sc in cases])
 
 
 def test_draws_are_formula_cases_of_every_family() -> None:

@@ -25,7 +25,7 @@ from conftest import queue_scenario
 from sim.scenario import Scenario
 from sim.scenario.distributions import Dist, parse_dist
 from sim.verify.agreement import decide, one_sample
-from sim.verify.exact import SIM, run_jobs
+from sim.verify.exact import SIM, run_cases
 
 DRAW_SEED = 1930
 CASES = 6
@@ -120,7 +120,7 @@ def pollaczek_khinchine(per_s: float, talk: Dist, acw: Dist) -> tuple[float, flo
 @pytest.fixture(scope="module")
 def runs():
     cases = draw_cases(DRAW_SEED, CASES)
-    results = run_jobs([(SIM, sc) for sc, *_ in cases])
+    results = run_cases([(SIM, sc) for sc, *_ in cases])
     return [(sc, talk, acw, per_s, results[(SIM, sc.name)]) for sc, talk, acw, per_s in cases]
 
 
@@ -193,7 +193,7 @@ def escalation_cases(seed: int, n: int) -> list[tuple[Scenario, float, float, fl
 @pytest.mark.slow
 def test_escalation_holds_the_call_taker_as_in_the_m_g_1_queue() -> None:
     cases = escalation_cases(DRAW_SEED + 100, 3)
-    results = run_jobs([(SIM, sc) for sc, *_ in cases])
+    results = run_cases([(SIM, sc) for sc, *_ in cases])
     rows, wrong = [], []
     for sc, per_s, talk_s, officer_s, share in cases:
         mean = talk_s + share * officer_s

@@ -21,7 +21,7 @@ from sim.analytic import erlang_a_metrics
 from sim.analytic.retrial import retrial_metrics
 from sim.scenario import Scenario
 from sim.verify.agreement import decide, one_sample
-from sim.verify.exact import SIM, run_jobs
+from sim.verify.exact import SIM, run_cases
 
 DRAW_SEED = 1997  # Falin & Templeton
 CASES = 5
@@ -95,7 +95,7 @@ def exact(args: dict) -> dict[str, float]:
 @pytest.fixture(scope="module")
 def runs():
     cases = draw_cases(DRAW_SEED, CASES)
-    results = run_jobs([(SIM, sc) for sc, _ in cases])
+    results = run_cases([(SIM, sc) for sc, _ in cases])
     return [(sc, args, results[(SIM, sc.name)]) for sc, args in cases]
 
 

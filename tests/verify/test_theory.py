@@ -12,7 +12,8 @@ from click.testing import CliRunner
 
 from sim.analytic import erlang_c_metrics, mol_metrics, sipp
 from sim.cli import main
-from sim.scenario import load_scenario
+from sim.executors import Execution
+from sim.scenario import load_scenario, variant
 from sim.verify import theory as th
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -29,18 +30,18 @@ def volume_2025(baseline):
     path = SCENARIOS / "volume_2025.toml"
     if path.is_file():
         return load_scenario(path)
-    return baseline.with_changes({"arrivals.callers_per_day": 7000})
+    return variant(baseline, {"arrivals.callers_per_day": 7000})
 
 
 def short(sc, days: float = 3, reps: int = 2):
-    return sc.with_changes({"horizon.days": days, "horizon.replications": reps})
+    return variant(sc, {"horizon.days": days, "horizon.replications": reps})
 
 
 # --- inputs ------------------------------------------------------------------------------------
 
 
 def test_hourly_rate_is_the_profile_share_of_the_day(baseline) -> None:
-    baseline = baseline.with_changes({"arrivals.day_of_week": [1.0] * 7})  # weekdays: elsewhere
+    baseline = variant(baseline, {"arrivals.day_of_week": [1.0] * 7})  # weekdays: elsewhere
     rate = th.hourly_callers_per_s(baseline) * 3600
     weights = np.asarray(baseline.arrivals.profile)
     assert rate.sum() == pytest.approx(baseline.arrivals.callers_per_day)
@@ -48,12 +49,12 @@ def test_hourly_rate_is_the_profile_share_of_the_day(baseline) -> None:
 
 
 def test_half_hour_and_three_hour_profiles_are_integrated_by_hour(baseline) -> None:
-    baseline = baseline.with_changes({"arrivals.day_of_week": [1.0] * 7})  # weekdays: elsewhere
-    half = baseline.with_changes({"arrivals.profile": [1.0] * 20 + [3.0] * 28})  # 00:00-10:00 low
+    baseline = variant(baseline, {"arrivals.day_of_week": [1.0] * 7})  # weekdays: elsewhere
+    half = variant(baseline, {"arrivals.profile": [1.0] * 20 + [3.0] * 28})  # 00:00-10:00 low
     rate = th.hourly_callers_per_s(half) * 3600
     assert rate[:10] == pytest.approx([2 * 1500 / 104] * 10)  # two half-hours of weight 1
     assert rate[10:] == pytest.approx([6 * 1500 / 104] * 14)
-    coarse = baseline.with_changes({"arrivals.profile": [1.0, 2.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0]})
+    coarse = variant(baseline, {"arrivals.profile": [1.0, 2.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0]})
     rate = th.hourly_callers_per_s(coarse) * 3600
     assert rate[:9] == pytest.approx([1500 / 12, 1500 / 12, 1500 / 12] + [1500 / 6] * 3 + [125] * 3)
     assert rate[9:] == pytest.approx([0.0] * 15)
@@ -67,7 +68,7 @@ def test_handle_and_patience_are_the_mix_means(baseline) -> None:
     # lognormal mean = median x exp(log_sd^2 / 2)
     e = math.exp(0.5)
     assert th.mean_patience_s(baseline) == pytest.approx(60 * e * (0.2 * 8 + 0.5 * 3 + 0.3 * 1))
-    no_patience = baseline.with_changes({"call_types.blank.patience": "inf"})
+    no_patience = variant(baseline, {"call_types.blank.patience": "inf"})
     assert math.isinf(th.mean_patience_s(no_patience))
 
 
@@ -132,7 +133,7 @@ def test_stationary_queue_all_methods_equal_erlang_c() -> None:
 
 
 def test_rate_attempts_feeds_the_simulated_attempts(volume_2025) -> None:
-    facts = th.simulate_hours(short(volume_2025, 2, 1), workers=1)
+    facts = th.simulate_hours(short(volume_2025, 2, 1), Execution.serial())
     by_callers = th.theory(volume_2025, facts=facts)
     by_attempts = th.theory(volume_2025, rate="attempts", facts=facts)
     t = by_attempts.table

@@ -1,0 +1,36 @@
+"""Every metric is either printed by ``helpline run`` (``SHOWN``) or deliberately hidden."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pandas as pd
+
+from sim.cli.run import render_summary
+from sim.metrics import HIDDEN, METRICS, SHOWN, shown_metrics
+
+
+def test_every_metric_is_shown_or_hidden_never_both_never_twice() -> None:
+    shown = shown_metrics()
+    twice = [m for m, n in Counter(shown).items() if n > 1]
+    assert not twice, twice
+    assert not set(shown) & set(HIDDEN)
+    assert set(shown) | set(HIDDEN) == set(METRICS), set(METRICS) ^ (set(shown) | set(HIDDEN))
+    assert all(reason.strip() for reason in HIDDEN.values())
+
+
+def test_the_printed_summary_has_every_shown_metric_and_no_hidden_one() -> None:
+    summary = pd.DataFrame(
+        {
+            "metric": list(METRICS),
+            "mean": 1.0,
+            "ci95_lo": 0.5,
+            "ci95_hi": 1.5,
+            "unit": [u for u, _ in METRICS.values()],
+        }
+    )
+    text = render_summary(summary, "s", 2, 3, 1)
+    words = {line.split()[0] for line in text.splitlines() if line.startswith("  ")}
+    assert words == set(shown_metrics())
+    for title in SHOWN:
+        assert f"\n{title}\n" in text
