@@ -24,12 +24,14 @@ import numpy as np
 import pandas as pd
 
 from sim.analytic.steady import erlang_a_metrics
+from sim.executors import Execution
 from sim.plan.demand import Demand
 from sim.plan.measure import Measures, measure
 from sim.plan.requirements import fewest_agents, service_level, staffing
 from sim.plan.targets import PlanTargets
 from sim.runner import run_replications
 from sim.scenario.values import DAY_S, Scenario
+from sim.scenario.variants import variant
 
 #: Iterations at most; the paper's examples settle in a handful.
 MAX_ITERATIONS = 10
@@ -84,16 +86,24 @@ def staffed_scenario(
         changes["horizon.replications"] = replications
     if forecast:  # the forecast volume every day: no day-to-day factor
         changes["arrivals.daily_cv"] = 0.0
-    return sc.with_changes(changes)
+    return variant(sc, changes, source="helpline plan")
 
 
 def simulate_measures(
     sc: Scenario, d: Demand, t: PlanTargets, workers: int | None = None
 ) -> Measures:
     """Simulate ``sc``'s replications and measure the planned intervals."""
-    results = run_replications(sc, sc.horizon.replications, workers=workers, tables=("attempts",))
+    results = run_replications(
+        sc, sc.horizon.replications, execution=Execution(workers=workers), tables=("attempts",)
+    )
     edges = d.start_s + np.arange(d.calls_per_s.size + 1) * d.interval_s
-    return measure([r.tables["attempts"] for r in results], edges, t.service_level_s, d.handle_s)
+    attempts = by_replication(results.tables["attempts"])
+    return measure(attempts, edges, t.service_level_s, d.handle_s)
+
+
+def by_replication(attempts: pd.DataFrame) -> list[pd.DataFrame]:
+    """The stacked attempts table split back into one table per replication, in order."""
+    return [g for _, g in attempts.groupby("replication", sort=True)]
 
 
 def formula_staffing(calls_per_s: float, d: Demand, t: PlanTargets, goal: float) -> float:

@@ -15,11 +15,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim.executors import Execution
 from sim.metrics import estimate
 from sim.plan.demand import Demand
+from sim.plan.isa import by_replication
 from sim.plan.measure import Measures, measure
 from sim.plan.targets import PlanTargets
-from sim.runner import RunResult, run_replications, summary_table
+from sim.runner import run_replications
 from sim.scenario.values import Scenario
 
 
@@ -85,10 +87,10 @@ def verify(
     sc: Scenario, d: Demand, t: PlanTargets, label: str, workers: int | None = None
 ) -> Verification:
     """Simulate ``sc`` (a plan's scenario) and estimate its attainment."""
-    results: list[RunResult] = run_replications(
-        sc, sc.horizon.replications, workers=workers, tables=("attempts",)
+    results = run_replications(
+        sc, sc.horizon.replications, execution=Execution(workers=workers), tables=("attempts",)
     )
     edges = d.start_s + np.arange(d.calls_per_s.size + 1) * d.interval_s
-    m = measure([r.tables["attempts"] for r in results], edges, t.service_level_s, d.handle_s)
+    m = measure(by_replication(results.tables["attempts"]), edges, t.service_level_s, d.handle_s)
     iv, dy = attainment(m, d, t, label)
-    return Verification(summary_table(results, sc), iv, dy, m)
+    return Verification(results.summary, iv, dy, m)
