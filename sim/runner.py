@@ -12,18 +12,33 @@ scenarios at once for the experiments, keeping only each run's summary.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from sim import attainment, binding
 from sim.core.model import simulate
+from sim.core.records import Records
 from sim.executors import Execution, Job, Progress, run_jobs
 from sim.metrics import across, summarize
 from sim.scenario.values import Scenario
 
 #: The record tables a replication makes (:class:`sim.core.records.Records`).
 TABLES = ("attempts", "callers", "intervals", "sessions")
+#: Tables derived from a replication's records by the metric modules, kept on request.
+DERIVED_TABLES: dict[str, Callable[[Records], pd.DataFrame]] = {
+    "targets_by_interval": attainment.by_interval,
+    "targets_by_day": attainment.by_day,
+    "binding_by_interval": binding.by_interval,
+}
+#: Every table a run can keep, in the order they are written.
+ALL_TABLES = (*TABLES, *DERIVED_TABLES)
+
+
+def table_of(rec: Records, name: str) -> pd.DataFrame:
+    """A record table (:data:`TABLES`) or a derived one (:data:`DERIVED_TABLES`)."""
+    return DERIVED_TABLES[name](rec) if name in DERIVED_TABLES else getattr(rec, name)
 
 
 @dataclass
@@ -51,7 +66,7 @@ def run_one(
         replication,
         scenario.horizon.seed,
         summarize(rec),
-        {name: getattr(rec, name) for name in tables},
+        {name: table_of(rec, name) for name in tables},
     )
 
 
@@ -60,9 +75,16 @@ def summary_task(scenario: Scenario, replication: int, progress: Progress | None
     return run_one(scenario, replication, (), progress)
 
 
-def tables_task(scenario: Scenario, replication: int, progress: Progress | None) -> RunResult:
-    """A job's task: one replication's summary and its four record tables."""
-    return run_one(scenario, replication, TABLES, progress)
+@dataclass(frozen=True)
+class TablesTask:
+    """A job's task: one replication's summary and the tables ``names`` (it pickles)."""
+
+    names: tuple[str, ...]
+
+    def __call__(
+        self, scenario: Scenario, replication: int, progress: Progress | None
+    ) -> RunResult:
+        return run_one(scenario, replication, self.names, progress)
 
 
 def stack(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
@@ -85,10 +107,11 @@ def per_replication(results: Sequence[RunResult], scenario: Scenario) -> pd.Data
 class Results:
     """What the replications of one scenario produced.
 
-    ``tables`` maps ``attempts``, ``callers``, ``intervals`` and ``sessions``
-    (those kept) to one table stacked over the replications, each row carrying
-    its ``replication``; ``per_replication`` has one row per replication
-    (scenario, replication, seed, every metric of :data:`sim.metrics.METRICS`);
+    ``tables`` maps the tables kept (``attempts``, ``callers``, ``intervals``,
+    ``sessions`` and any of :data:`DERIVED_TABLES`) to one table stacked over the
+    replications, each row carrying its ``replication``; ``per_replication`` has
+    one row per replication (scenario, replication, seed, every metric of
+    :data:`sim.metrics.METRICS`);
     ``summary`` one row per metric: mean, 95% CI, n, unit, description.
     ``elapsed_s`` is the wall time of the run.
     """
@@ -134,7 +157,7 @@ class Results:
     @classmethod
     def of(cls, scenario: Scenario, runs: Sequence[RunResult], elapsed_s: float = 0.0) -> Results:
         """Assemble the value from replication results (in replication order)."""
-        names = [n for n in TABLES if runs and n in runs[0].tables]
+        names = [n for n in ALL_TABLES if runs and n in runs[0].tables]
         tables = {n: stack([r.tables[n] for r in runs]) for n in names}
         per_rep = per_replication(runs, scenario)
         return cls(scenario, per_rep, across(per_rep), tables, elapsed_s)
@@ -169,26 +192,24 @@ def run_replications(
     depends on the seed and ``i`` alone, so its rows are those of a full run.
 
     ``execution`` says where (default: local processes, no progress bar);
-    ``tables`` names the record tables to keep (``()`` for summaries only,
-    which is what to send back from a cluster). The numbers do not depend on
-    the executor.
+    ``tables`` names the tables to keep (:data:`ALL_TABLES`; ``()`` for summaries
+    only, which is what to send back from a cluster). The numbers do not depend
+    on the executor.
     """
     reps = scenario.horizon.replications if replications is None else replications
     keep = tuple(tables)
-    unknown = [t for t in keep if t not in TABLES]
+    unknown = [t for t in keep if t not in ALL_TABLES]
     if unknown:
         from sim.errors import ExperimentError
 
-        raise ExperimentError(f"must be among {', '.join(TABLES)}; got {unknown}", "tables")
-    task = tables_task if keep else summary_task
+        raise ExperimentError(f"must be among {', '.join(ALL_TABLES)}; got {unknown}", "tables")
+    task = TablesTask(keep) if keep else summary_task
     execution = execution or Execution()
     started = time.perf_counter()
     numbers = list(range(reps)) if only is None else _replication_numbers(only, reps)
     jobs = [Job(k, scenario, r, task) for k, r in enumerate(numbers)]
     runs: list[RunResult | None] = [None] * len(numbers)
     for job, res in run_jobs(jobs, execution, desc=scenario.name, unit="rep"):
-        if keep != TABLES:
-            res.tables = {k: v for k, v in res.tables.items() if k in keep}
         runs[job.key] = res
     done = [r for r in runs if r is not None]
     return Results.of(scenario, done, round(time.perf_counter() - started, 3))

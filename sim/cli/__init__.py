@@ -22,6 +22,8 @@ COMMANDS = {
         "replications",
         "replay",
         "report",
+        "calibrate",
+        "backtest",
     )
 }
 

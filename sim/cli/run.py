@@ -15,11 +15,13 @@ import pandas as pd
 
 from sim.cli.common import OneLineCommand, execution, friendly_errors, scenario_from, workers_option
 from sim.errors import ExperimentError
-from sim.metrics import METRICS, SHOWN
+from sim.experiment.precision import wide_interval_warning, wide_intervals
+from sim.metrics import METRICS, SHOWN, shown_metrics
 from sim.report.format import format_interval, format_value
 from sim.report.output import staged, summary_json, write_json, write_table
 from sim.report.provenance import RESOLVED_NAME, provenance, resolved_toml, stamp
-from sim.runner import Results, run_replications
+from sim.report.targets_text import against_targets, profile_document
+from sim.runner import ALL_TABLES, Results, run_replications
 
 
 def replication_range(text: str) -> list[int]:
@@ -61,6 +63,20 @@ def render_summary(
     return "\n".join(lines)
 
 
+def summary_document(results: Results, extra: dict[str, object] | None = None) -> dict:
+    """summary.json (and ``--json``): every metric's mean and CI, and the attainment profile."""
+    sc = results.scenario
+    doc = {
+        **provenance(sc).as_dict(),
+        **summary_json(sc.name, results.replications, results.summary, extra),
+    }
+    stated = sc.targets.stated
+    doc["attainment_profile"] = (
+        profile_document(results.table("targets_by_interval")) if stated else []
+    )
+    return doc
+
+
 def write_results(results: Results, out: Path, extra: dict[str, object]) -> None:
     """Tables, summary.json and the charts into ``out``, all appearing at once."""
     from sim.report import charts as plots  # matplotlib loads here, after the run
@@ -72,8 +88,7 @@ def write_results(results: Results, out: Path, extra: dict[str, object]) -> None
             write_table(stamp(table, prov), stage / f"{name}.parquet")
         write_table(stamp(results.per_replication, prov), stage / "replications.parquet")
         write_table(stamp(results.summary, prov, seed=sc.horizon.seed), stage / "summary.parquet")
-        doc = summary_json(sc.name, results.replications, results.summary, extra)
-        write_json({**prov.as_dict(), **doc}, stage / "summary.json")
+        write_json(summary_document(results, extra), stage / "summary.json")
         (stage / RESOLVED_NAME).write_text(resolved_toml(sc, prov), encoding="utf-8")
         attempts, callers = results.attempts, results.callers
         plots.save(
@@ -120,7 +135,7 @@ def command(
     how = execution(workers=workers)
     out = Path(out_dir) if out_dir else Path("out") / sc.name
     numbers = None if only is None else replication_range(only)
-    results = run_replications(sc, execution=how, only=numbers)
+    results = run_replications(sc, execution=how, tables=ALL_TABLES, only=numbers)
     h = sc.horizon
     extra = {
         "scenario_file": str(scenario_file),
@@ -132,10 +147,18 @@ def command(
     }
     write_results(results, out, extra)
     if as_json:
-        doc = summary_json(sc.name, results.replications, results.summary)
-        click.echo(json.dumps({**provenance(sc).as_dict(), **doc}, indent=2))
+        click.echo(json.dumps(summary_document(results), indent=2))
         return
-    click.echo(
-        render_summary(results.summary, sc.name, results.replications, h.days, h.warmup_days)
-    )
+    reps = results.replications
+    click.echo(render_summary(results.summary, sc.name, reps, h.days, h.warmup_days))
+    means = dict(zip(results.summary["metric"], results.summary["mean"], strict=True))
+    by_interval = results.table("targets_by_interval")
+    click.echo("\n" + "\n".join(against_targets(sc, means, by_interval)))
+    shown = shown_metrics()
+    shares = [m for m in shown if METRICS[m][0] == "share"]
+    per_rep = results.per_replication
+    wide = wide_intervals({m: per_rep[m].to_numpy() for m in shown}, shares=shares)
+    warning = wide_interval_warning(wide, reps, str(scenario_file))
+    if warning:
+        click.echo("\n" + "\n".join(warning))
     click.echo(f"\nTables, summary.json and charts in {out}/ ({results.elapsed_s:.1f} s)")

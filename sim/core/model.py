@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 from simpy.events import Event
 
-from sim.core.arrivals import first_dials
+from sim.core.arrivals import dials
 from sim.core.engine import Engine
 from sim.core.pool import Pool
 from sim.core.records import ABANDONED, ANSWERED, BLOCKED, GAVE_UP, TRYING, WAITING, Records
@@ -80,14 +80,14 @@ class _Model:
         n_types = len(types)
 
         # --- callers: first dials, types, victim delay, loss (vectorised) -----------------
-        self.first_s = first_dials(sc.arrivals, sc.horizon, stream(root, "arrivals"))
+        self.first_s, named_types = dials(sc.arrivals, sc.horizon, stream(root, "arrivals"))
         n = self.first_s.size
         self.n_callers = n
         self.first_l = array("d", self.first_s.tobytes())  # fast scalar reads, 8 bytes a caller
         self.first_s = np.frombuffer(self.first_l, dtype=np.float64)  # one copy, shared
-        if sc.arrivals.call_type:  # a trace names each caller's type
+        if named_types:  # a trace or a replayed log day names each caller's type
             index = {t.name: i for i, t in enumerate(types)}
-            self.c_type = np.array([index[x] for x in sc.arrivals.call_type], dtype=np.int64)
+            self.c_type = np.array([index[x] for x in named_types], dtype=np.int64)
         else:
             shares = np.array([t.share for t in types])
             self.c_type = stream(root, "types").choice(n_types, n, p=shares / shares.sum())

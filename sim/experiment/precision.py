@@ -230,6 +230,8 @@ KEY_METRICS = (
     "targets_met_interval_share",
     "targets_met_day_share",
 )
+#: A share's interval narrower than this (absolute, +/-) is informative whatever its mean.
+SHARE_NOISE = 0.02
 #: The relative half-width a warning about wide intervals plans replications for.
 ADVISED_PRECISION = 0.1
 
@@ -251,13 +253,16 @@ def wide_intervals(
     *,
     confidence: float = 0.95,
     precision: float = ADVISED_PRECISION,
+    shares: Sequence[str] = (),
 ) -> list[WideInterval]:
     """The metrics of ``per_rep`` (name -> one value per replication) whose CI is uninformative.
 
     A metric is flagged when it has fewer than 2 defined replications (no interval at all) or
     when its t half-width exceeds :data:`UNINFORMATIVE_HALF_WIDTH` of its mean (with 2
     replications a share can show "0% to 100%"); ``needed`` is :func:`replications_for` at
-    ``precision``. Metrics with mean 0 or no defined value are left out (no relative width).
+    ``precision``. Metrics with mean 0 or no defined value are left out (no relative width),
+    and so are the ``shares`` whose interval is narrower than :data:`SHARE_NOISE` in absolute
+    terms (a share of 0.1% +/- 0.1% is precise enough to act on).
     """
     out = []
     q = 0.5 + confidence / 2
@@ -270,8 +275,9 @@ def wide_intervals(
             out.append(WideInterval(name, int(x.size), math.inf, precision, None))
             continue
         sd = float(x.std(ddof=1))
-        rel = float(stats.t.ppf(q, x.size - 1) * sd / math.sqrt(x.size) / abs(float(x.mean())))
-        if rel > UNINFORMATIVE_HALF_WIDTH:
+        half = float(stats.t.ppf(q, x.size - 1) * sd / math.sqrt(x.size))
+        rel = half / abs(float(x.mean()))
+        if rel > UNINFORMATIVE_HALF_WIDTH and not (name in shares and half < SHARE_NOISE):
             needed = replications_for(x, precision, confidence, name)[2]
             out.append(WideInterval(name, int(x.size), rel, precision, needed))
     return out
@@ -301,7 +307,7 @@ def wide_interval_warning(
     if planned:
         worst = max(key or planned, key=lambda w: w.needed or 0)
         out.append(
-            f"  A +/-{worst.precision:.0%} interval needs about {worst.needed} replications for "
+            f"A +/-{worst.precision:.0%} interval needs about {worst.needed} replications for "
             f"{worst.metric} (`{how.replace('NAME', worst.metric)}`; -r N runs N)."
         )
     return out

@@ -175,7 +175,7 @@ def write_video(tl: dict, path: Path, fps: int = 8, step_s: float = 60.0) -> int
             sp.set_visible(False)
     sq_l, sq_t = squares
     fig.text(0.01, 0.755, "lines: orange caller waiting, blue talking", fontsize=7.5)
-    fig.text(0.31, 0.755, f"call-takers on duty ({n_t})", fontsize=7.5)
+    fig.text(0.31, 0.755, f"call-takers on duty at some time of the replay ({n_t})", fontsize=7.5)
     fig.text(
         0.31, 0.30,
         "green free, blue talking, light blue after-call work, purple with an officer,\n"

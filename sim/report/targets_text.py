@@ -48,14 +48,14 @@ def targets_phrase(t: Targets) -> str:
 def worst_line(worst: pd.Series | None, t: Targets) -> str:
     """The worst interval of the day (over days and replications) and its mean figures."""
     if worst is None:
-        return "  worst interval of the day: none judged"
+        return "Worst interval of the day: none judged"
     if worst["met_share"] == 1.0:
-        return "  worst interval of the day: none, every interval meets the targets on every day"
+        return "Worst interval of the day: none, every interval meets the targets on every day"
     start = float(worst["interval_of_day_h"])
     end = start + t.interval_s / 3600.0
     asa = worst["asa_s"]
     return (
-        f"  worst interval of the day: {_clock(start)}-{_clock(end)}, meets the targets on "
+        f"Worst interval of the day: {_clock(start)}-{_clock(end)}, meets the targets on "
         f"{_pct(worst['met_share'])} of days; mean service level {_pct(worst['service_level'])} "
         f"of answered, {_pct(worst['service_level_offered'])} of offered; abandoned "
         f"{_pct(worst['abandon_rate'])}; blocked {_pct(worst['block_rate'])}; ASA "
@@ -72,10 +72,10 @@ def profile_lines(profile: pd.DataFrame) -> list[str]:
         .sum()
         / pd.Series(profile["intervals"].to_numpy()).groupby(hour).sum()
     ).reindex(range(24))
-    out = ["  share of intervals meeting every target, by hour of day:"]
+    out = ["Share of intervals meeting every target, by hour of day:"]
     for first in (0, 12):
         hours = range(first, first + 12)
-        out.append("    " + " ".join(f"{h:02d}h {_pct(by_hour[h]):>4}" for h in hours))
+        out.append(" ".join(f"{h:02d}h {_pct(by_hour[h]):>4}" for h in hours))
     return out
 
 
@@ -89,7 +89,7 @@ def binding_line(means: Mapping[str, float], sc: Scenario) -> str:
     )
     named = verdict(dict(means))
     return (
-        f"  binding at the peak hours ({hours}): {' and '.join(named) if named else 'none'} "
+        f"Binding at the peak hours ({hours}): {' and '.join(named) if named else 'none'} "
         f"(share of the peak time each binds: {shares}; binding from {BINDING_SHARE:.0%})"
     )
 
@@ -99,15 +99,18 @@ def against_targets(
 ) -> list[str]:
     """The run's "Against targets" lines after its metric lines: what is judged, the worst
     interval of the day and the hour-of-day profile (from ``by_interval``, the stacked
-    :func:`sim.attainment.by_interval` tables of every replication), and the binding line."""
+    :func:`sim.attainment.by_interval` tables of every replication), and the binding line.
+
+    Not indented: an indented line of the printout is a metric row (the report and the
+    shown-metrics checks read them so)."""
     from sim.attainment import profile, worst
 
     t = sc.targets
     out = []
     if not t.stated:
-        out.append("  no targets stated in [targets]: nothing judged")
+        out.append("No targets stated in [targets]: nothing judged.")
     else:
-        out.append(f"  targets, per {t.interval_s / 60:g} min and per day: {targets_phrase(t)}")
+        out.append(f"Targets, per {t.interval_s / 60:g} min and per day: {targets_phrase(t)}")
         if by_interval is not None and len(by_interval):
             prof = profile(by_interval)
             out.append(worst_line(worst(prof), t))

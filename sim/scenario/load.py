@@ -19,10 +19,12 @@ from sim.scenario.files import apply_changes, deep_merge, read_raw
 from sim.scenario.reader import Reader
 from sim.scenario.staff import check_officers, read_staff
 from sim.scenario.values import (
+    DAY_S,
     SERVICE_LEVEL_CONVENTIONS,
     Arrivals,
     CallType,
     Horizon,
+    LogDay,
     Money,
     Redial,
     Scenario,
@@ -127,10 +129,99 @@ def _trace(r: Reader, horizon: Horizon) -> Arrivals:
     return Arrivals("trace", per_day, (1.0,), (1.0,) * 7, 0.0, (), times, types)
 
 
+def _bootstrap(r: Reader, horizon: Horizon) -> Arrivals:
+    """``mode = "bootstrap"``: each simulated day replays one of the given log days."""
+    same = r.boolean("same_weekday", True)
+    raw_days = r.raw("days")
+    if not isinstance(raw_days, list) or not raw_days:
+        raise ScenarioError(
+            r.key("days"), "a non-empty array of tables [[arrivals.days]]", raw_days
+        )
+    days = []
+    for i, d in enumerate(raw_days):
+        dr = Reader(d, f"{r.key('days')}[{i}]")
+        date = dr.raw("date")
+        if isinstance(date, str):
+            try:
+                date = dt.date.fromisoformat(date)
+            except ValueError:
+                date = None
+        if isinstance(date, dt.datetime) or not isinstance(date, dt.date):
+            raise ScenarioError(dr.key("date"), "a date YYYY-MM-DD", dr.raw("date"))
+        times = dr.numbers("first_dial_s", min_length=0)
+        if any(x >= DAY_S for x in times):
+            raise ScenarioError(
+                dr.key("first_dial_s"),
+                "instants in seconds from the day's midnight, < 86400",
+                max(times),
+            )
+        types: tuple[str, ...] = ()
+        if dr.has("call_type"):
+            types = dr.strings("call_type")
+            if len(types) != len(times):
+                raise ScenarioError(
+                    dr.key("call_type"),
+                    f"one call-type name per first dial ({len(times)} names)",
+                    f"<{len(types)} names>",
+                )
+        dr.finish()
+        order = sorted(range(len(times)), key=times.__getitem__)
+        days.append(
+            LogDay(
+                date,
+                tuple(times[k] for k in order),
+                tuple(types[k] for k in order) if types else (),
+            )
+        )
+    if len({bool(d.call_type) for d in days}) > 1:
+        raise ScenarioError(
+            r.key("days"), "call_type on every day or on none", "<on some days only>"
+        )
+    r.finish()
+    per_day = sum(len(d.first_dial_s) for d in days) / len(days)
+    return Arrivals(
+        "bootstrap", per_day, (1.0,), (1.0,) * 7, 0.0, (), days=tuple(days), same_weekday=same
+    )
+
+
+def _profiles(r: Reader) -> tuple[tuple[float, ...], tuple[tuple[float, ...], ...]]:
+    """``arrivals.profile``: one list of slot weights, or seven (Monday..Sunday).
+
+    Returns the profile (the mean of the seven normalised ones when seven are given) and the
+    seven weekday profiles (empty when one is given).
+    """
+    v = r.raw("profile", list(BIHAR_HOURLY_PCT))
+    rows = v if isinstance(v, list) and v and all(isinstance(x, list) for x in v) else [v]
+    allowed = (
+        "weights for equal slots that divide a day (24, 48, 96, ... values) with a positive "
+        "sum, or seven such lists of one length (Monday..Sunday)"
+    )
+    if len(rows) not in (1, 7):
+        raise ScenarioError(r.key("profile"), allowed, f"<{len(rows)} lists>")
+    out = []
+    for row in rows:
+        ok = isinstance(row, list | tuple) and len(row) > 0 and 86_400 % len(row) == 0
+        ok = ok and all(
+            isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x) and x >= 0
+            for x in row
+        )
+        if not ok or sum(row) <= 0 or len(row) != len(rows[0]):
+            raise ScenarioError(r.key("profile"), allowed, row if isinstance(row, list) else v)
+        out.append(tuple(float(x) for x in row))
+    if len(out) == 1:
+        return out[0], ()
+    mean = [sum(p[k] / sum(p) for p in out) / 7 for k in range(len(out[0]))]
+    return tuple(mean), tuple(out)
+
+
 def _arrivals(r: Reader, horizon: Horizon) -> Arrivals:
-    mode = r.choice("mode", ("profile", "constant", "trace"), "profile")
+    mode = r.choice("mode", ("profile", "constant", "trace", "bootstrap"), "profile")
     if mode == "trace":
         return _trace(r, horizon)
+    if mode == "bootstrap":
+        return _bootstrap(r, horizon)
+    weekday_profiles: tuple[tuple[float, ...], ...] = ()
+    profile: tuple[float, ...]
     if mode == "constant":
         per_h = r.number("calls_per_h", lo=0, lo_open=True)
         profile, per_day = (1.0,), per_h * 24.0
@@ -138,14 +229,7 @@ def _arrivals(r: Reader, horizon: Horizon) -> Arrivals:
         cv = r.number("daily_cv", 0.0, lo=0)
     else:
         per_day = r.number("callers_per_day", 1500.0, lo=0, lo_open=True)
-        profile = r.numbers("profile", BIHAR_HOURLY_PCT)
-        if 86_400 % len(profile) or sum(profile) <= 0:
-            raise ScenarioError(
-                r.key("profile"),
-                "weights for equal slots that divide a day "
-                "(24, 48, 96, ... values) with a positive sum",
-                list(profile),
-            )
+        profile, weekday_profiles = _profiles(r)
         dow = r.numbers("day_of_week", (1.0,) * 7, length=7)
         cv = r.number("daily_cv", 0.12, lo=0)
     if sum(dow) <= 0:
@@ -189,7 +273,15 @@ def _arrivals(r: Reader, horizon: Horizon) -> Arrivals:
         sr.finish()
         surges.append(Surge(start_s, dur, mult))
     r.finish()
-    return Arrivals(mode, per_day, profile, tuple(d / mean_dow for d in dow), cv, tuple(surges))
+    return Arrivals(
+        mode,
+        per_day,
+        profile,
+        tuple(d / mean_dow for d in dow),
+        cv,
+        tuple(surges),
+        weekday_profiles=weekday_profiles,
+    )
 
 
 def _call_type(name: str, r: Reader) -> CallType:
@@ -279,11 +371,12 @@ def _build(raw: dict[str, Any], file: str | None) -> Scenario:
         raise ScenarioError("call_types", "a table of named call types [call_types.NAME]", ct_raw)
     types = tuple(_call_type(n, Reader(v, f"call_types.{n}")) for n, v in ct_raw.items())
     names = [t.name for t in types]
-    for n in arrivals.call_type:
-        if n not in names:
-            raise ScenarioError(
-                "arrivals.call_type", "names from call_types (" + ", ".join(names) + ")", n
-            )
+    named = [("arrivals.call_type", arrivals.call_type)] + [
+        (f"arrivals.days[{i}].call_type", d.call_type) for i, d in enumerate(arrivals.days)
+    ]
+    for key, given in named:
+        for n in sorted(set(given) - set(names)):
+            raise ScenarioError(key, "names from call_types (" + ", ".join(names) + ")", n)
     total = sum(t.share for t in types)
     if abs(total - 1.0) > 1e-6:
         raise ScenarioError(

@@ -63,6 +63,16 @@ class Surge:
 
 
 @dataclass(frozen=True)
+class LogDay:
+    """One day of a log for ``"bootstrap"`` arrivals: its date, first-dial instants (s from
+    that day's midnight, sorted) and, if given, each caller's call-type name."""
+
+    date: dt.date
+    first_dial_s: tuple[float, ...]
+    call_type: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Arrivals:
     """First dials (callers). ``profile`` holds weights per equal slot of a day.
 
@@ -70,9 +80,14 @@ class Arrivals:
     instants (seconds from the horizon start, sorted) and ``call_type``, if not
     empty, the call-type name of each caller (otherwise types are drawn by
     share). ``callers_per_day`` is then the trace's mean per day.
+
+    ``weekday_profiles``, if not empty, holds seven profiles (Monday..Sunday) that replace
+    ``profile`` on their weekdays (``profile`` is then their mean, for summaries). In
+    ``"bootstrap"`` mode each simulated day replays one of ``days``, drawn at random (from
+    the same weekday when ``same_weekday`` and the log has one).
     """
 
-    mode: str  # "profile" | "constant" | "trace"
+    mode: str  # "profile" | "constant" | "trace" | "bootstrap"
     callers_per_day: float
     profile: tuple[float, ...]
     day_of_week: tuple[float, ...]  # Monday..Sunday, normalised to mean 1
@@ -80,6 +95,9 @@ class Arrivals:
     surges: tuple[Surge, ...] = ()
     first_dial_s: tuple[float, ...] = ()
     call_type: tuple[str, ...] = ()
+    weekday_profiles: tuple[tuple[float, ...], ...] = ()
+    days: tuple[LogDay, ...] = ()
+    same_weekday: bool = True
 
 
 @dataclass(frozen=True)

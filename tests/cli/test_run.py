@@ -148,5 +148,11 @@ def test_results_reference_documents_every_column_and_metric() -> None:
     for table in ("attempts", "callers", "intervals", "sessions"):
         for col in getattr(rec, table).columns:
             assert f"`{col}`" in doc, f"{table}.{col} missing from docs/results.md"
+    from sim.runner import DERIVED_TABLES
+
+    for table, make in DERIVED_TABLES.items():
+        assert f"{table}.parquet" in doc, table
+        for col in make(rec).columns:
+            assert f"`{col}`" in doc, f"{table}.{col} missing from docs/results.md"
     for name in METRICS:
         assert f"`{name}`" in doc, f"metric {name} missing from docs/results.md"

@@ -21,7 +21,17 @@ from sim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 FESTIVE = ROOT / "scenarios" / "festive_surge.toml"  # extends the baseline: a merge to resolve
-TABLES = ("attempts", "callers", "intervals", "sessions", "replications", "summary")
+TABLES = (
+    "attempts",
+    "callers",
+    "intervals",
+    "sessions",
+    "targets_by_interval",
+    "targets_by_day",
+    "binding_by_interval",
+    "replications",
+    "summary",
+)
 SHORT = ["--days", "2", "--replications", "3", "--workers", "1"]
 
 

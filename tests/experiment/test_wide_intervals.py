@@ -43,3 +43,9 @@ def test_the_advice_is_planned_for_a_key_metric_when_one_is_flagged() -> None:
     wide = wide_intervals({"all_officers_busy_share": [0.001, 0.02], "service_level": [0.3, 0.9]})
     lines = wide_interval_warning(wide, 2, "s.toml")
     assert "--metric service_level " in lines[1]
+
+
+def test_a_tiny_share_known_to_a_point_is_not_flagged() -> None:
+    values = {"peak_seats_bind_share": [0.0001, 0.003, 0.0]}
+    assert [w.metric for w in wide_intervals(values)] == ["peak_seats_bind_share"]
+    assert wide_intervals(values, shares=["peak_seats_bind_share"]) == []

@@ -67,6 +67,8 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "verify": ("sim.cli", "sim.experiment"),
     "experiment": ("sim.cli",),
     "report": ("sim.cli",),
+    # the model only through the runner; the scenario's values and loader, the metrics
+    "calibrate": ("sim.cli", "sim.core", "sim.experiment", "sim.verify", "click"),
 }
 
 

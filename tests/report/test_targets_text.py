@@ -32,7 +32,7 @@ def test_targets_in_words_and_the_worst_interval() -> None:
         "service level >= 80% within 20 s (of offered), ASA <= 30 s"
     )
     line = tt.worst_line(PROFILE.iloc[1], sc.targets)
-    assert line.startswith("  worst interval of the day: 10:30-11:00, meets the targets on 25%")
+    assert line.startswith("Worst interval of the day: 10:30-11:00, meets the targets on 25%")
     assert "ASA 45 s" in line
     full = PROFILE.iloc[2].copy()
     assert "every interval meets" in tt.worst_line(full, sc.targets)

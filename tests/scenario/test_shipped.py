@@ -150,6 +150,8 @@ def _mode_variants() -> Iterator[dict[str, Any]]:
     """Raw overrides that reach the loader's other branches: arrival and staff modes."""
     yield {"arrivals": {"mode": "constant", "calls_per_h": 60}}
     yield {"arrivals": {"mode": "trace", "first_dial_s": [0.0, 60.0], "call_type": ["blank"] * 2}}
+    day = {"date": "2023-07-03", "first_dial_s": [60.0], "call_type": ["blank"]}
+    yield {"arrivals": {"mode": "bootstrap", "same_weekday": True, "days": [day]}}
 
 
 def _normalise(key: str, call_types: set[str], ranks: set[str]) -> str:

@@ -63,7 +63,9 @@
 
   // --- the timeline strip (SVG) ------------------------------------------------------------
   const svgNS = "http://www.w3.org/2000/svg";
-  const W = 1000, H = 120, dur = M.duration_s;
+  // The strip is drawn in its own pixel width (redrawn on resize) so its texts keep their shape.
+  let W = 1000;
+  const H = 120, dur = M.duration_s;
   const strip = $("strip");
   function add(tag, attrs, parent) {
     const el = document.createElementNS(svgNS, tag);
@@ -71,7 +73,10 @@
     (parent || strip).appendChild(el);
     return el;
   }
-  (function drawStrip() {
+  function drawStrip() {
+    W = Math.max(200, Math.round(strip.getBoundingClientRect().width) || 1000);
+    strip.setAttribute("viewBox", "0 0 " + W + " " + H);
+    while (strip.firstChild) strip.removeChild(strip.firstChild);
     const S = D.series, x = (s) => s / dur * W;
     const qmax = Math.max(1, ...S.queue), lmax = Math.max(M.lines || 0, ...S.lines, 1);
     const bmax = Math.max(1, ...S.busy_per_15min);
@@ -92,19 +97,22 @@
     if (M.lines) add("line", { x1: 0, x2: W, y1: y(M.lines), y2: y(M.lines), stroke: "#2b6cb0", "stroke-dasharray": "2,3", "stroke-width": 0.8 });
     for (const m of D.marks) {
       if (m.kind === "shift") add("line", { x1: x(m.at), x2: x(m.at), y1: 0, y2: H - 12, stroke: "#555", "stroke-dasharray": "4,3" });
-      const txt = add("text", { x: x(m.at) + 3, y: m.kind === "shift" ? 10 : 34, "font-size": 10, fill: m.kind === "shift" ? "#333" : "#9b2c2c" });
+      const surge = m.kind === "surge";
+      const txt = add("text", { x: surge ? x((m.at + m.until) / 2) : x(m.at) + 3, y: surge ? 24 : 10, "font-size": 10,
+        "text-anchor": surge ? "middle" : "start", fill: surge ? "#9b2c2c" : "#333", class: "halo" });
       txt.textContent = m.label;
     }
     for (let h = 0; h * 3600 <= dur; h++) {
       const s = h * 3600 - (M.clock_start_s % 3600);
       if (s < 0 || s > dur) continue;
       const c = Math.floor((M.clock_start_s + s) / 3600) % 24;
-      if (dur > 6 * 3600 && c % 3) continue;
+      if ((dur > 6 * 3600 && c % 3) || (W < 500 && dur > 6 * 3600 && c % 6)) continue;
       const txt = add("text", { x: x(s), y: H - 1, "font-size": 9, fill: "#555", "text-anchor": s < dur * 0.02 ? "start" : s > dur * 0.98 ? "end" : "middle" });
       txt.textContent = String(c).padStart(2, "0") + ":00";
     }
     add("line", { id: "cursor", x1: 0, x2: 0, y1: 0, y2: H - 12, stroke: "#000", "stroke-width": 2 });
-  })();
+  }
+  drawStrip();
 
   // --- one frame ---------------------------------------------------------------------------
   function snapshot(s) {
@@ -196,6 +204,11 @@
   }
   function pause() { playing = false; $("play").innerHTML = "&#9654; play"; }
   function seek(s) { t = Math.max(0, Math.min(dur, s)); return render(); }
+  let resizing = null;
+  window.addEventListener("resize", () => {
+    clearTimeout(resizing);
+    resizing = setTimeout(() => { drawStrip(); render(); }, 100);
+  });
   $("play").addEventListener("click", () => (playing ? pause() : play()));
   $("scrub").addEventListener("input", (e) => seek(Number(e.target.value)));
   strip.addEventListener("click", (e) => {

@@ -1,0 +1,101 @@
+"""``helpline calibrate``: fit a scenario to a call log and report every fit against the log.
+
+Writes the scenario file (``--out``; every fitted key carries a comment with its source and
+interval) and a calibration report beside it (``--report``, default ``<out stem>_calibration/``):
+``report.txt`` and the charts of :mod:`sim.calibrate.report`. A bad log stops with one line
+naming the row and the column, exit code 2, and nothing written.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import click
+
+from sim.calibrate.logs import FORMATS, LogError, parse_map, read_log
+from sim.cli.common import fail, friendly_errors
+from sim.report.output import staged
+from sim.scenario.load import build
+
+
+@click.command("calibrate")
+@click.argument("log_file", metavar="LOG")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="anonymous-bank",
+    show_default=True,
+    help="Log format.",
+)
+@click.option(
+    "--map",
+    "mapping",
+    multiple=True,
+    metavar="FIELD=COLUMN",
+    help="CSV: the column holding a field (docs/calibration.md); repeat.",
+)
+@click.option(
+    "--time-zone",
+    help="CSV: convert times with a UTC offset to this zone's wall clock (IANA name).",
+)
+@click.option(
+    "--out",
+    "out_file",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="Scenario file to write.",
+)
+@click.option(
+    "--arrivals",
+    type=click.Choice(("fitted", "trace", "bootstrap")),
+    default="fitted",
+    show_default=True,
+    help="Arrivals in the scenario: the fitted profile, the log's instants, or its days resampled.",
+)
+@click.option(
+    "--report",
+    "report_dir",
+    type=click.Path(file_okay=False),
+    help="Folder for report.txt and charts [default: <out stem>_calibration].",
+)
+@friendly_errors
+def command(
+    log_file: str,
+    fmt: str,
+    mapping: tuple[str, ...],
+    time_zone: str | None,
+    out_file: str,
+    arrivals: str,
+    report_dir: str | None,
+) -> None:
+    """Fit a scenario to the call log LOG and write it with a calibration report."""
+    from sim.calibrate.calibration import calibrate
+    from sim.calibrate.writer import scenario_text
+
+    try:
+        log = read_log(log_file, fmt, parse_map(mapping), time_zone)
+    except LogError as exc:
+        fail(str(exc))
+    if not log.calls["talk_usable"].any():
+        fail(
+            f"{log_file}: must hold at least one answered call with an agent and a talk time "
+            f"> 0; got none of {len(log.calls)} attempts"
+        )
+    out = Path(out_file)
+    cal = calibrate(log)
+    text = scenario_text(cal, out.stem, arrivals)
+    build(tomllib.loads(text), file=str(out))  # what we write must load
+    from sim.calibrate import report
+
+    folder = Path(report_dir) if report_dir else out.with_name(out.stem + "_calibration")
+    summary = report.text(cal)
+    with staged(folder) as stage:
+        (stage / "report.txt").write_text(summary, encoding="utf-8")
+        for name, chart in report.CHARTS.items():
+            report.save(chart(cal), str(stage / name))
+    with staged(out.parent if str(out.parent) else ".") as stage:
+        (stage / out.name).write_text(text, encoding="utf-8")
+    click.echo(summary)
+    click.echo(f"Scenario {out}; report and charts in {folder}/")

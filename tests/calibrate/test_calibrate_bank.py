@@ -1,0 +1,78 @@
+"""The bank log (Feb 1999, Brown et al. 2005): the calibration reproduces the log's own figures.
+
+The data sit beside the repository (``<repo>/../shared/data/``, read-only in CI; a worktree one
+folder deeper finds them one level up).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim.calibrate.calibration import Calibration, calibrate
+from sim.calibrate.logs import read_log
+from sim.calibrate.writer import scenario_text
+from sim.executors import Execution
+from sim.runner import run_replications
+from sim.scenario.load import build
+
+ROOT = Path(__file__).resolve().parents[2]
+NAME = "anonymous-bank-feb1999.tsv"
+
+
+def bank_log_path() -> Path:
+    for base in (ROOT.parent, ROOT.parent.parent):
+        path = base / "shared" / "data" / NAME
+        if path.exists():
+            return path
+    pytest.fail(f"{NAME} not found in <repo>/../shared/data/")
+
+
+@pytest.fixture(scope="module")
+def cal() -> Calibration:
+    return calibrate(read_log(bank_log_path()))
+
+
+def test_the_log_reads_as_published(cal: Calibration) -> None:
+    o = cal.observed
+    assert o.attempts == 33_066 and cal.log.ignored == 278  # PHANTOM rows are not attempts
+    assert o.abandon_rate == pytest.approx(0.179, abs=0.0005)
+    assert o.asa_s == pytest.approx(40.8, abs=0.05)
+    assert o.service_level == pytest.approx(0.597, abs=0.0005)
+    assert o.talk_mean_s == pytest.approx(179.6, abs=0.05)
+    assert o.daily_cv == pytest.approx(0.13, abs=0.005)
+
+
+def test_chosen_talk_fit_keeps_the_mean_within_2_percent(cal: Calibration) -> None:
+    for log_type, talk in cal.talk.items():
+        dist = build_dist_mean(talk.scenario_dist())
+        assert abs(dist / talk.sample_mean_s - 1) <= 0.02, (log_type, talk.chosen, talk.reason)
+    pooled = cal.talk["*"]
+    assert pooled.chosen == "gamma"  # the lognormal's ML mean is 17% too high
+    assert pooled.fits["lognormal"].mean_s / pooled.sample_mean_s - 1 > 0.1
+
+
+def build_dist_mean(raw: dict[str, object]) -> float:
+    from sim.scenario.distributions import parse_dist
+
+    return parse_dist(raw, "talk").mean
+
+
+def test_redials_and_volume_match_the_published_figures(cal: Calibration) -> None:
+    rd = cal.redial_abandon
+    assert rd is not None
+    assert rd.share_ci[0] <= 0.49 <= rd.share_ci[1]  # 49% call again within an hour
+    assert 0.09 <= cal.arrivals.daily_cv <= 0.15
+    assert cal.arrivals.daily_cv_ci[0] <= 0.13 <= cal.arrivals.daily_cv_ci[1]
+
+
+@pytest.mark.slow
+def test_trace_arrivals_with_the_fitted_staffing_reproduce_abandonment(cal: Calibration) -> None:
+    """Acceptance: abandonment within 1 point of the log's with the log's own arrivals."""
+    sc = build(tomllib.loads(scenario_text(cal, "bank_trace", "trace")), file="bank_trace.toml")
+    res = run_replications(sc, 4, execution=Execution.serial(), tables=())
+    sim = np.mean(list(res.per_replication["abandon_rate"]))
+    assert abs(sim - cal.observed.abandon_rate) <= 0.01, sim
