@@ -29,7 +29,18 @@ from scipy.special import stdtrit
 
 from sim import attainment, binding
 from sim.core.intervals import overlap_s
-from sim.core.records import ABANDONED, ANSWERED, BLOCKED, WAITING, Records
+from sim.core.records import (
+    ABANDONED,
+    ANSWERED,
+    BLOCKED,
+    GAVE_UP,
+    IN_SERVICE,
+    TRYING,
+    WAITING,
+    Records,
+)
+from sim.core.roster import CALL_TAKER
+from sim.scenario.values import DAY_S
 
 #: Every metric of a replication summary: name -> (unit, description).
 METRICS: dict[str, tuple[str, str]] = {
@@ -43,6 +54,11 @@ METRICS: dict[str, tuple[str, str]] = {
     "gave_up": ("callers", "callers who stopped redialling without an answer"),
     "still_trying": ("callers", "callers neither answered nor given up at the end of the run"),
     "callers_answered": ("callers", "callers answered on some attempt"),
+    "callers_in_service": (
+        "callers",
+        "callers answered whose talk, escalation or after-call work was still under way "
+        'when the run stopped (end = "cut"); part of callers_answered',
+    ),
     "service_level": (
         "share",
         "answered attempts with wait <= targets.service_level_s / answered attempts",
@@ -77,7 +93,8 @@ METRICS: dict[str, tuple[str, str]] = {
     "registered": ("callers", "complaint callers registered"),
     "not_registered_share": (
         "share",
-        "complaint callers never registered (gave up or still trying) / complaint callers",
+        "complaint callers never registered (gave up, still trying, or in service when the "
+        "run stopped) / complaint callers",
     ),
     "reporting_delay_p50_min": ("min", "median fraud-to-registration delay, registered complaints"),
     "reporting_delay_p90_min": ("min", "90th percentile reporting delay, registered complaints"),
@@ -117,6 +134,7 @@ SHOWN: dict[str, tuple[str, ...]] = {
         "gave_up",
         "still_trying",
         "callers_answered",
+        "callers_in_service",
         "service_level",
         "service_level_offered",
         "asa_s",
@@ -195,7 +213,7 @@ def summarize(rec: Records) -> dict[str, float]:
     """Metrics of one replication (see :data:`METRICS`), from its records."""
     sc = rec.scenario
     lo, hi = rec.window_s
-    days = (hi - lo) / 86_400.0
+    days = (hi - lo) / DAY_S
     a = rec.attempt
     arrived = a["arrived_at_s"]
     win = (arrived >= lo) & (arrived < hi)
@@ -204,7 +222,7 @@ def summarize(rec: Records) -> dict[str, float]:
     n_ab = int(np.sum(out == ABANDONED))
     n_bl = int(np.sum(out == BLOCKED))
     ans = win & (a["outcome"] == ANSWERED)
-    wait = a["answered_at_s"][ans] - arrived[ans]
+    wait = rec.wait_s[ans]
     c = rec.caller
     cw = (c["first_dial_at_s"] >= lo) & (c["first_dial_at_s"] < hi)
     c_out = c["outcome"][cw]
@@ -217,9 +235,10 @@ def summarize(rec: Records) -> dict[str, float]:
         "abandoned": n_ab,
         "blocked": n_bl,
         "in_system": int(np.sum(out == WAITING)),
-        "gave_up": int(np.sum(c_out == 2)),
-        "still_trying": int(np.sum(c_out == 0)),
-        "callers_answered": int(np.sum(c_out == ANSWERED)),
+        "gave_up": int(np.sum(c_out == GAVE_UP)),
+        "still_trying": int(np.sum(c_out == TRYING)),
+        "callers_answered": int(np.sum((c_out == ANSWERED) | (c_out == IN_SERVICE))),
+        "callers_in_service": int(np.sum(c_out == IN_SERVICE)),
         "service_level": _ratio(float(np.sum(wait <= sc.targets.service_level_s)), n_ans),
         "service_level_offered": _ratio(
             float(np.sum(wait <= sc.targets.service_level_s)), n_ans + n_ab + n_bl
@@ -231,7 +250,7 @@ def summarize(rec: Records) -> dict[str, float]:
         "abandon_rate": _ratio(n_ab, n_ans + n_ab),
         "block_rate": _ratio(n_bl, int(win.sum())),
         "attempts_per_caller": _ratio(int(win.sum()), n_callers),
-        "gave_up_rate": _ratio(int(np.sum(c_out == 2)), n_callers),
+        "gave_up_rate": _ratio(int(np.sum(c_out == GAVE_UP)), n_callers),
     }
     # Occupancy: facts clipped to the window.
     stop = rec.stop_s
@@ -239,7 +258,7 @@ def summarize(rec: Records) -> dict[str, float]:
     all_ans = a["outcome"] == ANSWERED
     busy = overlap_s(a["answered_at_s"][all_ans], busy_end[all_ans], lo, hi)
     s = rec.session
-    taker = s["role"] == 0
+    taker = s["role"] == CALL_TAKER
     logged = overlap_s(s["login_at_s"][taker], s["logout_at_s"][taker], lo, hi)
     m["agent_occupancy"] = _ratio(busy, logged)
     held = a["outcome"] != BLOCKED
@@ -258,8 +277,7 @@ def summarize(rec: Records) -> dict[str, float]:
         / days
     )
     # Reporting delay of complaints.
-    complaint_type = np.array([t.complaint for t in sc.call_types])
-    comp = cw & complaint_type[c["call_type"]]
+    comp = cw & rec.complaint
     reg = c["registered_at_s"]
     registered = comp & ~np.isnan(reg)
     delay = reg[registered] - c["fraud_at_s"][registered]
@@ -293,9 +311,7 @@ def summarize(rec: Records) -> dict[str, float]:
     )
     if sc.money.enabled and n_comp:
         loss = c["loss_rs"][comp]
-        d_all = reg[comp] - c["fraud_at_s"][comp]
-        held_rs = np.where(np.isnan(d_all), 0.0, loss * sc.money.held_share(np.nan_to_num(d_all)))
-        m["money_held_share"] = _ratio(float(held_rs.sum()), float(loss.sum()))
+        m["money_held_share"] = _ratio(float(rec.held_rs[comp].sum()), float(loss.sum()))
     else:
         m["money_held_share"] = math.nan
     m.update(attainment.summary(rec))

@@ -20,6 +20,8 @@ import math
 from collections import deque
 from collections.abc import Callable
 
+from sim.core.records import SessionColumns, empty_columns
+
 OFF, STANDBY, SEATED, BREAK = range(4)
 IDLE, BUSY = 4, 5  # what SEATED means, as :meth:`Pool.status` reports it
 
@@ -58,10 +60,7 @@ class Pool:
         self.ticket = [0] * n_people
         self.logged_in = 0
         # Facts: one row per session (log-in to log-out).
-        self.s_person: list[int] = []
-        self.s_start_s: list[float] = []
-        self.s_end_s: list[float] = []
-        self.s_overtime_s: list[float] = []
+        self.sessions = SessionColumns(**empty_columns(SessionColumns, 0))
         # Facts: one row per break taken (its end NaN until it ends); the open row per person.
         self.b_person: list[int] = []
         self.b_start_s: list[float] = []
@@ -86,6 +85,16 @@ class Pool:
             return IDLE if p in self.idle else BUSY
         return self.state[p]
 
+    def _session(self, p: int, now: float, off_duty: bool) -> None:
+        """Record ``p``'s session ending at ``now``; past the duty end it is overtime when
+        ``p`` goes off duty (a break taken late is not)."""
+        s = self.sessions
+        s.person_id.append(p)
+        s.login_at_s.append(self.session_start_s[p])
+        s.logout_at_s.append(now)
+        end = self.duty_end_at_s[p]
+        s.overtime_s.append(now - end if off_duty and now > end else 0.0)
+
     def _ready(self, p: int, now: float) -> None:
         self.state[p] = SEATED
         if not self.on_ready(p, now):
@@ -94,11 +103,7 @@ class Pool:
     def _logout(self, p: int, now: float, new_state: int) -> None:
         self.logged_in -= 1
         self.state[p] = new_state
-        self.s_person.append(p)
-        self.s_start_s.append(self.session_start_s[p])
-        self.s_end_s.append(now)
-        end = self.duty_end_at_s[p]
-        self.s_overtime_s.append(now - end if new_state == OFF and now > end else 0.0)
+        self._session(p, now, new_state == OFF)
         standby, state, ticket = self.standby, self.state, self.ticket
         while standby and self.logged_in < self.seats:
             q, t = standby.popleft()
@@ -210,8 +215,4 @@ class Pool:
             self._break_closes(p, now)
         for p, st in enumerate(self.state):
             if st == SEATED:
-                self.s_person.append(p)
-                self.s_start_s.append(self.session_start_s[p])
-                self.s_end_s.append(now)
-                end = self.duty_end_at_s[p]
-                self.s_overtime_s.append(now - end if now > end else 0.0)
+                self._session(p, now, True)

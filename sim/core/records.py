@@ -1,15 +1,23 @@
-"""Facts recorded by one replication, as tidy tables.
+"""Facts recorded by one replication: their vocabulary, declared once, and the tidy tables.
 
-The model appends facts (instants, durations, who served); tables and metrics
-are derived afterwards. Every row carries ``scenario``, ``replication`` and
-``seed``. Instants are ``*_at_s`` (seconds from the horizon start, which is
-midnight of ``start_date``); durations are ``*_s``. docs/results.md describes
-every column.
+The vocabulary is three column declarations (like Ciw's ``data_record.py``):
+:class:`AttemptColumns` (one row per dial), :class:`CallerColumns` (one row per
+caller) and :class:`SessionColumns` (one row per log-in). Each field is one
+fact under the name the records, the tables and docs/results.md give it, with
+the array typecode the model stores it in and its value until the fact is
+known. The model fills these columns as facts happen and hands them over as
+one :class:`Facts` value; :class:`Records` turns them into numpy views and
+derives the tables and the caller facts read from the answered attempt.
+Instants are ``*_at_s`` (seconds from the horizon start, which is midnight of
+``start_date``); durations are ``*_s``. Every table row carries ``scenario``,
+``replication`` and ``seed``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from array import array
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from sim.core.intervals import bin_max, bin_mean
+from sim.core.roster import CALL_TAKER, Roster
 
 if TYPE_CHECKING:
     from sim.scenario.values import Scenario
@@ -24,16 +33,122 @@ if TYPE_CHECKING:
 # attempt outcomes
 WAITING, ANSWERED, ABANDONED, BLOCKED = 0, 1, 2, 3
 ATTEMPT_OUTCOMES = ["in_system", "answered", "abandoned", "blocked"]
-# caller outcomes
-TRYING, GAVE_UP = 0, 2  # ANSWERED = 1 shared with attempts
-CALLER_OUTCOMES = ["trying", "answered", "gave_up"]
+# caller outcomes; IN_SERVICE: answered, but talk, escalation or after-call work was still
+# under way when the run stopped (end = "cut"), so a complaint is not registered
+TRYING, GAVE_UP, IN_SERVICE = 0, 2, 3  # ANSWERED = 1 shared with attempts
+CALLER_OUTCOMES = ["trying", "answered", "gave_up", "in_service"]
 
 INTERVAL_S = 900.0
 
 
+def _fact(typecode: str, fill: float = math.nan) -> Any:
+    """Declare a column: its ``array`` typecode while recorded, and its value until known."""
+    return field(metadata={"typecode": typecode, "fill": fill})
+
+
+@dataclass(eq=False)
+class AttemptColumns:
+    """The attempt vocabulary: one row per dial, a typed column per fact.
+
+    The model extends this class, so its callbacks write a fact with one
+    attribute lookup (``self.talk_s[a] = talk``) under the records' own name.
+    """
+
+    caller_id: array[int] = _fact("q", -1)
+    attempt_no: array[int] = _fact("i", 1)  # the first dial's number; a redial writes its own
+    call_type: array[int] = _fact("h", -1)
+    outcome: array[int] = _fact("b", WAITING)
+    arrived_at_s: array[float] = _fact("d")
+    patience_s: array[float] = _fact("d")
+    answered_at_s: array[float] = _fact("d")
+    agent_id: array[int] = _fact("i", -1)
+    talk_s: array[float] = _fact("d")
+    escalation_requested_at_s: array[float] = _fact("d")
+    escalation_started_at_s: array[float] = _fact("d")
+    officer_id: array[int] = _fact("i", -1)
+    escalation_talk_s: array[float] = _fact("d")
+    line_released_at_s: array[float] = _fact("d")
+    after_call_s: array[float] = _fact("d")
+    done_at_s: array[float] = _fact("d")
+
+
+@dataclass(eq=False)
+class CallerColumns:
+    """The caller vocabulary the model records: drawn before the run, or set when they give up.
+
+    A caller's answer and registration instants are not recorded twice: they are
+    read from their answered attempt (:meth:`Records.from_facts`).
+    """
+
+    call_type: array[int] = _fact("h", -1)
+    fraud_at_s: array[float] = _fact("d")
+    first_dial_at_s: array[float] = _fact("d")
+    loss_rs: array[float] = _fact("d")
+    attempts: array[int] = _fact("i", 1)  # every caller dials once; redials add
+    outcome: array[int] = _fact("b", TRYING)  # set here only when they give up
+    gave_up_at_s: array[float] = _fact("d")
+
+
+@dataclass(eq=False)
+class SessionColumns:
+    """The session vocabulary: one row per log-in of a call-taker or officer."""
+
+    person_id: array[int] = _fact("i", -1)
+    login_at_s: array[float] = _fact("d")
+    logout_at_s: array[float] = _fact("d")
+    overtime_s: array[float] = _fact("d")
+
+
+def empty_columns(kind: type, rows: int, names: tuple[str, ...] = ()) -> dict[str, array[Any]]:
+    """Columns of declaration ``kind`` (those in ``names``, or all): ``rows`` rows of their
+    value-until-known."""
+    return {
+        f.name: array(f.metadata["typecode"], [f.metadata["fill"]]) * rows
+        for f in fields(kind)
+        if not names or f.name in names
+    }
+
+
+def typed(kind: type, name: str, values: np.ndarray) -> array[Any]:
+    """Column ``name`` of ``kind`` from numpy ``values``, in the declared typecode."""
+    code = next(f.metadata["typecode"] for f in fields(kind) if f.name == name)
+    return array(code, np.ascontiguousarray(values, dtype=np.dtype(code)).tobytes())
+
+
+def as_numpy(
+    columns: AttemptColumns | CallerColumns | SessionColumns, rows: int | None = None
+) -> dict[str, np.ndarray]:
+    """The declared columns of ``columns`` as numpy views (no copy) of their first ``rows``."""
+    out = {}
+    for f in fields(columns):
+        col = getattr(columns, f.name)
+        out[f.name] = np.frombuffer(col, dtype=np.dtype(col.typecode))[:rows]
+    return out
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What one replication recorded, as the model hands it to :class:`Records`.
+
+    ``attempts`` holds ``n_attempts`` rows of facts (the columns are allocated
+    ahead, so they may be longer); ``sessions`` has one value per staff pool;
+    ``breaks`` the breaks taken (``person_id``, ``start_at_s``, ``end_at_s``).
+    ``stop_s`` is the instant the run stopped (the horizon end, or later when
+    calls in progress drain).
+    """
+
+    attempts: AttemptColumns
+    n_attempts: int
+    callers: CallerColumns
+    sessions: tuple[SessionColumns, ...]
+    breaks: dict[str, np.ndarray]
+    roster: Roster
+    stop_s: float
+
+
 @dataclass
 class Records:
-    """Columns of one replication (numpy arrays), and the tables built from them."""
+    """Columns of one replication (numpy arrays, named as declared above), and their tables."""
 
     scenario: Scenario
     replication: int
@@ -59,86 +174,92 @@ class Records:
         return h.warmup_s, h.end_s
 
     @classmethod
-    def from_model(cls, m: Any, stop_s: float) -> Records:
-        n = m.n_attempts
+    def from_facts(cls, scenario: Scenario, replication: int, facts: Facts) -> Records:
+        """The records of ``facts``: numpy views of the columns, and the caller facts derived.
 
-        def col(name: str) -> np.ndarray:
-            """A model column as a numpy view (no copy) of its first ``n`` rows."""
-            arr = getattr(m, f"a_{name}")
-            return np.frombuffer(arr, dtype=np.dtype(arr.typecode))[:n]
-
-        f64 = np.float64
-        attempt = {
-            "caller_id": col("caller").astype(np.int64, copy=False),
-            "attempt_no": col("no"),
-            "outcome": col("outcome"),
-            "arrived_at_s": col("arrived_s"),
-            "patience_s": col("patience_s"),
-            "answered_at_s": col("answered_s"),
-            "agent_id": col("agent"),
-            "talk_s": col("talk_s"),
-            "escalation_requested_at_s": col("esc_request_s"),
-            "escalation_started_at_s": col("esc_start_s"),
-            "officer_id": col("officer"),
-            "escalation_talk_s": col("esc_talk_s"),
-            "line_released_at_s": col("ended_s"),
-            "after_call_s": col("acw_s"),
-            "done_at_s": col("done_s"),
-        }
-        attempt["call_type"] = m.c_type[attempt["caller_id"]]
-        # A caller stops dialling once answered, so at most one attempt per caller is
-        # answered: it gives the caller's answer time, and its end of after-call work the
-        # registration time when the call type registers a complaint.
+        A caller stops dialling once answered, so at most one attempt per caller
+        is answered: it gives the caller's answer time, and its end of after-call
+        work the registration time when the call type registers a complaint. A
+        caller whose answered attempt was not done when the run stopped is
+        IN_SERVICE."""
+        attempt = as_numpy(facts.attempts, facts.n_attempts)
+        caller = as_numpy(facts.callers)
         answered = np.flatnonzero(attempt["outcome"] == ANSWERED)
         who = attempt["caller_id"][answered]
-        outcome = np.frombuffer(m.c_outcome, dtype=np.int8).copy()
+        n_callers = caller["call_type"].size
+        caller["outcome"] = outcome = caller["outcome"].copy()
         outcome[who] = ANSWERED
-        answered_at = np.full(m.n_callers, np.nan)
+        outcome[who[np.isnan(attempt["done_at_s"][answered])]] = IN_SERVICE
+        answered_at = np.full(n_callers, np.nan)
         answered_at[who] = attempt["answered_at_s"][answered]
-        complaint = np.array([t.complaint for t in m.sc.call_types], dtype=bool)
+        complaint = np.array([t.complaint for t in scenario.call_types], dtype=bool)
         registers = complaint[attempt["call_type"][answered]]
-        registered_at = np.full(m.n_callers, np.nan)
+        registered_at = np.full(n_callers, np.nan)
         registered_at[who[registers]] = attempt["done_at_s"][answered[registers]]
-        caller = {
-            "call_type": m.c_type,
-            "fraud_at_s": np.asarray(m.c_fraud_s, dtype=f64),
-            "first_dial_at_s": np.asarray(m.first_s, dtype=f64),
-            "attempts": np.frombuffer(m.c_attempts, dtype=np.int32),
-            "outcome": outcome,
-            "answered_at_s": answered_at,
-            "registered_at_s": registered_at,
-            "gave_up_at_s": np.frombuffer(m.c_gave_up_s, dtype=f64),
-            "loss_rs": np.asarray(m.c_loss, dtype=f64),
-        }
-        people = m.roster.people
-        role = people["role"].to_numpy()
-        parts = []
-        pools = (m.takers, m.officers)
-        for pool in pools:
-            parts.append(
-                {
-                    "person_id": np.asarray(pool.s_person, dtype=np.int32),
-                    "login_at_s": np.asarray(pool.s_start_s, dtype=f64),
-                    "logout_at_s": np.asarray(pool.s_end_s, dtype=f64),
-                    "overtime_s": np.asarray(pool.s_overtime_s, dtype=f64),
-                }
-            )
+        caller["answered_at_s"] = answered_at
+        caller["registered_at_s"] = registered_at
+        parts = [as_numpy(s) for s in facts.sessions]
         session = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+        role = facts.roster.people["role"].to_numpy()
         session["role"] = role[session["person_id"]].astype(np.int8)
+        roster = facts.roster
         duty: dict[str, np.ndarray] = {
-            "person_id": np.asarray(m.roster.duty_person, dtype=np.int32),
-            "on_at_s": np.asarray(m.roster.duty_start_s, dtype=f64),
-            "off_at_s": np.asarray(m.roster.duty_end_s, dtype=f64),
+            "person_id": np.asarray(roster.duty_person, dtype=np.int32),
+            "on_at_s": np.asarray(roster.duty_start_s, dtype=np.float64),
+            "off_at_s": np.asarray(roster.duty_end_s, dtype=np.float64),
         }
         duty["role"] = role[duty["person_id"]].astype(np.int8)
-        b_person = np.concatenate([np.asarray(p.b_person, dtype=np.int32) for p in pools])
-        breaks = {
-            "person_id": b_person,
-            "role": role[b_person].astype(np.int8),
-            "start_at_s": np.concatenate([np.asarray(p.b_start_s, dtype=f64) for p in pools]),
-            "end_at_s": np.concatenate([np.asarray(p.b_end_s, dtype=f64) for p in pools]),
-        }
-        return cls(m.sc, m.replication, stop_s, attempt, caller, session, people, duty, breaks)
+        breaks = dict(facts.breaks)
+        breaks["role"] = role[breaks["person_id"]].astype(np.int8)
+        return cls(
+            scenario,
+            replication,
+            facts.stop_s,
+            attempt,
+            caller,
+            session,
+            roster.people,
+            duty,
+            breaks,
+        )
+
+    @cached_property
+    def wait_s(self) -> np.ndarray:
+        """Each attempt's wait for a call-taker, s.
+
+        Answered: answer - dial; abandoned: hang-up - dial; blocked: 0; still
+        waiting at the end (in system): NaN."""
+        a = self.attempt
+        out = a["outcome"]
+        return np.where(
+            out == ANSWERED,
+            a["answered_at_s"] - a["arrived_at_s"],
+            np.where(
+                out == ABANDONED,
+                a["line_released_at_s"] - a["arrived_at_s"],
+                np.where(out == BLOCKED, 0.0, np.nan),
+            ),
+        )
+
+    @cached_property
+    def complaint(self) -> np.ndarray:
+        """Per caller: whether their call type is a financial-fraud complaint."""
+        types = self.scenario.call_types
+        return np.array([t.complaint for t in types], dtype=bool)[self.caller["call_type"]]
+
+    @cached_property
+    def held_rs(self) -> np.ndarray:
+        """Per caller: money still held at registration, Rs (DOMAIN.md section 3).
+
+        ``loss_rs x f(reporting delay)`` for a registered complaint, 0 for a
+        complaint never registered, NaN for a caller who is not a complaint."""
+        c = self.caller
+        reg = c["registered_at_s"]
+        delay = reg - c["fraud_at_s"]
+        held = np.where(
+            np.isnan(reg), 0.0, c["loss_rs"] * self.scenario.money.held_share(np.nan_to_num(delay))
+        )
+        return np.where(self.complaint, held, np.nan)
 
     # --- tables ------------------------------------------------------------------------
     def _tag(self, df: pd.DataFrame) -> pd.DataFrame:
@@ -160,15 +281,6 @@ class Records:
         """One row per dial (attempt)."""
         a = self.attempt
         lo, hi = self.window_s
-        wait = np.where(
-            a["outcome"] == ANSWERED,
-            a["answered_at_s"] - a["arrived_at_s"],
-            np.where(
-                a["outcome"] == ABANDONED,
-                a["line_released_at_s"] - a["arrived_at_s"],
-                np.where(a["outcome"] == BLOCKED, 0.0, np.nan),
-            ),
-        )
         df = pd.DataFrame(
             {
                 "attempt_id": np.arange(a["caller_id"].size, dtype=np.int64),
@@ -177,7 +289,7 @@ class Records:
                 "call_type": self._type_cat(a["call_type"]),
                 "outcome": pd.Categorical.from_codes(a["outcome"], categories=ATTEMPT_OUTCOMES),
                 "arrived_at_s": a["arrived_at_s"],
-                "wait_s": wait,
+                "wait_s": self.wait_s,
                 "patience_s": a["patience_s"],
                 "answered_at_s": a["answered_at_s"],
                 "agent_id": a["agent_id"],
@@ -201,12 +313,9 @@ class Records:
         c = self.caller
         sc = self.scenario
         lo, hi = self.window_s
-        complaint = np.array([t.complaint for t in sc.call_types])[c["call_type"]]
+        complaint = self.complaint
         reg = c["registered_at_s"]
         delay = reg - c["fraud_at_s"]
-        held = np.where(
-            np.isnan(reg), 0.0, c["loss_rs"] * sc.money.held_share(np.nan_to_num(delay))
-        )
         df = pd.DataFrame(
             {
                 "caller_id": np.arange(c["call_type"].size, dtype=np.int64),
@@ -225,7 +334,7 @@ class Records:
                 "reporting_delay_s": np.where(complaint, delay, np.nan),
                 "golden_hour": complaint & (delay <= sc.targets.golden_hour_s),
                 "loss_rs": np.where(complaint, c["loss_rs"], np.nan),
-                "held_rs": np.where(complaint, held, np.nan),
+                "held_rs": self.held_rs,
                 "in_window": (c["first_dial_at_s"] >= lo) & (c["first_dial_at_s"] < hi),
             }
         )
@@ -275,7 +384,7 @@ class Records:
         ans = out == ANSWERED
         busy_end = np.nan_to_num(a["done_at_s"], nan=stop)
         s = self.session
-        taker = s["role"] == 0
+        taker = s["role"] == CALL_TAKER
         df = pd.DataFrame(
             {
                 "interval_start_s": edges[:-1],

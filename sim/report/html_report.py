@@ -262,24 +262,56 @@ def run_report(folder: Path, sections: dict[str, list[str]], f: Formats) -> str:
     golden_s = sc.targets.golden_hour_s if sc else 3600.0
     metrics = doc["metrics"]
 
-    def mean(m: str) -> float | None:
-        return metrics.get(m, {}).get("mean")
+    def mean(m: str) -> float:
+        """A metric's mean from summary.json; NaN when absent or null."""
+        v = metrics.get(m, {}).get("mean")
+        return math.nan if v is None else float(v)
 
     shifts = _by_shift(folder, sc)
     stages = _stages(folder, golden_s, mean("not_registered_share"))
     targets = [
         {
             "what": f"answered within {threshold_s:g} s (targets.service_level_s)",
-            "value": f.value(mean("service_level") or math.nan, "share"),
+            "value": f.value(mean("service_level"), "share"),
             "ci": _ci(metrics.get("service_level", {}), "share", f, int(doc["replications"])),
         },
         {
             "what": f"complaints registered within the golden hour ({golden_s / 60:g} min, "
             "targets.golden_hour_min)",
-            "value": f.value(mean("golden_hour_share") or math.nan, "share"),
+            "value": f.value(mean("golden_hour_share"), "share"),
             "ci": _ci(metrics.get("golden_hour_share", {}), "share", f, int(doc["replications"])),
         },
     ]
+    reps = int(doc["replications"])
+    for m, what in (
+        ("targets_met_interval_share", "intervals meeting every stated target"),
+        ("targets_met_day_share", "days meeting every stated target"),
+        ("peak_lines_bind_share", "peak time with every line held (lines bind)"),
+        ("peak_seats_bind_share", "peak time with every seat taken and someone without one"),
+        ("peak_people_bind_share", "peak time with every call-taker busy and a seat free"),
+    ):
+        if m in metrics:
+            targets.append(
+                {
+                    "what": f"{what} ({m})",
+                    "value": f.value(mean(m), "share"),
+                    "ci": _ci(metrics[m], "share", f, reps),
+                }
+            )
+    stated, binds, against = "", "", []
+    if sc is not None:
+        from sim.report.targets_text import binding_line, targets_phrase
+
+        stated = targets_phrase(sc.targets) if sc.targets.stated else ""
+        means = {k: (math.nan if v.get("mean") is None else v["mean"]) for k, v in metrics.items()}
+        if any(m.startswith("peak_") for m in metrics):
+            binds = binding_line(means, sc).strip()
+        by_interval_file = folder / "targets_by_interval.parquet"
+        if by_interval_file.is_file():  # the printout's lines, worst interval and profile
+            from sim.report.targets_text import against_targets
+
+            by_interval = pd.read_parquet(by_interval_file)
+            against = [x.strip() for x in against_targets(sc, means, by_interval)]
     extra = {k: v for k, v in doc.items() if k in ("targets", "attainment", "binds", "binding")}
     return render(
         "report.html.j2",
@@ -291,6 +323,9 @@ def run_report(folder: Path, sections: dict[str, list[str]], f: Formats) -> str:
         assumptions=_assumptions(doc.get("scenario_file"), sc),
         headline=_headline(doc, sections, f, descr),
         targets=targets,
+        targets_stated=stated,
+        binds=binds,
+        against=against,
         extra_json={k: json.dumps(v, indent=1) for k, v in extra.items()},
         timelines=_timelines(pd.read_parquet(folder / "intervals.parquet"), sc),
         heat_map=_heat_map(folder, sc, threshold_s),

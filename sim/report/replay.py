@@ -356,7 +356,8 @@ def timeline(rec: Records, roster: Roster, w: Window) -> dict:
     """Everything the replay page and the video draw, as plain JSON-ready values."""
     sc = rec.scenario
     date = sc.horizon.start_date + dt.timedelta(days=w.day)
-    target = getattr(sc.targets, "service_level_share", None) or DEFAULT_SL_TARGET
+    stated = sc.targets.service_level_min  # the [targets] service-level target, if stated
+    target = stated if stated is not None else DEFAULT_SL_TARGET
     return {
         "meta": {
             "scenario": sc.name,

@@ -34,7 +34,16 @@ from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 from sim.core.model import simulate
-from sim.core.records import ABANDONED, ANSWERED, BLOCKED, GAVE_UP, TRYING, WAITING, Records
+from sim.core.records import (
+    ABANDONED,
+    ANSWERED,
+    BLOCKED,
+    GAVE_UP,
+    IN_SERVICE,
+    TRYING,
+    WAITING,
+    Records,
+)
 from sim.errors import ScenarioError
 from sim.metrics import summarize
 
@@ -189,10 +198,14 @@ def assert_callers_consistent(rec: Records) -> None:
         last_out == BLOCKED, arr[last], a["line_released_at_s"][order][last]
     )  # when the last failed attempt ended
     co = c["outcome"]
-    np.testing.assert_array_equal(co == ANSWERED, last_out == ANSWERED)
+    answered = (co == ANSWERED) | (co == IN_SERVICE)
+    np.testing.assert_array_equal(answered, last_out == ANSWERED)
     ans_at = a["answered_at_s"][order][last]
-    np.testing.assert_array_equal(c["answered_at_s"][co == ANSWERED], ans_at[co == ANSWERED])
-    assert np.all(np.isnan(c["answered_at_s"][co != ANSWERED]))
+    np.testing.assert_array_equal(c["answered_at_s"][answered], ans_at[answered])
+    assert np.all(np.isnan(c["answered_at_s"][~answered]))
+    # In service: answered, and the answered attempt not done when the run stopped.
+    done_last = a["done_at_s"][order][last]
+    np.testing.assert_array_equal(co == IN_SERVICE, answered & np.isnan(done_last))
     gave = co == GAVE_UP
     assert np.all(np.isin(last_out[gave], [ABANDONED, BLOCKED]))
     np.testing.assert_array_equal(c["gave_up_at_s"][gave], ended[gave])
@@ -205,7 +218,6 @@ def assert_callers_consistent(rec: Records) -> None:
     assert np.all(np.isnan(reg[~complaint | (co != ANSWERED)]))
     has_reg = ~np.isnan(reg)
     assert np.all(reg[has_reg] >= c["answered_at_s"][has_reg])
-    done_last = a["done_at_s"][order][last]
     np.testing.assert_array_equal(reg[has_reg], done_last[has_reg])
 
 

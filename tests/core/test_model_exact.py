@@ -21,6 +21,7 @@ from pandas.testing import assert_frame_equal
 from sim.core.model import DRAIN_DAYS, simulate
 from sim.core.records import Records
 from sim.errors import ScenarioError
+from sim.metrics import summarize
 from sim.scenario.values import DAY_S
 
 NAN = math.nan
@@ -520,7 +521,7 @@ def test_cut_leaves_calls_in_system_and_drain_finishes_them() -> None:
             (1, 1, "in_system", DAY_S - 300, NAN, NAN, -1, NAN, NAN),
         ],
     )
-    assert cut.callers["outcome"].astype(str).tolist() == ["answered", "trying"]
+    assert cut.callers["outcome"].astype(str).tolist() == ["in_service", "trying"]
     assert cut.stop_s == DAY_S
     drain = one_day(first_dial_s=late, call_types={"call": call_type(1200)}, end="drain")
     assert_rows(
@@ -532,6 +533,37 @@ def test_cut_leaves_calls_in_system_and_drain_finishes_them() -> None:
         ],
     )
     assert drain.stop_s == (1 + DRAIN_DAYS) * DAY_S
+
+
+def test_cut_gives_callers_answered_but_not_done_their_own_state() -> None:
+    # Two takers, complaints (talk 600 s, after-call work 120 s), the run cut at midnight.
+    # A 22:26:40 is answered and registered (done 23:38:40). B at 23:48:20 talks until
+    # 23:58:20, then after-call work runs past midnight. C at 23:55 is still talking at
+    # midnight. D at 23:56:40 finds both takers busy and is still waiting.
+    ct = call_type(600, after_call_s=120, complaint=True)
+    first = [DAY_S - 5600, DAY_S - 700, DAY_S - 300, DAY_S - 200]
+    rec = one_day(first_dial_s=first, call_types={"complaint": ct}, lines=4, takers=2)
+    assert_rows(
+        rec.callers,
+        ["caller_id", "outcome", "answered_at_s", "registered_at_s"],
+        [
+            (0, "answered", DAY_S - 5600, DAY_S - 4880),
+            (1, "in_service", DAY_S - 700, NAN),
+            (2, "in_service", DAY_S - 300, NAN),
+            (3, "trying", NAN, NAN),
+        ],
+    )
+    m = summarize(rec)
+    # The window is [12:00, 24:00): every caller counts.
+    assert (m["callers"], m["callers_answered"], m["callers_in_service"]) == (4, 3, 2)
+    assert (m["gave_up"], m["still_trying"], m["registered"]) == (0, 1, 1)
+    assert m["not_registered_share"] == 0.75
+    # With drain every answered caller is done: B and C are registered, D is answered.
+    drain = one_day(
+        first_dial_s=first, call_types={"complaint": ct}, lines=4, takers=2, end="drain"
+    )
+    assert drain.callers["outcome"].astype(str).tolist() == ["answered"] * 4
+    assert summarize(drain)["callers_in_service"] == 0
 
 
 # --- regressions ---------------------------------------------------------------------------

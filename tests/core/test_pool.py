@@ -25,7 +25,12 @@ def test_standby_is_first_come_first_seated() -> None:
     assert states(pool) == [IDLE, STANDBY, STANDBY]
     pool.duty_end(0, 10.0)
     assert states(pool) == [OFF, IDLE, STANDBY]
-    assert (pool.s_person, pool.s_start_s, pool.s_end_s) == ([0], [0.0], [10.0])
+    s = pool.sessions
+    assert (s.person_id.tolist(), s.login_at_s.tolist(), s.logout_at_s.tolist()) == (
+        [0],
+        [0.0],
+        [10.0],
+    )
 
 
 def test_a_break_on_standby_sends_the_person_to_the_back() -> None:

@@ -1,16 +1,18 @@
-"""The package type-checks with mypy, as pyproject.toml configures it; the model's attempt
-columns, spelled out one by one for the checker, match the ATTEMPT_COLUMNS table."""
+"""The package type-checks with mypy, as pyproject.toml configures it; the fact vocabulary is
+declared once, and the model, the records and the results reference all use it."""
 
 from __future__ import annotations
 
 import math
 import subprocess
 import sys
+from dataclasses import fields
 from pathlib import Path
 
 from conftest import make_scenario
 
-from sim.core.model import ATTEMPT_COLUMNS, CHUNK, _Model
+from sim.core.model import CHUNK, _Model
+from sim.core.records import AttemptColumns, CallerColumns, SessionColumns
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,18 +28,28 @@ def test_mypy() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_attempt_columns_match_table() -> None:
+def test_the_model_records_every_declared_attempt_column() -> None:
     m = _Model(make_scenario(), 0)
-    declared = {k for k in vars(m) if k.startswith("a_")}
-    assert declared == {f"a_{name}" for name in ATTEMPT_COLUMNS}
-    for name, (code, fill) in ATTEMPT_COLUMNS.items():
-        col = getattr(m, f"a_{name}")
-        assert col.typecode == code, name
-        assert len(col) == m.capacity == m.n_callers + CHUNK, name
-        assert col[0] == fill or (math.isnan(fill) and math.isnan(col[0])), name
+    for f in fields(AttemptColumns):
+        col = getattr(m, f.name)
+        assert col.typecode == f.metadata["typecode"], f.name
+        assert len(col) == m.capacity == m.n_callers + CHUNK, f.name
+        fill = f.metadata["fill"]
+        assert col[0] == fill or (math.isnan(fill) and math.isnan(col[0])), f.name
     m._grow()
-    for name in ATTEMPT_COLUMNS:
-        assert len(getattr(m, f"a_{name}")) == m.capacity == m.n_callers + 2 * CHUNK, name
+    for f in fields(AttemptColumns):
+        assert len(getattr(m, f.name)) == m.capacity == m.n_callers + 2 * CHUNK, f.name
+    rec = m.run()
+    for kind, got in ((AttemptColumns, rec.attempt), (CallerColumns, rec.caller)):
+        assert {f.name for f in fields(kind)} <= set(got), kind.__name__
+    assert {f.name for f in fields(SessionColumns)} <= set(rec.session)
+
+
+def test_every_declared_fact_is_documented() -> None:
+    doc = (ROOT / "docs" / "results.md").read_text(encoding="utf-8")
+    for kind in (AttemptColumns, CallerColumns, SessionColumns):
+        for f in fields(kind):
+            assert f"`{f.name}`" in doc, f"{kind.__name__}.{f.name} missing from docs/results.md"
 
 
 def test_columns_that_grow_during_a_run_hold_the_same_records(monkeypatch) -> None:  # noqa: ANN001

@@ -13,6 +13,7 @@ import random
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
@@ -141,3 +142,52 @@ def test_scenarios_differing_in_capacity_share_their_callers(busy: Scenario, cha
     same = ["first_dial_at_s", "call_type", "fraud_at_s", "loss_rs"]
     assert_frame_equal(base.callers[same], changed.callers[same], check_exact=True)
     assert not base.attempts["outcome"].equals(changed.attempts["outcome"])
+
+
+def by_caller_and_attempt(rec: Records) -> pd.DataFrame:
+    """The attempts table indexed by (caller, attempt number), with the delay before the
+    next dial of the same caller (NaN if there is none)."""
+    at = rec.attempts.set_index(["caller_id", "attempt_no"]).sort_index()
+    following = at["arrived_at_s"].groupby(level=0).shift(-1)
+    return at.assign(redial_delay_s=following - at["line_released_at_s"])
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"queue.discipline": "priority"}, {"lines.count": 45}],
+    ids=["fifo_vs_priority", "34_vs_45_lines"],
+)
+def test_two_variants_give_each_caller_the_same_durations(busy: Scenario, changes: dict) -> None:
+    # Common random numbers per caller: wherever a caller's story agrees between two variants
+    # (answered in both, waited on the same dial in both, failed the same way in both), the
+    # talk, after-call work, escalation, patience and redial delay drawn are the same,
+    # whichever order the helpline serves the callers in.
+    base = by_caller_and_attempt(simulate(busy, 0))
+    other = by_caller_and_attempt(simulate(variant(busy, changes), 0))
+    both = base.merge(other, left_index=True, right_index=True, suffixes=("_a", "_b"))
+    # Answered on different attempts still counts: talk is the caller's, not the attempt's.
+    ans_a = base[base["outcome"] == "answered"].droplevel(1)
+    ans_b = other[other["outcome"] == "answered"].droplevel(1)
+    common = ans_a.index.intersection(ans_b.index)
+    assert len(common) > 1000
+    for col in ("talk_s", "after_call_s", "escalated"):
+        pd.testing.assert_series_equal(ans_a.loc[common, col], ans_b.loc[common, col])
+    escalated = common[ans_a.loc[common, "escalated"].to_numpy()]
+    assert len(escalated) > 20
+    pd.testing.assert_series_equal(
+        ans_a.loc[escalated, "escalation_talk_s"], ans_b.loc[escalated, "escalation_talk_s"]
+    )
+    waited = both["patience_s_a"].notna() & both["patience_s_b"].notna()
+    assert (waited & (both.index.get_level_values(1) > 1)).sum() > 20  # redials that waited
+    np.testing.assert_array_equal(
+        both.loc[waited, "patience_s_a"], both.loc[waited, "patience_s_b"]
+    )
+    redialled = (
+        (both["outcome_a"] == both["outcome_b"])
+        & both["redial_delay_s_a"].notna()
+        & both["redial_delay_s_b"].notna()
+    )
+    assert redialled.sum() > 100
+    np.testing.assert_allclose(
+        both.loc[redialled, "redial_delay_s_a"], both.loc[redialled, "redial_delay_s_b"], rtol=1e-9
+    )

@@ -55,6 +55,9 @@ def _printed_numbers(printout: str, kind: str) -> list[str]:
     if kind == "sweep":
         start = next(i for i, x in enumerate(lines) if x.startswith("point"))
         rows = [x for x in lines[start + 1 :] if x.strip() and not x.startswith("runs.parquet")]
+    elif kind == "run":  # metric rows and the against-targets lines, not the folder line
+        advice = ("Tables, summary.json", "Warning:", "A +/-")  # the folder, the small-R advice
+        rows = [x for x in lines[1:] if x.strip() and not x.startswith(advice)]
     else:
         rows = [x for x in lines if x.startswith("  ")]
     assert rows
@@ -88,6 +91,8 @@ def test_run_report_shows_the_figures_a_planner_needs(folders) -> None:
     assert html.count("<svg") >= 6  # two days, heat map, delay stages, occupancy, overtime
     assert 'class="lab S"' in html and 'class="lab A"' in html  # sourced / assumed labels
     assert "arrivals.surges.multiplier" in html
+    assert "Binding at the peak hours" in html  # from the summary's shares
+    assert "Targets stated in the scenario" in html
 
 
 def test_report_of_a_folder_that_is_not_one_is_one_line(tmp_path: Path) -> None:
