@@ -163,14 +163,33 @@ class Results:
         return cls(scenario, per_rep, across(per_rep), tables, elapsed_s)
 
 
+def _replication_numbers(only: Sequence[int], reps: int) -> list[int]:
+    """``only`` as a sorted list of distinct replication numbers within ``0..reps-1``."""
+    from sim.errors import ExperimentError
+
+    numbers = sorted(set(only))
+    bad = [r for r in numbers if isinstance(r, bool) or not isinstance(r, int) or not 0 <= r < reps]
+    if not numbers or bad:
+        raise ExperimentError(
+            f"must be replication numbers within 0..{reps - 1} (horizon.replications = {reps}); "
+            f"got {bad or list(only)}",
+            "only",
+        )
+    return numbers
+
+
 def run_replications(
     scenario: Scenario,
     replications: int | None = None,
     *,
     execution: Execution | None = None,
     tables: Iterable[str] = TABLES,
+    only: Sequence[int] | None = None,
 ) -> Results:
     """Run replications ``0..R-1`` (default R: ``horizon.replications``) into :class:`Results`.
+
+    ``only`` runs just those replication numbers (each within ``0..R-1``): replication ``i``
+    depends on the seed and ``i`` alone, so its rows are those of a full run.
 
     ``execution`` says where (default: local processes, no progress bar);
     ``tables`` names the tables to keep (:data:`ALL_TABLES`; ``()`` for summaries
@@ -187,8 +206,9 @@ def run_replications(
     task = TablesTask(keep) if keep else summary_task
     execution = execution or Execution()
     started = time.perf_counter()
-    jobs = [Job(r, scenario, r, task) for r in range(reps)]
-    runs: list[RunResult | None] = [None] * reps
+    numbers = list(range(reps)) if only is None else _replication_numbers(only, reps)
+    jobs = [Job(k, scenario, r, task) for k, r in enumerate(numbers)]
+    runs: list[RunResult | None] = [None] * len(numbers)
     for job, res in run_jobs(jobs, execution, desc=scenario.name, unit="rep"):
         runs[job.key] = res
     done = [r for r in runs if r is not None]

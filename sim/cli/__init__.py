@@ -22,6 +22,7 @@ COMMANDS = {
         "replications",
         "replay",
         "report",
+        "plan",
         "calibrate",
         "backtest",
     )

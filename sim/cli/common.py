@@ -25,7 +25,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXIT_BAD_INPUT = 2
 
 #: Library parameter -> the option that sets it, where the option is not ``--<parameter>``.
-OPTION_OF = {"max_replications": "--max", "out_dir": "--out"}
+OPTION_OF = {"max_replications": "--max", "out_dir": "--out", "only": "--replication"}
 
 #: Command-line options that override one ``[horizon]`` key.
 HORIZON_OPTIONS = {

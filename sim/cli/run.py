@@ -14,6 +14,7 @@ import click
 import pandas as pd
 
 from sim.cli.common import OneLineCommand, execution, friendly_errors, scenario_from, workers_option
+from sim.errors import ExperimentError
 from sim.experiment.precision import wide_interval_warning, wide_intervals
 from sim.metrics import METRICS, SHOWN, shown_metrics
 from sim.report.format import format_interval, format_value
@@ -24,8 +25,26 @@ from sim.report.output import (
     write_json,
     write_table,
 )
+from sim.report.provenance import RESOLVED_NAME, provenance, resolved_toml, stamp
 from sim.report.targets_text import against_targets, profile_document
 from sim.runner import ALL_TABLES, Results, run_replications
+
+
+def replication_range(text: str) -> list[int]:
+    """``--replication``: ``"I"`` or ``"I..J"`` (both included) as a list of numbers."""
+    parts = text.strip().split("..")
+    try:
+        if len(parts) > 2:
+            raise ValueError
+        first, last = int(parts[0]), int(parts[-1])
+    except ValueError:
+        raise ExperimentError(
+            f"must be a replication number I or a range I..J (both included); got {text!r}",
+            "only",
+        ) from None
+    if first > last:
+        raise ExperimentError(f"must be I or I..J with I <= J; got {text!r}", "only")
+    return list(range(first, last + 1))
 
 
 def render_summary(
@@ -53,7 +72,10 @@ def render_summary(
 def summary_document(results: Results, extra: dict[str, object] | None = None) -> dict:
     """summary.json (and ``--json``): every metric's mean and CI, and the attainment profile."""
     sc = results.scenario
-    doc = summary_json(sc.name, results.replications, results.summary, extra)
+    doc = {
+        **provenance(sc).as_dict(),
+        **summary_json(sc.name, results.replications, results.summary, extra),
+    }
     stated = sc.targets.stated
     doc["attainment_profile"] = (
         profile_document(results.table("targets_by_interval")) if stated else []
@@ -69,12 +91,14 @@ def write_results(results: Results, out: Path, extra: dict[str, object]) -> None
     from sim.report import charts as plots  # matplotlib loads here, after the run
 
     sc = results.scenario
+    prov = provenance(sc)
     with replaced_folder(out) as stage:
         for name, table in results.tables.items():
-            write_table(table, stage / f"{name}.parquet")
-        write_table(results.per_replication, stage / "replications.parquet")
-        write_table(results.summary, stage / "summary.parquet")
+            write_table(stamp(table, prov), stage / f"{name}.parquet")
+        write_table(stamp(results.per_replication, prov), stage / "replications.parquet")
+        write_table(stamp(results.summary, prov, seed=sc.horizon.seed), stage / "summary.parquet")
         write_json(summary_document(results, extra), stage / "summary.json")
+        (stage / RESOLVED_NAME).write_text(resolved_toml(sc, prov), encoding="utf-8")
         attempts, callers = results.attempts, results.callers
         plots.save(
             plots.load_vs_capacity(attempts, results.intervals, sc), str(stage / "load_by_hour.png")
@@ -96,6 +120,12 @@ def write_results(results: Results, out: Path, extra: dict[str, object]) -> None
     type=click.Path(file_okay=False),
     help="Folder for tables, summary.json and charts [default: out/<scenario name>].",
 )
+@click.option(
+    "--replication",
+    "only",
+    metavar="I or I..J",
+    help="Run only replication I, or I to J (both included); their rows equal a full run's.",
+)
 @workers_option
 @click.option("--json", "as_json", is_flag=True, help="Print only the summary as JSON.")
 @friendly_errors
@@ -105,6 +135,7 @@ def command(
     replications: int | None,
     seed: int | None,
     out_dir: str | None,
+    only: str | None,
     workers: int | None,
     as_json: bool,
 ) -> None:
@@ -113,13 +144,15 @@ def command(
     how = execution(workers=workers)
     out = Path(out_dir) if out_dir else Path("out") / sc.name
     with output_lock(out):  # one run at a time into a folder; it appears whole or not at all
-        results = run_replications(sc, execution=how, tables=ALL_TABLES)
+        numbers = None if only is None else replication_range(only)
+        results = run_replications(sc, execution=how, tables=ALL_TABLES, only=numbers)
         h = sc.horizon
         extra = {
             "scenario_file": str(scenario_file),
             "seed": h.seed,
             "days": h.days,
             "warmup_days": h.warmup_days,
+            "replications_run": results.per_replication["replication"].tolist(),
             "elapsed_s": results.elapsed_s,
         }
         write_results(results, out, extra)

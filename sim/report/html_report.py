@@ -69,6 +69,15 @@ def _scenario(folder: Path, scenario_file: str | None) -> Scenario | None:
     return None
 
 
+def _assumptions(scenario_file: str | None, sc: Scenario | None) -> list:
+    """The assumptions as the scenario file states them (its comments carry the S, D, A labels);
+    from the folder's resolved copy, which has no comments, only when the file is gone."""
+    for candidate in (scenario_file, sc.file if sc else None):
+        if candidate and Path(candidate).is_file():
+            return assumptions(candidate)
+    return []
+
+
 def _ci(row: dict, unit: str, f: Formats, reps: int) -> str:
     lo, hi = row.get("ci95", [None, None])
     if reps < 2 or lo is None or hi is None:
@@ -311,7 +320,7 @@ def run_report(folder: Path, sections: dict[str, list[str]], f: Formats) -> str:
         doc=doc,
         sc=sc,
         scenario_file=doc.get("scenario_file"),
-        assumptions=assumptions(sc.file) if sc and sc.file else [],
+        assumptions=_assumptions(doc.get("scenario_file"), sc),
         headline=_headline(doc, sections, f, descr),
         targets=targets,
         targets_stated=stated,

@@ -18,9 +18,6 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 QUICK_ENV = "HELPLINE_NOTEBOOK_QUICK"
-#: Notebooks written before the parameter-cell and conclusion rules.
-LEGACY = {"01_quickstart.ipynb"}
-STORY = [p for p in NOTEBOOKS if p.name not in LEGACY]
 
 
 def _ids(paths: list[Path]) -> list[str]:
@@ -44,7 +41,7 @@ def test_notebook_is_listed_in_the_readme(path: Path) -> None:
     assert f"notebooks/{path.name}" in readme
 
 
-@pytest.mark.parametrize("path", STORY, ids=_ids(STORY))
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
 def test_notebook_has_a_quick_parameter_cell_and_a_computed_conclusion(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
     params = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
@@ -73,8 +70,7 @@ def test_notebook_runs(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         if o.get("output_type") == "error"
     ]
     assert not errors, errors
-    if path in STORY:
-        shown = [o.get("data", {}).get("text/markdown", "") for o in nb.cells[-1].outputs]
-        text = "".join(shown)
-        assert re.search(r"\d", text), f"{path.name}: the conclusion shows no computed number"
-        assert "quick mode: True" in text, f"{path.name}: the conclusion does not say it is quick"
+    shown = [o.get("data", {}).get("text/markdown", "") for o in nb.cells[-1].outputs]
+    text = "".join(shown)
+    assert re.search(r"\d", text), f"{path.name}: the conclusion shows no computed number"
+    assert "quick mode: True" in text, f"{path.name}: the conclusion does not say it is quick"

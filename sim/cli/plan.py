@@ -1,0 +1,302 @@
+"""``helpline plan``: staff per half hour for the targets, a shift plan, a roster, the proof.
+
+Writes into ``--out``: ``requirements`` (per interval and method), ``shift_plan`` and
+``officer_plan`` (people starting each shift), ``roster`` (one row per person per day; Parquet
+and CSV), ``isa_iterations``, ``verification_intervals`` and ``verification_days`` (the plan and
+the SIPP plan simulated), ``plan.toml`` (``helpline run DIR/plan.toml`` gives the same figures),
+``plan.json`` and three charts; prints one screen.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+import pandas as pd
+
+from sim.cli.common import fail, friendly_errors
+from sim.errors import ScenarioError
+from sim.scenario import load_scenario
+
+if TYPE_CHECKING:
+    from sim.plan.make import Plan
+    from sim.plan.verify import Verification
+
+
+def _screen(plan: Plan, ver: Verification, sipp_ver: Verification) -> str:
+    t = plan.targets
+    lines = [
+        f"Plan for {plan.scenario.name}: method {plan.method}, shifts {plan.shifts}, "
+        f"one week in half hours",
+        "Targets: "
+        + (
+            f"service level {t.service_level_min:.0%} within {t.service_level_s:g} s "
+            f"({t.service_level_of})"
+            if t.service_level_min is not None
+            else ""
+        )
+        + (f", abandonment <= {t.abandon_rate_max:.0%}" if t.abandon_rate_max is not None else "")
+        + (f", ASA <= {t.asa_max_s:g} s" if t.asa_max_s is not None else "")
+        + f", block rate <= {t.block_rate_max:.0%}"
+        + (" (service level assumed: the scenario states none)" if t.defaulted else ""),
+    ]
+    if plan.isa is not None:
+        it = plan.isa.iterations
+        lines.append(
+            f"ISA: {'converged' if plan.isa.converged else 'NOT converged'} after {len(it)} "
+            f"iteration(s)"
+        )
+    sp = plan.shift_plan
+    lines.append(
+        f"Shift plan: {sp.person_hours:,.0f} person-hours on duty a week, solver {sp.status}, "
+        f"gap {sp.gap:.2%}"
+    )
+    table = sp.table(plan.templates, 1800.0)
+    daily = table.groupby(["template", "day"], sort=False)["people"].sum()
+    by = daily.groupby(level=0, sort=False).agg(["mean", "max"])
+    lines.append("\n  shift          on duty a day (mean, most)")
+    for name, r in by.iterrows():
+        lines.append(f"  {name:<14} {r['mean']:>10.1f} {int(r['max']):>5}")
+    lines.append("\n  needed against the scenario")
+    binding = []
+    for key, label in (
+        ("call_takers", "call-takers (people)"),
+        ("officers", "officers (people)"),
+        ("seats", "seats"),
+        ("lines", "lines"),
+    ):
+        need, have = plan.needed[key], plan.have[key]
+        have_s = "unlimited" if have >= 10**9 else f"{have}"
+        flag = "  <- binds" if need > have else ""
+        if need > have:
+            binding.append(label.split(" ")[0])
+        lines.append(f"  {label:<22} need {need:>5}   have {have_s:>9}{flag}")
+    for s in plan.shortages:
+        lines.append(f"  ROSTER NOT MADE: {s}")
+    lines.append(
+        "Binding: " + (", ".join(binding) if binding else "nothing (the scenario has enough)")
+    )
+    if t.service_level_min is not None:
+        for label, v in (("plan", ver), ("SIPP plan", sipp_ver)):
+            iv = v.intervals
+            below = int((iv["service_level"] < t.service_level_min - 0.03).sum())
+            mean = v.summary.set_index("metric").loc["service_level", "mean"]
+            lines.append(
+                f"Simulated {label}: service level {mean:.1%}; "
+                f"{below} of {len(iv)} half hours more than 3 points below target"
+            )
+    return "\n".join(lines)
+
+
+@click.command("plan")
+@click.argument("scenario_file", metavar="SCENARIO.toml")
+@click.option(
+    "--method",
+    type=click.Choice(["isa", "mol", "lagged-sipp", "sipp"]),
+    default="isa",
+    show_default=True,
+    help="How the requirement per interval is found.",
+)
+@click.option(
+    "--shifts",
+    type=click.Choice(["fixed3", "flex8", "12h"]),
+    default="flex8",
+    show_default=True,
+    help="Shift templates the plan chooses from.",
+)
+@click.option(
+    "--template",
+    "template_texts",
+    multiple=True,
+    metavar="HH:MM+H",
+    help="A shift template (start and hours; repeat it), instead of --shifts.",
+)
+@click.option("--weeks", type=int, default=4, show_default=True, help="Roster horizon in weeks.")
+@click.option(
+    "--replications",
+    "-r",
+    type=int,
+    default=5,
+    show_default=True,
+    help="Replications per simulation (ISA iterations and the verification).",
+)
+@click.option("--service-level-min", type=float, help="Override targets.service_level_min.")
+@click.option("--abandon-rate-max", type=float, help="Override targets.abandon_rate_max.")
+@click.option("--block-rate-max", type=float, help="Override targets.block_rate_max.")
+@click.option(
+    "--max-nights",
+    type=int,
+    default=3,
+    show_default=True,
+    help="Most night shifts in a row in the roster.",
+)
+@click.option("--workers", type=int, default=None, help="Processes [default: all cores].")
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="Folder for the tables, plan.toml and charts.",
+)
+@friendly_errors
+def command(
+    scenario_file: str,
+    method: str,
+    shifts: str,
+    template_texts: tuple[str, ...],
+    weeks: int,
+    replications: int,
+    service_level_min: float | None,
+    abandon_rate_max: float | None,
+    block_rate_max: float | None,
+    max_nights: int,
+    workers: int | None,
+    out_dir: str,
+) -> None:
+    """Plan staff, shifts, roster, seats and lines for SCENARIO.toml's targets, and prove it."""
+    from sim.plan.files import plan_toml
+    from sim.plan.make import make_plan
+    from sim.plan.shifts import parse_template
+    from sim.plan.verify import verify
+
+    for name, value, lo in (
+        ("--weeks", weeks, 1),
+        ("--replications", replications, 2),
+        ("--max-nights", max_nights, 1),
+    ):
+        if value < lo:
+            fail(f"{name}: must be a whole number >= {lo}; got {value}")
+    if workers is not None and workers < 1:
+        fail(f"--workers: must be a whole number >= 1; got {workers}")
+    templates = [parse_template(x) for x in template_texts]
+    if templates:
+        shifts = "custom"
+    sc = load_scenario(scenario_file)
+    given: dict[str, object] = {
+        k: v
+        for k, v in (
+            ("service_level_min", service_level_min),
+            ("abandon_rate_max", abandon_rate_max),
+            ("block_rate_max", block_rate_max),
+        )
+        if v is not None
+    }
+    if sc.arrivals.mode == "trace":
+        raise ScenarioError("arrivals.mode", '"profile" or "constant" to plan', "trace", sc.file)
+    plan = make_plan(
+        sc,
+        method=method,
+        shifts=shifts,
+        weeks=weeks,
+        replications=replications,
+        workers=workers,
+        target_overrides=given,
+        max_nights=max_nights,
+        templates=templates or None,
+        report=lambda row: click.echo(
+            f"ISA iteration {row['iteration']}: {row['intervals_changed']} intervals "
+            f"changed, service level min {row['service_level_min']:.1%}",
+            err=True,
+        ),
+    )
+    from sim.plan import charts
+    from sim.report.output import staged, write_json, write_table
+
+    out = Path(out_dir)
+    with staged(out) as stage:
+        text = plan_toml(
+            scenario_file,
+            f"{sc.name}_plan",
+            plan.demand,
+            plan.shift_plan.coverage,
+            plan.officer_plan.coverage,
+            plan.lines,
+            replications,
+            f"{method} requirement, {shifts} shifts, {plan.shift_plan.person_hours:,.0f} "
+            "person-hours a week",
+        )
+        (stage / "plan.toml").write_text(text, encoding="utf-8")
+        # Load it from where it will live, so the run of DIR/plan.toml is this very scenario.
+        staged_sc = load_scenario(stage / "plan.toml")
+        ver = verify(staged_sc, plan.demand, plan.targets, method, workers)
+        sipp_text = plan_toml(
+            scenario_file,
+            f"{sc.name}_sipp_plan",
+            plan.demand,
+            plan.sipp_plan.coverage,
+            plan.officer_plan.coverage,
+            plan.lines,
+            replications,
+            f"sipp requirement, {shifts} shifts",
+        )
+        (stage / "sipp_plan.toml").write_text(sipp_text, encoding="utf-8")
+        sipp_ver = verify(
+            load_scenario(stage / "sipp_plan.toml"), plan.demand, plan.targets, "sipp", workers
+        )
+        tables = {
+            "requirements": plan.requirements,
+            "shift_plan": plan.shift_plan.table(plan.templates, 1800.0),
+            "officer_plan": plan.officer_plan.table(plan.templates, 1800.0),
+            "verification_intervals": pd.concat(
+                [ver.intervals, sipp_ver.intervals], ignore_index=True
+            ),
+            "verification_days": pd.concat([ver.days, sipp_ver.days], ignore_index=True),
+            "verification_summary": ver.summary,
+        }
+        if plan.isa is not None:
+            tables["isa_iterations"] = plan.isa.iterations
+        if plan.roster is not None:
+            tables["roster"] = plan.roster
+        if plan.shortages:
+            tables["shortages"] = pd.DataFrame(
+                [(s.rank, s.short, d, n, k) for s in plan.shortages for d, n, k in s.unfilled],
+                columns=["rank", "short", "day", "shift", "unfilled"],
+            )
+        for name, df in tables.items():
+            write_table(df, stage / f"{name}.parquet")
+            df.to_csv(stage / f"{name}.csv", index=False)
+        summary = ver.summary.set_index("metric")
+        write_json(
+            {
+                "scenario": sc.name,
+                "method": method,
+                "shifts": shifts,
+                "person_hours_per_week": plan.shift_plan.person_hours,
+                "solver_status": plan.shift_plan.status,
+                "solver_gap": plan.shift_plan.gap,
+                "isa_converged": None if plan.isa is None else plan.isa.converged,
+                "isa_iterations": None if plan.isa is None else len(plan.isa.iterations),
+                "needed": plan.needed,
+                "have": {k: (None if v >= 10**9 else v) for k, v in plan.have.items()},
+                "roster_made": plan.roster is not None,
+                "verification": {
+                    m: float(summary.loc[m, "mean"])
+                    for m in ("service_level", "abandon_rate", "block_rate")
+                },
+            },
+            stage / "plan.json",
+        )
+        per_day = plan.demand.per_day
+        charts.save(
+            charts.requirement_by_method(plan.requirements, per_day),
+            str(stage / "requirement_by_method.png"),
+        )
+        charts.save(
+            charts.coverage(
+                plan.takers,
+                plan.shift_plan.coverage,
+                plan.demand.weekday,
+                per_day,
+                f"{method} requirement and the {shifts} shift plan",
+            ),
+            str(stage / "plan_coverage.png"),
+        )
+        charts.save(
+            charts.attainment(
+                tables["verification_intervals"], plan.targets.service_level_min, per_day
+            ),
+            str(stage / "attainment_by_interval.png"),
+        )
+    click.echo(_screen(plan, ver, sipp_ver))
+    click.echo(f"\nTables, plan.toml and charts in {out}/")

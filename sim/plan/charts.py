@@ -1,0 +1,86 @@
+"""The plan's charts: requirement by method, shift-plan coverage, simulated attainment."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+def _hours(df: pd.DataFrame, per_day: int) -> np.ndarray:
+    return df["interval"].to_numpy() * 24.0 / per_day
+
+
+def _day_ticks(ax: Axes, weekdays: np.ndarray, per_day: int) -> None:
+    n_days = weekdays.size // per_day
+    ax.set_xticks(np.arange(n_days) * 24 + 12)
+    ax.set_xticklabels([WEEKDAYS[int(weekdays[k * per_day])] for k in range(n_days)])
+    for k in range(1, n_days):
+        ax.axvline(k * 24, color="0.85", lw=0.8, zorder=0)
+    ax.set_xlim(0, n_days * 24)
+
+
+def requirement_by_method(req: pd.DataFrame, per_day: int) -> Figure:
+    fig, ax = plt.subplots(figsize=(11, 4))
+    for method, g in req.groupby("method", sort=False):
+        ax.step(_hours(g, per_day), g["call_takers"], where="post", label=str(method), lw=1.2)
+    g = req[req["method"] == req["method"].iloc[0]]
+    _day_ticks(ax, g["weekday"].to_numpy(), per_day)
+    ax.set_ylabel("call-takers on duty")
+    ax.set_title("Requirement per half hour, by method")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=4, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def coverage(
+    req: np.ndarray, on_duty: np.ndarray, weekdays: np.ndarray, per_day: int, title: str
+) -> Figure:
+    fig, ax = plt.subplots(figsize=(11, 4))
+    x = np.arange(req.size) * 24.0 / per_day
+    ax.fill_between(x, on_duty, step="post", alpha=0.3, label="on duty (shift plan)")
+    ax.step(x, req, where="post", color="k", lw=1.0, label="requirement")
+    _day_ticks(ax, weekdays, per_day)
+    ax.set_ylabel("call-takers")
+    ax.set_title(title)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def attainment(intervals: pd.DataFrame, target: float | None, per_day: int) -> Figure:
+    fig, ax = plt.subplots(figsize=(11, 4))
+    for label, g in intervals.groupby("plan", sort=False):
+        x = _hours(g, per_day) + 12.0 / per_day
+        line = ax.plot(x, g["service_level"] * 100, lw=1.0, label=str(label))[0]
+        ax.fill_between(
+            x,
+            g["service_level_ci95_lo"] * 100,
+            g["service_level_ci95_hi"] * 100,
+            color=line.get_color(),
+            alpha=0.2,
+            lw=0,
+        )
+    if target is not None:
+        ax.axhline(target * 100, color="k", ls="--", lw=1.0, label=f"target {target:.0%}")
+        ax.axhspan((target - 0.03) * 100, target * 100, color="0.9", zorder=0)
+    g = intervals[intervals["plan"] == intervals["plan"].iloc[0]]
+    _day_ticks(ax, g["weekday"].to_numpy(), per_day)
+    ax.set_ylabel("service level per half hour (%)")
+    ax.set_ylim(0, 101)
+    ax.set_title("Simulated service level per half hour (mean, 95% CI over replications)")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=4, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def save(fig: Figure, path: str) -> None:
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

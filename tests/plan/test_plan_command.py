@@ -1,0 +1,117 @@
+"""``helpline plan`` end to end on a small helpline: files, the screen, bad input, and the
+plan's scenario file reproducing the verification figures bit for bit through ``helpline run``."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from sim.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+BASELINE = ROOT / "scenarios" / "baseline_2023.toml"
+
+
+def _small(folder: Path) -> Path:
+    """300 callers a day on the baseline (a tenth of the staff is plenty)."""
+    path = folder / "small.toml"
+    path.write_text(
+        f'extends = "{BASELINE.as_posix()}"\n'
+        + textwrap.dedent(
+            """
+            [scenario]
+            name = "small"
+            [arrivals]
+            callers_per_day = 300
+            """
+        )
+    )
+    return path
+
+
+def _plan(*args: str) -> object:
+    return CliRunner().invoke(main, ["plan", *args])
+
+
+def _one_line_error(result, needle: str) -> None:  # type: ignore[no-untyped-def]
+    assert result.exit_code == 2, (result.exit_code, result.output, result.exception)
+    err = result.stderr
+    assert err.count("\n") == 1 and err.startswith("error: "), err
+    assert needle in err, err
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("options", "needle"),
+    [
+        (["--service-level-min", "1.5"], "targets.service_level_min"),
+        (["--abandon-rate-max", "-0.1"], "targets.abandon_rate_max"),
+        (["--template", "06:00+25"], "--template"),
+        (["--template", "06:00+8", "--template", "14:00+8"], "--template"),
+        (["--template", "6am"], "--template"),
+        (["--weeks", "0"], "--weeks"),
+    ],
+)
+def test_bad_targets_and_templates_exit_2_with_one_line(
+    tmp_path: Path, options: list[str], needle: str
+) -> None:
+    out = tmp_path / "out"
+    result = _plan(str(_small(tmp_path)), "--method", "mol", "--out", str(out), *options)
+    _one_line_error(result, needle)
+    assert not out.exists() or not any(out.rglob("*"))
+
+
+def test_plan_writes_its_tables_and_plan_toml_reproduces_the_verification(tmp_path: Path) -> None:
+    out = tmp_path / "plan"
+    result = _plan(
+        str(_small(tmp_path)),
+        "--method",
+        "mol",
+        "--shifts",
+        "fixed3",
+        "--weeks",
+        "1",
+        "-r",
+        "2",
+        "--workers",
+        "1",
+        "--out",
+        str(out),
+    )
+    assert result.exit_code == 0, (result.output, result.exception)
+    screen = result.stdout
+    assert "needed against the scenario" in screen and "Binding:" in screen
+    assert "solver optimal" in screen
+    for name in (
+        "requirements",
+        "shift_plan",
+        "roster",
+        "verification_intervals",
+        "verification_days",
+    ):
+        assert (out / f"{name}.parquet").exists() and (out / f"{name}.csv").exists(), name
+    for chart in ("requirement_by_method", "plan_coverage", "attainment_by_interval"):
+        assert (out / f"{chart}.png").stat().st_size > 10_000
+    roster = pd.read_parquet(out / "roster.parquet")
+    assert len(roster) == 171 * 7 and not roster.duplicated(["person", "day"]).any()
+    plan = json.loads((out / "plan.json").read_text())
+    assert plan["solver_status"] == "optimal" and plan["roster_made"]
+
+    run_out = tmp_path / "run"
+    ran = CliRunner().invoke(
+        main, ["run", str(out / "plan.toml"), "--out", str(run_out), "--workers", "2"]
+    )
+    assert ran.exit_code == 0, (ran.output, ran.exception)
+    got = json.loads((run_out / "summary.json").read_text())["metrics"]
+    want = pd.read_parquet(out / "verification_summary.parquet").set_index("metric")
+    for metric, row in want.iterrows():
+        value = got[metric]["mean"]
+        if pd.isna(row["mean"]):
+            assert value is None, metric
+        else:
+            assert value == row["mean"], metric  # bit for bit: the same runs, the same numbers
