@@ -12,9 +12,11 @@ scenarios at once for the experiments, keeping only each run's summary.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim import attainment, binding
@@ -41,14 +43,108 @@ def table_of(rec: Records, name: str) -> pd.DataFrame:
     return DERIVED_TABLES[name](rec) if name in DERIVED_TABLES else getattr(rec, name)
 
 
+#: The tables with one row per recorded row (per attempt, per caller): built piece by piece
+#: from slices of their columns. Each maps to (the ``Records`` field of its columns, the id
+#: column that numbers the rows from 0).
+ROW_TABLES = {"attempts": ("attempt", "attempt_id"), "callers": ("caller", "caller_id")}
+
+
+def table_pieces(rec: Records, name: str, rows: int) -> Iterator[pd.DataFrame]:
+    """Table ``name`` of ``rec`` in consecutive pieces of at most ``rows`` rows.
+
+    The pieces, stacked, are the table (a test holds this), but only one piece's derived
+    columns exist at a time: the attempts and callers tables of a year are built and
+    written without ever holding the whole table beside the columns. Other tables come
+    whole, as one piece."""
+    if name not in ROW_TABLES:
+        yield table_of(rec, name)
+        return
+    attr, id_col = ROW_TABLES[name]
+    columns: dict[str, np.ndarray] = getattr(rec, attr)
+    n = len(next(iter(columns.values())))
+    for start in range(0, max(n, 1), rows):
+        sliced = {k: v[start : start + rows] for k, v in columns.items()}
+        part = replace(rec, attempt=sliced) if attr == "attempt" else replace(rec, caller=sliced)
+        piece = table_of(part, name)
+        if start:
+            piece[id_col] += start
+        yield piece
+
+
+class LazyTables(Mapping[str, pd.DataFrame]):
+    """One replication's tables ``names``, built from its records when first asked for.
+
+    In the process that simulated, a table costs nothing until read (then it is kept), and
+    :meth:`pieces` builds one piece at a time for writing. Pickled (sent back from a worker
+    process) it becomes a plain dict of the whole tables."""
+
+    def __init__(self, rec: Records, names: Iterable[str]) -> None:
+        self.rec: Records | None = rec
+        self.names = tuple(names)
+        self._built: dict[str, pd.DataFrame] = {}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self.names:
+            raise KeyError(name)
+        if name not in self._built:
+            if self.rec is None:
+                raise KeyError(f"{name}: its records were released")
+            self._built[name] = table_of(self.rec, name)
+        return self._built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def pieces(self, name: str, rows: int) -> Iterator[pd.DataFrame]:
+        """Table ``name`` in pieces of at most ``rows`` rows, none of them kept."""
+        if name in self._built or self.rec is None:
+            yield from frame_pieces(self[name], rows)
+        else:
+            yield from table_pieces(self.rec, name, rows)
+
+    def release(self, keep: Iterable[str]) -> dict[str, pd.DataFrame]:
+        """Build the tables ``keep``, then let go of the records; return the tables kept."""
+        kept = {n: self[n] for n in keep if n in self.names}
+        self.rec, self._built = None, {}
+        return kept
+
+    def drop_attempt_columns(self) -> None:
+        """Let go of the attempt columns (and what was derived from them): the callers and
+        sessions tables do not read them."""
+        if self.rec is not None:
+            self.rec = replace(self.rec, attempt={})
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (dict, ({n: self[n] for n in self.names},))
+
+
+def frame_pieces(frame: pd.DataFrame, rows: int) -> Iterator[pd.DataFrame]:
+    """``frame`` in consecutive row slices of at most ``rows`` rows (views, not copies)."""
+    for start in range(0, max(len(frame), 1), rows):
+        yield frame.iloc[start : start + rows]
+
+
+def pieces_of(tables: Mapping[str, pd.DataFrame], name: str, rows: int) -> Iterator[pd.DataFrame]:
+    """Table ``name`` of a result's ``tables`` in pieces of at most ``rows`` rows."""
+    if isinstance(tables, LazyTables):
+        return tables.pieces(name, rows)
+    return frame_pieces(tables[name], rows)
+
+
 @dataclass
 class RunResult:
-    """One replication: its metric summary and (optionally) its tables."""
+    """One replication: its metric summary and (optionally) its tables.
+
+    ``tables`` maps names to tables: a :class:`LazyTables` where the replication ran in
+    this process, a dict where it came back from a worker."""
 
     replication: int
     seed: int
     summary: dict[str, float]
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def run_one(
@@ -66,7 +162,7 @@ def run_one(
         replication,
         scenario.horizon.seed,
         summarize(rec),
-        {name: table_of(rec, name) for name in tables},
+        LazyTables(rec, names) if (names := tuple(tables)) else {},
     )
 
 
@@ -113,7 +209,7 @@ class Results:
     one row per replication (scenario, replication, seed, every metric of
     :data:`sim.metrics.METRICS`);
     ``summary`` one row per metric: mean, 95% CI, n, unit, description.
-    ``elapsed_s`` is the wall time of the run.
+    ``elapsed_s`` is the wall time of the run (a ``sink``'s time left out).
     """
 
     scenario: Scenario
@@ -185,6 +281,7 @@ def run_replications(
     execution: Execution | None = None,
     tables: Iterable[str] = TABLES,
     only: Sequence[int] | None = None,
+    sink: Callable[[RunResult], None] | None = None,
 ) -> Results:
     """Run replications ``0..R-1`` (default R: ``horizon.replications``) into :class:`Results`.
 
@@ -195,6 +292,12 @@ def run_replications(
     ``tables`` names the tables to keep (:data:`ALL_TABLES`; ``()`` for summaries
     only, which is what to send back from a cluster). The numbers do not depend
     on the executor.
+
+    ``sink(result)``, if given, is called with each replication's result in replication
+    order as soon as it and those before it are done, its tables still to be built where
+    the replication ran in this process (:class:`LazyTables`): it may write them piece by
+    piece and replace ``result.tables`` with the ones to keep; what it leaves is what
+    :class:`Results` stacks. Without a sink each replication's tables are built as it ends.
     """
     reps = scenario.horizon.replications if replications is None else replications
     keep = tuple(tables)
@@ -209,10 +312,18 @@ def run_replications(
     numbers = list(range(reps)) if only is None else _replication_numbers(only, reps)
     jobs = [Job(k, scenario, r, task) for k, r in enumerate(numbers)]
     runs: list[RunResult | None] = [None] * len(numbers)
+    given, sunk_s = 0, 0.0  # results handed to the sink so far (in order), time it took
     for job, res in run_jobs(jobs, execution, desc=scenario.name, unit="rep"):
+        if sink is None:
+            res.tables = dict(res.tables)  # built now: the records go, as each replication ends
         runs[job.key] = res
+        while sink is not None and given < len(runs) and (ready := runs[given]) is not None:
+            sink_start = time.perf_counter()
+            sink(ready)
+            sunk_s += time.perf_counter() - sink_start
+            given += 1
     done = [r for r in runs if r is not None]
-    return Results.of(scenario, done, round(time.perf_counter() - started, 3))
+    return Results.of(scenario, done, round(time.perf_counter() - started - sunk_s, 3))
 
 
 def run_summaries(

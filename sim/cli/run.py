@@ -8,6 +8,9 @@ writes the files.
 from __future__ import annotations
 
 import json
+import os
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -15,8 +18,8 @@ import pandas as pd
 
 from sim.cli.common import OneLineCommand, execution, friendly_errors, scenario_from, workers_option
 from sim.errors import ExperimentError
-from sim.experiment.precision import wide_interval_warning, wide_intervals
 from sim.metrics import METRICS, SHOWN, shown_metrics
+from sim.report.chart_rows import chart_rows
 from sim.report.format import format_interval, format_value
 from sim.report.output import (
     output_lock,
@@ -25,9 +28,18 @@ from sim.report.output import (
     write_json,
     write_table,
 )
-from sim.report.provenance import RESOLVED_NAME, provenance, resolved_toml, stamp
+from sim.report.parquet import ROW_GROUP_ROWS, TableFile
+from sim.report.provenance import RESOLVED_NAME, Provenance, provenance, resolved_toml, stamp
 from sim.report.targets_text import against_targets, profile_document
-from sim.runner import ALL_TABLES, Results, run_replications
+from sim.runner import (
+    ALL_TABLES,
+    ROW_TABLES,
+    LazyTables,
+    Results,
+    RunResult,
+    pieces_of,
+    run_replications,
+)
 
 
 def replication_range(text: str) -> list[int]:
@@ -83,23 +95,70 @@ def summary_document(results: Results, extra: dict[str, object] | None = None) -
     return doc
 
 
-def write_results(results: Results, out: Path, extra: dict[str, object]) -> None:
-    """Tables, summary.json and the charts into ``out``, all appearing at once.
+class RunFiles:
+    """The files of one ``helpline run``, written into the staging folder ``stage`` as each
+    replication ends (the runner's ``sink``), so a run holds one replication's large
+    tables at a time, and those one piece at a time.
 
-    Call it holding :func:`~sim.report.output.output_lock`: the folder is built beside
-    ``out`` and swapped in whole (:func:`~sim.report.output.replaced_folder`)."""
-    from sim.report import charts as plots  # matplotlib loads here, after the run
+    Each table in ``write`` goes to its Parquet file, a row group per piece of one
+    replication (:class:`~sim.report.parquet.TableFile`). The attempts and callers tables
+    are not kept: with ``charts`` the rows the charts read are
+    (:func:`~sim.report.chart_rows.chart_rows`); the other tables are small and stay in the
+    result for the summary."""
 
-    sc = results.scenario
-    prov = provenance(sc)
-    with replaced_folder(out) as stage:
-        for name, table in results.tables.items():
-            write_table(stamp(table, prov), stage / f"{name}.parquet")
+    def __init__(self, stage: Path, prov: Provenance, write: tuple[str, ...], charts: bool) -> None:
+        self.stage, self.prov, self.write, self.charts = stage, prov, write, charts
+        self.files = {name: TableFile(stage / f"{name}.parquet", prov) for name in write}
+        self.chart_pieces: dict[str, list[pd.DataFrame]] = {name: [] for name in ROW_TABLES}
+
+    def needed(self) -> tuple[str, ...]:
+        """The tables each replication must make: those written, and those the charts read."""
+        extra = tuple(ROW_TABLES) if self.charts else ()
+        return tuple(n for n in ALL_TABLES if n in self.write or n in extra)
+
+    def take(self, run: RunResult) -> None:
+        """Write one replication's tables; leave only the small ones in ``run``."""
+        tables = run.tables
+        small = [n for n in tables if n not in ROW_TABLES]
+        kept = {n: tables[n] for n in small}
+        for name in small:
+            if name in self.files:
+                self.files[name].append([kept[name]])
+        for name in ROW_TABLES:  # attempts first: then its columns can go
+            if name not in tables:
+                continue
+            pieces = pieces_of(tables, name, ROW_GROUP_ROWS)
+            if self.charts:
+                pieces = self._charted(name, pieces)
+            if name in self.files:
+                self.files[name].append(pieces)
+            else:
+                for _ in pieces:  # only the charts read it
+                    pass
+            if isinstance(tables, LazyTables) and name == "attempts":
+                tables.drop_attempt_columns()
+        run.tables = kept
+
+    def _charted(self, name: str, pieces: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        """``pieces`` as they are, keeping the rows of each that the charts read."""
+        for piece in pieces:
+            self.chart_pieces[name].append(chart_rows(name, piece))
+            yield piece
+
+    def finish(self, results: Results, extra: dict[str, object]) -> None:
+        """Close the tables; write the summaries, summary.json, the scenario and the charts."""
+        sc, stage, prov = results.scenario, self.stage, self.prov
+        for f in self.files.values():
+            f.close()
         write_table(stamp(results.per_replication, prov), stage / "replications.parquet")
         write_table(stamp(results.summary, prov, seed=sc.horizon.seed), stage / "summary.parquet")
         write_json(summary_document(results, extra), stage / "summary.json")
         (stage / RESOLVED_NAME).write_text(resolved_toml(sc, prov), encoding="utf-8")
-        attempts, callers = results.attempts, results.callers
+        if not self.charts:
+            return
+        from sim.report import charts as plots
+
+        attempts, callers = (pd.concat(self.chart_pieces.pop(n)) for n in ROW_TABLES)
         plots.save(
             plots.load_vs_capacity(attempts, results.intervals, sc), str(stage / "load_by_hour.png")
         )
@@ -107,6 +166,17 @@ def write_results(results: Results, out: Path, extra: dict[str, object]) -> None
         plots.save(
             plots.reporting_delay_distribution(callers, sc), str(stage / "reporting_delay.png")
         )
+
+
+def command_seconds(fallback_start: float) -> float:
+    """Seconds since this process started (Linux ``/proc``), else since ``fallback_start``
+    (a ``time.perf_counter()`` reading): the printed time covers the whole command."""
+    try:
+        stat = Path("/proc/self/stat").read_text()
+        start_ticks = int(stat[stat.rindex(")") + 2 :].split()[19])
+        return time.clock_gettime(time.CLOCK_BOOTTIME) - start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return time.perf_counter() - fallback_start
 
 
 @click.command("run", cls=OneLineCommand)
@@ -127,6 +197,12 @@ def write_results(results: Results, out: Path, extra: dict[str, object]) -> None
     help="Run only replication I, or I to J (both included); their rows equal a full run's.",
 )
 @workers_option
+@click.option(
+    "--no-attempts",
+    is_flag=True,
+    help="Do not write attempts.parquet, the largest table (one row per dial).",
+)
+@click.option("--no-charts", is_flag=True, help="Do not draw the charts (PNG files).")
 @click.option("--json", "as_json", is_flag=True, help="Print only the summary as JSON.")
 @friendly_errors
 def command(
@@ -137,25 +213,33 @@ def command(
     out_dir: str | None,
     only: str | None,
     workers: int | None,
+    no_attempts: bool,
+    no_charts: bool,
     as_json: bool,
 ) -> None:
     """Simulate SCENARIO.toml and report wait times and reporting delay."""
+    started = time.perf_counter()
     sc = scenario_from(scenario_file, days=days, replications=replications, seed=seed)
     how = execution(workers=workers)
     out = Path(out_dir) if out_dir else Path("out") / sc.name
+    write = tuple(n for n in ALL_TABLES if not (no_attempts and n == "attempts"))
     with output_lock(out):  # one run at a time into a folder; it appears whole or not at all
         numbers = None if only is None else replication_range(only)
-        results = run_replications(sc, execution=how, tables=ALL_TABLES, only=numbers)
-        h = sc.horizon
-        extra = {
-            "scenario_file": str(scenario_file),
-            "seed": h.seed,
-            "days": h.days,
-            "warmup_days": h.warmup_days,
-            "replications_run": results.per_replication["replication"].tolist(),
-            "elapsed_s": results.elapsed_s,
-        }
-        write_results(results, out, extra)
+        with replaced_folder(out) as stage:
+            files = RunFiles(stage, provenance(sc), write, charts=not no_charts)
+            results = run_replications(
+                sc, execution=how, tables=files.needed(), only=numbers, sink=files.take
+            )
+            h = sc.horizon
+            extra = {
+                "scenario_file": str(scenario_file),
+                "seed": h.seed,
+                "days": h.days,
+                "warmup_days": h.warmup_days,
+                "replications_run": results.per_replication["replication"].tolist(),
+                "elapsed_s": results.elapsed_s,
+            }
+            files.finish(results, extra)
     if as_json:
         click.echo(json.dumps(summary_document(results), indent=2))
         return
@@ -164,6 +248,9 @@ def command(
     means = dict(zip(results.summary["metric"], results.summary["mean"], strict=True))
     by_interval = results.table("targets_by_interval")
     click.echo("\n" + "\n".join(against_targets(sc, means, by_interval)))
+    # Loaded after the run: the experiment package brings scipy and matplotlib with it.
+    from sim.experiment.precision import wide_interval_warning, wide_intervals
+
     shown = shown_metrics()
     shares = [m for m in shown if METRICS[m][0] == "share"]
     per_rep = results.per_replication
@@ -171,4 +258,8 @@ def command(
     warning = wide_interval_warning(wide, reps, str(scenario_file))
     if warning:
         click.echo("\n" + "\n".join(warning))
-    click.echo(f"\nTables, summary.json and charts in {out}/ ({results.elapsed_s:.1f} s)")
+    what = "Tables and summary.json" if no_charts else "Tables, summary.json and charts"
+    click.echo(
+        f"\n{what} in {out}/ ({command_seconds(started):.1f} s in all; "
+        f"simulating {results.elapsed_s:.1f} s)"
+    )

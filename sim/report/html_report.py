@@ -160,6 +160,8 @@ def _timelines(iv: pd.DataFrame, sc: Scenario | None) -> list[dict]:
 
 
 def _heat_map(folder: Path, sc: Scenario | None, threshold_s: float) -> str:
+    if not (folder / "attempts.parquet").exists():  # a run with --no-attempts: no heat map
+        return ""
     cols = ["outcome", "arrived_at_s", "wait_s", "in_window"]
     a = pd.read_parquet(folder / "attempts.parquet", columns=cols)
     a = a[a["in_window"] & (a["outcome"] == "answered")]

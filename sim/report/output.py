@@ -58,12 +58,12 @@ def staged(out_dir: str | Path) -> Iterator[Path]:
     Each file is all or nothing (fsynced, then ``os.replace``), but a set of
     files is not: for a folder that must appear whole use :func:`replaced_folder`."""
     out = Path(out_dir)
-    with _naming(out):
+    with naming_errors(out):
         out.mkdir(parents=True, exist_ok=True)
         stage = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
     try:
         yield stage
-        with _naming(stage):
+        with naming_errors(stage):
             _fsync_tree(stage)
             for f in sorted(stage.iterdir()):
                 os.replace(f, out / f.name)
@@ -138,7 +138,7 @@ def output_lock(out_dir: str | Path) -> Iterator[Path]:
     out = Path(out_dir)
     if out.is_symlink():
         out = out.resolve()
-    with _naming(out.parent):
+    with naming_errors(out.parent):
         out.parent.mkdir(parents=True, exist_ok=True)
     busy = f"--out {out}: another run is writing into this folder right now"
     with exclusive_lock(out.parent / LOCK_NAME.format(out.name), busy):
@@ -178,11 +178,11 @@ def replaced_folder(out_dir: str | Path) -> Iterator[Path]:
                 f"--out {out}: holds folders ({', '.join(sorted(folders)[:3]) or 'this one'}); "
                 "the output folder is replaced whole, so give one of its own"
             )
-    with _naming(out.parent):
+    with naming_errors(out.parent):
         stage = out.parent / (STAGE_PREFIX.format(out.name) + secrets.token_hex(4))
         stage.mkdir()  # the folder's usual permissions (mkdtemp would make it private)
     try:
-        with _naming(stage):
+        with naming_errors(stage):
             yield stage
             if out.exists():
                 for old in out.iterdir():
@@ -190,7 +190,7 @@ def replaced_folder(out_dir: str | Path) -> Iterator[Path]:
                         if not (stage / old.name).exists():
                             _carry(old, stage / old.name)
             _fsync_tree(stage)
-        with _naming(out):
+        with naming_errors(out):
             if out.exists():
                 if not _exchange(stage, out):
                     old = out.parent / (OLD_PREFIX.format(out.name) + stage.name[-8:])
@@ -256,7 +256,7 @@ def _fsync_dir(folder: Path) -> None:
 
 
 @contextmanager
-def _naming(path: Path) -> Iterator[None]:
+def naming_errors(path: Path) -> Iterator[None]:
     """Give an ``OSError`` without a file name (pyarrow's "Error writing bytes") ``path``'s."""
     try:
         yield
@@ -276,12 +276,15 @@ def _errno_in(text: str) -> int | None:
 
 
 def write_table(df: pd.DataFrame, path: Path) -> None:
-    """Write one table as Parquet (categoricals kept); an error names the file."""
-    with _naming(path):
-        df.to_parquet(path, index=False)
+    """Write one table as Parquet (categoricals kept; :mod:`sim.report.parquet`'s settings);
+    an error names the file."""
+    from sim.report.parquet import write_frame  # it imports this module
+
+    with naming_errors(path):
+        write_frame(df, path)
 
 
 def write_json(doc: dict[str, Any], path: Path) -> None:
     """Write one JSON document; an error names the file."""
-    with _naming(path):
+    with naming_errors(path):
         path.write_text(json.dumps(doc, indent=2, allow_nan=False) + "\n", encoding="utf-8")
