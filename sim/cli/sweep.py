@@ -103,7 +103,7 @@ def command(
     metric: str,
     as_json: bool,
 ) -> None:
-    """Run SCENARIO.toml at every point of a grid, each for R replications.
+    r"""Run SCENARIO.toml at every point of a grid, each for R replications.
 
     Every finished run is saved in the --out folder as it finishes: rerun the
     same command to resume after an interruption, or with a larger

@@ -173,7 +173,8 @@ def label(value: Any) -> str:
 
 def variant_name(name: str, changes: Mapping[str, Any]) -> str:
     """The name of ``name`` changed by dotted-key ``changes``, saying so:
-    ``baseline_2023+arrivals.callers_per_day=7000``."""
+    ``baseline_2023+arrivals.callers_per_day=7000``.
+    """
     return name + "".join(f"+{k}={label(v)}" for k, v in changes.items())
 
 

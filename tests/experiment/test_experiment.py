@@ -231,7 +231,7 @@ def test_sweep_in_memory_equals_on_disk_and_points_list(short, tmp_path):
 
 
 def test_sweep_argument_errors(short):
-    with pytest.raises(ExperimentError, match="^vary: give either vary or points"):
+    with pytest.raises(ExperimentError, match=r"^vary: give either vary or points"):
         sweep(short, vary={"lines.count": [1]}, points=[{"lines.count": 1}])
     with pytest.raises(ExperimentError, match=r"^replications: must be a whole number >= 1; got 0"):
         sweep(short, vary={"lines.count": [1]}, replications=0)
@@ -293,10 +293,12 @@ def test_store_refuses_a_different_sweep(short, tmp_path):
 def test_store_lock_refuses_a_second_writer(short, tmp_path):
     pts = build_points(short, [{"lines.count": 30}])
     man = definition(short, pts, 1)
-    with RunStore(tmp_path, man, pts):
-        with pytest.raises(ExperimentError, match="another sweep is writing into this folder"):
-            with RunStore(tmp_path, man, pts):
-                pass
+    with (
+        RunStore(tmp_path, man, pts),
+        pytest.raises(ExperimentError, match="another sweep is writing into this folder"),
+        RunStore(tmp_path, man, pts),
+    ):
+        pass
     with RunStore(tmp_path, man, pts):  # released
         pass
 
