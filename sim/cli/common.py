@@ -134,7 +134,8 @@ def scenario_from(
     changes: dict[str, Any] = {}
     source: dict[str, str] = {}
     if sets:
-        from sim.experiment.grid import parse_set, toml_literal, variant_name
+        from sim.cli.options import parse_set
+        from sim.experiment.grid import toml_literal, variant_name
 
         changes = parse_set(sets)
         source = {k: f"--set {k}={toml_literal(v)}" for k, v in changes.items()}

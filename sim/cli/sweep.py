@@ -17,8 +17,9 @@ from sim.cli.common import (
     friendly_errors,
     scenario_from,
 )
+from sim.cli.options import parse_vary, read_points_csv
 from sim.experiment import sweep as run_sweep
-from sim.experiment.grid import label, parse_vary, read_points_csv
+from sim.experiment.grid import label
 from sim.experiment.store import RUNS
 from sim.experiment.sweep import DEFAULT_METRIC, check_metric
 from sim.metrics import METRICS
