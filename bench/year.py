@@ -23,6 +23,7 @@ of 5 warm runs). Defaults: ``scenarios/volume_2025.toml`` and
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -48,10 +49,8 @@ def _vm_kb(field: str) -> int:
 
 def _one_core() -> None:
     """Pin this process (and what it starts) to one core, where the OS allows."""
-    try:
+    with contextlib.suppress(AttributeError, OSError):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-    except (AttributeError, OSError):
-        pass
 
 
 def one_day_s(runs: int = 5) -> float:
@@ -106,7 +105,7 @@ def run_command(path: str, days: float) -> dict[str, Any]:
             cwd=REPO_ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
-            preexec_fn=_one_core,  # noqa: PLW1509 - affinity only, before exec
+            preexec_fn=_one_core,
         )
         _, status, usage = os.wait4(proc.pid, 0)
         wall_s = time.perf_counter() - start
@@ -157,6 +156,7 @@ def median_row(sims: list[dict[str, Any]], cmds: list[dict[str, Any]]) -> dict[s
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Simulate a year of each scenario and print wall time, peak memory and output size."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("scenarios", nargs="*", default=DEFAULT)
     ap.add_argument("--days", type=float, default=365.0)

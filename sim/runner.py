@@ -55,7 +55,8 @@ def table_pieces(rec: Records, name: str, rows: int) -> Iterator[pd.DataFrame]:
     The pieces, stacked, are the table (a test holds this), but only one piece's derived
     columns exist at a time: the attempts and callers tables of a year are built and
     written without ever holding the whole table beside the columns. Other tables come
-    whole, as one piece."""
+    whole, as one piece.
+    """
     if name not in ROW_TABLES:
         yield table_of(rec, name)
         return
@@ -76,7 +77,8 @@ class LazyTables(Mapping[str, pd.DataFrame]):
 
     In the process that simulated, a table costs nothing until read (then it is kept), and
     :meth:`pieces` builds one piece at a time for writing. Pickled (sent back from a worker
-    process) it becomes a plain dict of the whole tables."""
+    process) it becomes a plain dict of the whole tables.
+    """
 
     def __init__(self, rec: Records, names: Iterable[str]) -> None:
         self.rec: Records | None = rec
@@ -113,7 +115,8 @@ class LazyTables(Mapping[str, pd.DataFrame]):
 
     def drop_attempt_columns(self) -> None:
         """Let go of the attempt columns (and what was derived from them): the callers and
-        sessions tables do not read them."""
+        sessions tables do not read them.
+        """
         if self.rec is not None:
             self.rec = replace(self.rec, attempt={})
 
@@ -139,7 +142,8 @@ class RunResult:
     """One replication: its metric summary and (optionally) its tables.
 
     ``tables`` maps names to tables: a :class:`LazyTables` where the replication ran in
-    this process, a dict where it came back from a worker."""
+    this process, a dict where it came back from a worker.
+    """
 
     replication: int
     seed: int
@@ -180,6 +184,7 @@ class TablesTask:
     def __call__(
         self, scenario: Scenario, replication: int, progress: Progress | None
     ) -> RunResult:
+        """Run one replication of ``scenario`` and build the named tables."""
         return run_one(scenario, replication, self.names, progress)
 
 

@@ -104,7 +104,8 @@ class RunFiles:
     replication (:class:`~sim.report.parquet.TableFile`). The attempts and callers tables
     are not kept: with ``charts`` the rows the charts read are
     (:func:`~sim.report.chart_rows.chart_rows`); the other tables are small and stay in the
-    result for the summary."""
+    result for the summary.
+    """
 
     def __init__(self, stage: Path, prov: Provenance, write: tuple[str, ...], charts: bool) -> None:
         self.stage, self.prov, self.write, self.charts = stage, prov, write, charts
@@ -170,7 +171,8 @@ class RunFiles:
 
 def command_seconds(fallback_start: float) -> float:
     """Seconds since this process started (Linux ``/proc``), else since ``fallback_start``
-    (a ``time.perf_counter()`` reading): the printed time covers the whole command."""
+    (a ``time.perf_counter()`` reading): the printed time covers the whole command.
+    """
     try:
         stat = Path("/proc/self/stat").read_text()
         start_ticks = int(stat[stat.rindex(")") + 2 :].split()[19])

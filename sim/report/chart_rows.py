@@ -21,7 +21,8 @@ def chart_rows(name: str, table: pd.DataFrame) -> pd.DataFrame:
     """The rows and columns of an ``attempts`` or ``callers`` table (or piece) the charts read.
 
     Charts drawn from these give the same pictures as from the whole tables, so a run keeps
-    only these (a small share of a year's tables) for its charts."""
+    only these (a small share of a year's tables) for its charts.
+    """
     if name == "attempts":
         rows = table["in_window"] & (table["outcome"] == "answered")
         return table.loc[rows, list(ATTEMPT_COLUMNS)]

@@ -54,7 +54,8 @@ def write_frame(frame: pd.DataFrame, path: Path) -> None:
     """Write one whole table to ``path`` with :func:`settings` (one row group).
 
     The file is opened here, not by pyarrow, which on an error removes the path it was
-    given (a device such as /dev/full included)."""
+    given (a device such as /dev/full included).
+    """
     table = arrow_table(frame)
     with open(path, "wb") as sink:
         pq.write_table(table, sink, row_group_size=max(table.num_rows, 1), **settings(table.schema))
@@ -65,7 +66,8 @@ class TableFile:
 
     Every table is stamped with the run's provenance (:func:`~sim.report.provenance.stamp`)
     piece by piece. The file is created by the first :meth:`append` and finished by
-    :meth:`close`; all pieces must have the first one's columns and types."""
+    :meth:`close`; all pieces must have the first one's columns and types.
+    """
 
     def __init__(self, path: Path, prov: Provenance) -> None:
         self.path, self.prov = path, prov

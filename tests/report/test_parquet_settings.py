@@ -1,5 +1,6 @@
 """Parquet settings: every value and type survives the round trip; floats byte-split, row ids
-delta-encoded, the rest dictionary-encoded."""
+delta-encoded, the rest dictionary-encoded.
+"""
 
 from __future__ import annotations
 
