@@ -97,25 +97,32 @@ class _Levels:
     """
 
     def __init__(self, series: dict[str, tuple[np.ndarray, np.ndarray]], edges_s: np.ndarray):
+        # Narrow types and early deletes keep a year's sweep small (a few million events):
+        # series numbers and steps as int8, counts as int32 (exact, so every share is the
+        # same number as with floats), and each temporary dropped once used.
         lo, hi = edges_s[0], edges_s[-1]
         times = [edges_s] + [x for start, end in series.values() for x in (start, end)]
-        which = [np.full(edges_s.size, -1)]
-        step = [np.zeros(edges_s.size)]
-        for j, (start, end) in enumerate(series.values()):
-            which += [np.full(start.size, j), np.full(end.size, j)]
-            step += [np.ones(start.size), -np.ones(end.size)]
-        t = np.clip(np.concatenate(times), lo, hi)
+        t = np.concatenate(times)
+        del times
+        np.clip(t, lo, hi, out=t)
         order = np.argsort(t, kind="stable")
         t = t[order]
+        which = [np.full(edges_s.size, -1, np.int8)]
+        step = [np.zeros(edges_s.size, np.int8)]
+        for j, (start, end) in enumerate(series.values()):
+            which += [np.full(start.size, j, np.int8), np.full(end.size, j, np.int8)]
+            step += [np.ones(start.size, np.int8), np.full(end.size, -1, np.int8)]
         col = np.concatenate(which)[order]
         delta = np.concatenate(step)[order]
+        del which, step, order
         last = np.append(np.flatnonzero(np.diff(t) > 0), t.size - 1)  # last event of an instant
         at = t[last]
+        del t
         self.length = np.diff(at)
-        self.bin = np.searchsorted(edges_s, at[:-1], side="right") - 1
+        self.bin = (np.searchsorted(edges_s, at[:-1], side="right") - 1).astype(np.int32)
         self.n_bins = edges_s.size - 1
         self.level = {
-            name: np.cumsum(np.where(col == j, delta, 0.0))[last][:-1]
+            name: np.cumsum(np.where(col == j, delta, np.int8(0)), dtype=np.int32)[last][:-1]
             for j, name in enumerate(series)
         }
 

@@ -11,6 +11,7 @@ scenarios at once for the experiments, keeping only each run's summary.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -94,6 +95,9 @@ class LazyTables(Mapping[str, pd.DataFrame]):
             self._built[name] = table_of(self.rec, name)
         return self._built[name]
 
+    def __contains__(self, name: object) -> bool:
+        return name in self.names  # Mapping's own would build the table to find out
+
     def __iter__(self) -> Iterator[str]:
         return iter(self.names)
 
@@ -162,6 +166,10 @@ def run_one(
     ``progress(share)`` reports the share of simulated time done.
     """
     rec = simulate(scenario, replication, progress)
+    # The model's bound callbacks hold it in reference cycles, so it outlives simulate() until
+    # the cyclic collector runs: collect now, so its per-caller draws go, and its attempt
+    # columns go when the tables let go of them (LazyTables.drop_attempt_columns).
+    gc.collect()
     return RunResult(
         replication,
         scenario.horizon.seed,

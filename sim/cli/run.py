@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import click
@@ -126,19 +126,22 @@ class RunFiles:
             if name in self.files:
                 self.files[name].append([kept[name]])
         for name in ROW_TABLES:  # attempts first: then its columns can go
-            if name not in tables:
-                continue
-            pieces = pieces_of(tables, name, ROW_GROUP_ROWS)
-            if self.charts:
-                pieces = self._charted(name, pieces)
-            if name in self.files:
-                self.files[name].append(pieces)
-            else:
-                for _ in pieces:  # only the charts read it
-                    pass
+            if name in tables:
+                self._write_pieces(tables, name)
             if isinstance(tables, LazyTables) and name == "attempts":
                 tables.drop_attempt_columns()
         run.tables = kept
+
+    def _write_pieces(self, tables: Mapping[str, pd.DataFrame], name: str) -> None:
+        """Table ``name`` piece by piece: to its file, and the rows the charts read."""
+        pieces = pieces_of(tables, name, ROW_GROUP_ROWS)
+        if self.charts:
+            pieces = self._charted(name, pieces)
+        if name in self.files:
+            self.files[name].append(pieces)
+        else:
+            for _ in pieces:  # only the charts read it
+                pass
 
     def _charted(self, name: str, pieces: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         """``pieces`` as they are, keeping the rows of each that the charts read."""
