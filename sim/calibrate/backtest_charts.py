@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-
-from sim.calibrate.backtest import METRICS  # noqa: E402
+from sim.calibrate.backtest import METRICS
 
 TITLES = {
     "answered": "answered attempts per hour of day (all days)",

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from sim.calibrate.logs import FORMATS, LogError, parse_map, read_log
-from sim.cli.common import fail, friendly_errors
+from sim.cli.common import draw_to_files, fail, friendly_errors
 from sim.report.output import staged, write_json
 from sim.scenario import load_scenario
 
@@ -91,6 +91,7 @@ def command(
         fail(str(exc))
     if log.calls.empty:
         fail(f"{log_file}: must hold at least one attempt; got none")
+    draw_to_files()
     from sim.calibrate import backtest_charts as charts
     from sim.calibrate.backtest import METRICS, render, run_backtest
 

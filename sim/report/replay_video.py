@@ -14,16 +14,12 @@ import subprocess
 from bisect import bisect_right
 from pathlib import Path
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+from PIL import Image
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from PIL import Image  # noqa: E402
-
-from sim.report.replay import LINE_STATES, TAKER_STATES  # noqa: E402
+from sim.report.replay import LINE_STATES, TAKER_STATES
 
 LINE_COLOURS = {"free": "#e2e8f0", "waiting": "#f6ad55", "talking": "#2b6cb0"}
 TAKER_COLOURS = {
