@@ -43,5 +43,6 @@ def metric_chart(by_hour: pd.DataFrame, metric: str, coverage: float, arrivals: 
 
 
 def save(fig: Figure, path: str) -> None:
+    """Write a figure to ``path`` and release its memory."""
     fig.savefig(path, dpi=100)
     plt.close(fig)

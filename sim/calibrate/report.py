@@ -301,5 +301,6 @@ CHARTS = {
 
 
 def save(fig: Figure, path: str) -> None:
+    """Write a figure to ``path`` and release its memory."""
     fig.savefig(path, dpi=100)
     plt.close(fig)

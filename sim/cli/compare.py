@@ -82,7 +82,8 @@ def render(table: pd.DataFrame, metrics: list[str]) -> str:
 
 def to_json(table: pd.DataFrame) -> dict:
     """The ``--json`` document: every metric, each scenario's mean and CI, each difference;
-    first the provenance of the comparison and of each scenario (docs/results.md)."""
+    first the provenance of the comparison and of each scenario (docs/results.md).
+    """
     names = table.attrs["scenarios"]
     provs = table.attrs.get("provenance")
     doc: dict = {

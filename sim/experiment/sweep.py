@@ -197,7 +197,8 @@ def _write_outputs(
 ) -> None:
     """Tables, ``sweep.json``, the base scenario and the chart, each moved into place whole.
 
-    ``sweep.json`` carries the sweep's run id and ``provs``, every point's provenance."""
+    ``sweep.json`` carries the sweep's run id and ``provs``, every point's provenance.
+    """
     assert result.out_dir is not None
     base_prov = provenance(base)
     with staged(result.out_dir) as stage:

@@ -101,7 +101,8 @@ def resolved_toml(scenario: Scenario, prov: Provenance, use: str | None = None) 
     """The merged scenario as a TOML file that loads back to the same scenario (and hash).
 
     The header names the run and says how the file remakes the folder: ``use``, by default
-    that ``helpline run`` of it reproduces the folder's tables."""
+    that ``helpline run`` of it reproduces the folder's tables.
+    """
     use = use or f"`helpline run {RESOLVED_NAME}` reproduces the folder's tables."
     head = (
         f"# The fully merged scenario {prov.scenario!r} of run {prov.run_id}: every extends\n"
@@ -151,7 +152,8 @@ def provenance(scenario: Scenario) -> Provenance:
 
 def group_run_id(members: Sequence[Provenance]) -> str:
     """The run id of several scenarios run together (a sweep's points, a comparison's
-    scenarios): SHA-256 over their scenario hashes in order, the tool version and the commit."""
+    scenarios): SHA-256 over their scenario hashes in order, the tool version and the commit.
+    """
     digest = (
         "sha256:"
         + hashlib.sha256("\n".join(m.scenario_hash for m in members).encode("utf-8")).hexdigest()
@@ -164,7 +166,8 @@ def group_document(members: Sequence[Provenance], **labels: Sequence[Any]) -> di
 
     ``run_id`` (:func:`group_run_id`), ``tool_version`` and ``commit`` of the whole, and
     ``provenance``: one entry per member, its ``labels`` (e.g. ``point=[0, 1, ...]``) first,
-    then ``scenario``, ``scenario_hash`` and ``run_id``."""
+    then ``scenario``, ``scenario_hash`` and ``run_id``.
+    """
     rows = []
     for i, m in enumerate(members):
         row = {k: plain(v[i]) for k, v in labels.items()}
@@ -210,7 +213,8 @@ def stamp_by(table: pd.DataFrame, column: str, provs: Mapping[Any, Provenance]) 
     value in ``column`` (a sweep's ``point``, a comparison's ``scenario``).
 
     For a table whose rows come from several scenarios; the provenance ``scenario`` replaces a
-    ``scenario`` column already there."""
+    ``scenario`` column already there.
+    """
     rows = [provs[v] for v in table[column].tolist()]
     rest = table.drop(columns=[c for c in COLUMNS if c in table.columns])
     return pd.concat([_front(rows, rest.index), rest], axis=1)

@@ -35,6 +35,7 @@ RAG = {"green": "#2f855a", "amber": "#c77c02", "red": "#c53030", "neutral": "#4a
 
 
 def ffmpeg_found() -> bool:
+    """Whether ``ffmpeg`` is on the PATH (needed for MP4)."""
     return shutil.which("ffmpeg") is not None
 
 
@@ -46,7 +47,8 @@ def state_at(changes: list[int], t: float) -> int:
 
 def frame_facts(tl: dict, t: float) -> dict:
     """What the page shows at ``t`` (seconds from the window start): tile states, the waiting
-    callers' waits and the wallboard counts so far."""
+    callers' waits and the wallboard counts so far.
+    """
     c = tl["calls"]
     arrived = np.asarray(c["arrived"])
     outcome = np.asarray(c["outcome"])
@@ -80,11 +82,32 @@ class _Sink:
             w, h = fig.canvas.get_width_height()
             ffmpeg = shutil.which("ffmpeg") or "ffmpeg"
             self.proc = subprocess.Popen(
-                [ffmpeg, "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24",
-                 "-s", f"{w}x{h}", "-r", str(fps), "-i", "-", "-an", "-vcodec", "libx264",
-                 "-pix_fmt", "yuv420p", "-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2", str(path)],
+                [
+                    ffmpeg,
+                    "-loglevel",
+                    "error",
+                    "-y",
+                    "-f",
+                    "rawvideo",
+                    "-pix_fmt",
+                    "rgb24",
+                    "-s",
+                    f"{w}x{h}",
+                    "-r",
+                    str(fps),
+                    "-i",
+                    "-",
+                    "-an",
+                    "-vcodec",
+                    "libx264",
+                    "-pix_fmt",
+                    "yuv420p",
+                    "-vf",
+                    "pad=ceil(iw/2)*2:ceil(ih/2)*2",
+                    str(path),
+                ],
                 stdin=subprocess.PIPE,
-            )  # fmt: skip
+            )
 
     def add(self, rgb: np.ndarray) -> None:
         if self.proc is not None:
@@ -123,7 +146,8 @@ def _grid(n: int, cols: int) -> tuple[np.ndarray, np.ndarray]:
 
 def write_video(tl: dict, path: Path, fps: int = 8, step_s: float = 60.0) -> int:
     """Write the timeline as a GIF or MP4 (by ``path``'s suffix), one frame every ``step_s``
-    simulated seconds; returns the number of frames."""
+    simulated seconds; returns the number of frames.
+    """
     meta = tl["meta"]
     dur = meta["duration_s"]
     times = np.arange(0.0, dur, step_s)
@@ -142,7 +166,7 @@ def write_video(tl: dict, path: Path, fps: int = 8, step_s: float = 60.0) -> int
             color="white",
             bbox={"boxstyle": "round,pad=0.35", "fc": RAG["green"], "ec": "none"},
             family="DejaVu Sans Mono",
-        )  # fmt: skip
+        )
         for i in range(6)
     ]
     n_lines = len(tl["lines"])

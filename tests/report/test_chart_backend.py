@@ -79,7 +79,8 @@ def _draws(path: Path, chart_modules: set[str]) -> bool:
 
 def test_every_command_that_draws_picks_agg_first() -> None:
     """A command module that imports a module drawing with matplotlib, or runs a sweep (which
-    draws its chart), calls ``draw_to_files()``."""
+    draws its chart), calls ``draw_to_files()``.
+    """
     charts = {_module(p) for p in SIM.rglob("*.py") if _imports_matplotlib(p)} - {"sim.cli.common"}
     commands = [p.name for p in sorted((SIM / "cli").glob("*.py")) if _draws(p, charts)]
     assert len(commands) >= 7, commands
