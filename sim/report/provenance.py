@@ -181,16 +181,20 @@ def group_document(members: Sequence[Provenance], **labels: Sequence[Any]) -> di
     }
 
 
-def _front(provs: Sequence[Provenance], index: pd.Index) -> pd.DataFrame:
-    """The provenance columns, one row per entry of ``provs``, as categoricals of strings."""
+def _front(provs: Sequence[Provenance], which: np.ndarray, index: pd.Index) -> pd.DataFrame:
+    """The provenance columns as categoricals of strings: row ``i`` that of ``provs[which[i]]``.
+
+    Vectorised (one look-up table per column), so a table of millions of rows is stamped at
+    the cost of an index array.
+    """
     cols: dict[str, Any] = {}
     for name in COLUMNS:
         values = [getattr(p, name) for p in provs]
         categories = list(dict.fromkeys(v for v in values if v is not None))
-        code = {v: i for i, v in enumerate(categories)}
-        codes = np.array([-1 if v is None else code[v] for v in values], dtype=np.int64)
+        small = np.int8 if len(values) < 127 else np.int32  # the codes pandas would keep
+        lut = np.array([-1 if v is None else categories.index(v) for v in values], dtype=small)
         cols[name] = pd.Categorical.from_codes(
-            codes, categories=pd.Index(categories, dtype=STRINGS)
+            lut[which], categories=pd.Index(categories, dtype=STRINGS)
         )
     return pd.DataFrame(cols, index=index)
 
@@ -205,7 +209,8 @@ def stamp(table: pd.DataFrame, prov: Provenance, seed: int | None = None) -> pd.
     rest = table.drop(columns=[c for c in COLUMNS if c in table.columns])
     if seed is not None and "seed" not in rest.columns:
         rest.insert(0, "seed", np.int64(seed))
-    return pd.concat([_front([prov] * len(rest), rest.index), rest], axis=1)
+    which = np.zeros(len(rest), dtype=np.int8)
+    return pd.concat([_front([prov], which, rest.index), rest], axis=1)
 
 
 def stamp_by(table: pd.DataFrame, column: str, provs: Mapping[Any, Provenance]) -> pd.DataFrame:
@@ -215,6 +220,6 @@ def stamp_by(table: pd.DataFrame, column: str, provs: Mapping[Any, Provenance]) 
     For a table whose rows come from several scenarios; the provenance ``scenario`` replaces a
     ``scenario`` column already there.
     """
-    rows = [provs[v] for v in table[column].tolist()]
+    which, keys = pd.factorize(table[column], sort=False)
     rest = table.drop(columns=[c for c in COLUMNS if c in table.columns])
-    return pd.concat([_front(rows, rest.index), rest], axis=1)
+    return pd.concat([_front([provs[k] for k in keys], which, rest.index), rest], axis=1)
