@@ -19,7 +19,7 @@ from sim.scenario.distributions import as_float
 from sim.scenario.files import apply_changes, check_depth, deep_merge, read_raw
 from sim.scenario.limits import Limits, read_limits
 from sim.scenario.reader import Reader
-from sim.scenario.staff import check_officers, read_staff
+from sim.scenario.staff import check_dates, check_officers, read_staff
 from sim.scenario.values import (
     DAY_S,
     SERVICE_LEVEL_CONVENTIONS,
@@ -458,6 +458,7 @@ def _build(raw: dict[str, Any], file: str | None) -> Scenario:
     discipline = qr.choice("discipline", ("fifo", "priority"), "fifo")
     qr.finish()
     staff = read_staff(top.sub("staff", {}), file, limits)
+    check_dates(staff, horizon.days)
     people = (
         sum(x.count for x in staff.ranks)
         if staff.mode == "roster"
