@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.scenario.channels import Deferred, Portal
 from sim.scenario.distributions import Dist
 
 DAY_S = 86_400.0
@@ -306,6 +307,8 @@ class Scenario:
     money: Money
     targets: Targets
     file: str | None = None
+    deferred: Deferred = Deferred()  # portal and social-media work in idle time (off)
+    portal: Portal = Portal()  # the victim's portal step after registration (off)
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     #: Whether the values are what ``raw`` validates to: True when ``build`` made the scenario,
     #: False after ``dataclasses.replace`` or direct construction; ``variant`` refuses those.
