@@ -102,7 +102,8 @@ class SessionColumns:
 
 def empty_columns(kind: type, rows: int, names: tuple[str, ...] = ()) -> dict[str, array[Any]]:
     """Columns of declaration ``kind`` (those in ``names``, or all): ``rows`` rows of their
-    value-until-known."""
+    value-until-known.
+    """
     return {
         f.name: array(f.metadata["typecode"], [f.metadata["fill"]]) * rows
         for f in fields(kind)
@@ -169,6 +170,7 @@ class Records:
 
     @property
     def seed(self) -> int:
+        """The seed of the replication these records come from."""
         return self.scenario.horizon.seed
 
     @property
@@ -185,7 +187,8 @@ class Records:
         is answered: it gives the caller's answer time, and its end of after-call
         work the registration time when the call type registers a complaint. A
         caller whose answered attempt was not done when the run stopped is
-        IN_SERVICE."""
+        IN_SERVICE.
+        """
         attempt = as_numpy(facts.attempts, facts.n_attempts)
         caller = as_numpy(facts.callers)
         answered = np.flatnonzero(attempt["outcome"] == ANSWERED)
@@ -233,7 +236,8 @@ class Records:
         """Each attempt's wait for a call-taker, s.
 
         Answered: answer - dial; abandoned: hang-up - dial; blocked: 0; still
-        waiting at the end (in system): NaN."""
+        waiting at the end (in system): NaN.
+        """
         a = self.attempt
         out = a["outcome"]
         return np.where(
@@ -272,7 +276,8 @@ class Records:
         """Per caller: money still held at registration, Rs (DOMAIN.md section 3).
 
         ``loss_rs x f(reporting delay)`` for a registered complaint, 0 for a
-        complaint never registered, NaN for a caller who is not a complaint."""
+        complaint never registered, NaN for a caller who is not a complaint.
+        """
         c = self.caller
         reg = self.reported_at_s
         delay = reg - c["fraud_at_s"]

@@ -47,10 +47,12 @@ class Horizon:
 
     @property
     def end_s(self) -> float:
+        """End of the horizon, seconds from the start."""
         return self.days * DAY_S
 
     @property
     def warmup_s(self) -> float:
+        """End of the warm-up, seconds from the start."""
         return self.warmup_days * DAY_S
 
 
@@ -66,7 +68,8 @@ class Surge:
 @dataclass(frozen=True)
 class LogDay:
     """One day of a log for ``"bootstrap"`` arrivals: its date, first-dial instants (s from
-    that day's midnight, sorted) and, if given, each caller's call-type name."""
+    that day's midnight, sorted) and, if given, each caller's call-type name.
+    """
 
     date: dt.date
     first_dial_s: tuple[float, ...]
@@ -157,6 +160,8 @@ class Break:
 
 @dataclass(frozen=True)
 class Rank:
+    """One rank of the roster: its name, head count and how many of them are women."""
+
     name: str
     count: int
     women: int
@@ -213,7 +218,8 @@ def team_sizes(
 @dataclass(frozen=True)
 class Staff:
     """Who is on duty when: a roster of people, a plain headcount per shift, or a count of
-    people on duty per interval of the day."""
+    people on duty per interval of the day.
+    """
 
     mode: str  # "roster" | "headcount" | "interval"
     seats: int
