@@ -128,5 +128,5 @@ def portal_summary(rec: Records) -> dict[str, float]:
 
 
 def summary(rec: Records) -> dict[str, float]:
-    """This module's :data:`METRICS` for one replication."""
+    """Return the :data:`METRICS` of this module for one replication."""
     return {**deferred_summary(rec), **portal_summary(rec)}

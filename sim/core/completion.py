@@ -36,7 +36,8 @@ def completed_at(
     """Per caller: the instant the complaint is completed on the portal (s), NaN if never.
 
     ``registered_at_s`` is NaN for callers not registered (and for non-complaints). Without
-    the portal step every registered complaint counts as completed at its registration."""
+    the portal step every registered complaint counts as completed at its registration.
+    """
     p = sc.portal
     if not p.enabled:
         return registered_at_s
@@ -52,7 +53,8 @@ def portal_outcome(
     registered_at_s: np.ndarray, completed_at_s: np.ndarray, window_s: float, stop_s: float
 ) -> np.ndarray:
     """Per caller: completed (at or before the run stopped), pending (its window still open
-    when the run stopped), lapsed (the window closed without it) or not registered."""
+    when the run stopped), lapsed (the window closed without it) or not registered.
+    """
     reg = ~np.isnan(registered_at_s)
     done = ~np.isnan(completed_at_s) & (completed_at_s <= stop_s)
     pending = reg & ~done & (registered_at_s + window_s > stop_s)
@@ -63,7 +65,8 @@ def portal_outcome(
 
 def table(rec: Records) -> pd.DataFrame:
     """The ``portal`` table: one row per complaint caller, what became of the portal step
-    (empty without ``[portal]``)."""
+    (empty without ``[portal]``).
+    """
     sc = rec.scenario
     c = rec.caller
     keep = rec.complaint if sc.portal.enabled else np.zeros(rec.complaint.size, dtype=bool)

@@ -26,10 +26,9 @@ The facts (arrival, start, call-taker, handling, reply instants) go to the recor
 
 from __future__ import annotations
 
-import math
 from array import array
 from collections import deque
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -38,7 +37,7 @@ import pandas as pd
 from sim.core.arrivals import first_dials
 from sim.core.engine import Engine
 from sim.core.pool import Pool
-from sim.core.records import Records, empty_columns, typed
+from sim.core.records import Records, _fact, empty_columns, typed
 from sim.core.streams import stream
 from sim.scenario.values import Arrivals, Scenario
 
@@ -47,19 +46,15 @@ WITHIN_TARGET, AFTER_TARGET, IN_PROGRESS, WAITING = range(4)
 ITEM_OUTCOMES = ["within_target", "after_target", "in_progress", "waiting"]
 
 
-def _col(typecode: str, fill: float = math.nan) -> Any:
-    return field(metadata={"typecode": typecode, "fill": fill})
-
-
 @dataclass(eq=False)
 class DeferredColumns:
     """The deferred-item vocabulary: one row per item, a typed column per fact."""
 
-    arrived_at_s: array[float] = _col("d")
-    handle_s: array[float] = _col("d")
-    started_at_s: array[float] = _col("d")
-    agent_id: array[int] = _col("i", -1)
-    replied_at_s: array[float] = _col("d")
+    arrived_at_s: array[float] = _fact("d")
+    handle_s: array[float] = _fact("d")
+    started_at_s: array[float] = _fact("d")
+    agent_id: array[int] = _fact("i", -1)
+    replied_at_s: array[float] = _fact("d")
 
 
 def item_instants(sc: Scenario, root: np.random.SeedSequence) -> np.ndarray:
@@ -128,7 +123,8 @@ class DeferredWork:
 
     def offer(self, agent: int, now: float) -> bool:
         """A free call-taker no call needs takes the oldest item, if ``keep_free`` others
-        stay idle (False: they go idle)."""
+        stay idle (False: they go idle).
+        """
         if not self.queue or len(self.takers.idle) < self.keep_free:
             return False
         self._begin(self.queue.popleft(), agent, now)

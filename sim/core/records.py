@@ -259,14 +259,16 @@ class Records:
     @cached_property
     def completed_at_s(self) -> np.ndarray:
         """Per caller: the complaint completed on the portal (s), NaN if never
-        (sim/core/completion.py); the registration instant without ``[portal]``."""
+        (sim/core/completion.py); the registration instant without ``[portal]``.
+        """
         c = self.caller
         return completed_at(self.scenario, self.replication, c["call_type"], c["registered_at_s"])
 
     @cached_property
     def reported_at_s(self) -> np.ndarray:
         """Per caller: where the golden hour and money held count the reporting delay to,
-        registration or, with ``portal.report_at = "completion"``, portal completion."""
+        registration or, with ``portal.report_at = "completion"``, portal completion.
+        """
         if self.scenario.portal.enabled and self.scenario.portal.report_at == "completion":
             return self.completed_at_s
         return self.caller["registered_at_s"]

@@ -25,6 +25,8 @@ _DAY_S = 86_400.0
 _PROFILE_MAX = 1440
 #: What the golden-hour share and money held count the reporting delay to.
 REPORT_AT = ("registration", "completion")
+_TEN_MIN = Dist("deterministic", (("value", 600.0),))
+_NO_DELAY = Dist("deterministic", (("value", 0.0),))
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ class Deferred:
     items_per_day: float = 0.0
     profile: tuple[float, ...] = (1.0,)
     arrival_s: tuple[float, ...] = ()
-    handle: Dist = Dist("deterministic", (("value", 600.0),))
+    handle: Dist = _TEN_MIN
     reply_target_s: float = 3600.0
     keep_free: int = 0
 
@@ -62,7 +64,7 @@ class Portal:
 
     enabled: bool = False
     probability: float = 1.0
-    delay: Dist = Dist("deterministic", (("value", 0.0),))
+    delay: Dist = _NO_DELAY
     window_s: float = _DAY_S
     report_at: str = "registration"
 

@@ -313,8 +313,8 @@ class Scenario:
     money: Money
     targets: Targets
     file: str | None = None
-    deferred: Deferred = Deferred()  # portal and social-media work in idle time (off)
-    portal: Portal = Portal()  # the victim's portal step after registration (off)
+    deferred: Deferred = field(default_factory=Deferred)  # portal, social media in idle time
+    portal: Portal = field(default_factory=Portal)  # the victim's portal step (off)
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     #: Whether the values are what ``raw`` validates to: True when ``build`` made the scenario,
     #: False after ``dataclasses.replace`` or direct construction; ``variant`` refuses those.

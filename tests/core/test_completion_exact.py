@@ -34,7 +34,8 @@ def test_completion_after_a_constant_delay_moves_golden_hour_and_money() -> None
     """Callers at 100 and 200 with no victim delay register at 400 and 500 (reporting delay
     300 s, inside the golden hour). Completion 1 h later: 3,900 s after the fraud, so with
     report_at = "completion" both miss the golden hour, and money held is
-    1000 x exp(-3900 / 5400) each instead of 1000 x exp(-300 / 5400)."""
+    1000 x exp(-3900 / 5400) each instead of 1000 x exp(-300 / 5400).
+    """
     portal = {"enabled": True, "probability": 1.0, "delay": {"dist": "constant", "value_h": 1}}
     at_reg = simulate(_scenario({**portal, "report_at": "registration"}, [100.0, 200.0]), 0)
     at_done = simulate(_scenario({**portal, "report_at": "completion"}, [100.0, 200.0]), 0)
@@ -55,7 +56,8 @@ def test_completion_after_a_constant_delay_moves_golden_hour_and_money() -> None
 
 def test_a_delay_past_the_window_lapses() -> None:
     """A 25-hour delay is past the 24-hour window: not completed, so with report_at =
-    "completion" no money is held and the golden hour is missed."""
+    "completion" no money is held and the golden hour is missed.
+    """
     portal = {
         "enabled": True,
         "probability": 1.0,
@@ -73,7 +75,8 @@ def test_a_delay_past_the_window_lapses() -> None:
 def test_every_complaint_caller_is_accounted_for() -> None:
     """Conservation over many callers, some lost: not registered + not completed + completed
     = complaint callers; the completed share is near the probability times the share of
-    delays within the window; outcomes cover every complaint caller."""
+    delays within the window; outcomes cover every complaint caller.
+    """
     portal = {"enabled": True, "probability": 0.4, "delay": {"dist": "exponential", "mean_h": 12}}
     sc = make_scenario(
         {"horizon.days": 3, "horizon.warmup_days": 0.5, "lines.count": 3},
@@ -99,7 +102,8 @@ def test_every_complaint_caller_is_accounted_for() -> None:
 def test_the_portal_step_moves_no_other_number() -> None:
     """With report_at = "registration" the attempts and callers tables equal those of the
     run without the step, bit for bit (its streams are its own), and without it every
-    portal metric is NaN."""
+    portal metric is NaN.
+    """
     calls = {"mode": "constant", "calls_per_h": 20}
     base = {"horizon.days": 1}
     ct = {"c": call_type(300.0, complaint=True)}

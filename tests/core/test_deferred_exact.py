@@ -66,7 +66,8 @@ def test_keep_free_holds_one_call_taker_back_for_the_call() -> None:
 def test_items_do_not_preempt_and_calls_come_first() -> None:
     """K = 0, one call-taker: item 0 at 10 (600 s) is taken at once; the call at 100 waits
     (non-preemptive); item 1 arrives at 200 and waits too. At 610 the call, not item 1, is
-    answered (calls first): wait 510 s, talk to 910; then item 1 runs 910-1510."""
+    answered (calls first): wait 510 s, talk to 910; then item 1 runs 910-1510.
+    """
     sc = make_scenario(
         {"staff.seats": 1, "staff.headcount.call_takers": [1], "lines.count": 2},
         arrivals=trace([100.0]),
@@ -80,9 +81,10 @@ def test_items_do_not_preempt_and_calls_come_first() -> None:
 
 
 def test_items_left_at_the_end_are_in_progress_or_waiting() -> None:
-    """end = "cut" at 1 day, one call-taker, K = 0, no calls: item 0 at 86,000 s runs past
+    """End = "cut" at 1 day, one call-taker, K = 0, no calls: item 0 at 86,000 s runs past
     the cut (in progress), item 1 at 86,100 s never starts (waiting); neither counts as
-    replied, both as unanswered."""
+    replied, both as unanswered.
+    """
     sc = make_scenario(
         {"staff.seats": 1, "staff.headcount.call_takers": [1], "horizon.end": "cut"},
         arrivals=trace([10.0]),
@@ -111,7 +113,8 @@ def _random(keep_free: int, end: str = "cut") -> object:
 
 def test_every_item_is_accounted_for() -> None:
     """Conservation: items = within target + after target + in progress + waiting, in the
-    table and in the metrics; replies never start before arrival or end before start."""
+    table and in the metrics; replies never start before arrival or end before start.
+    """
     rec = simulate(_random(keep_free=1), 3)
     df = table(rec)
     assert set(df["outcome"].astype(str)) <= set(ITEM_OUTCOMES)
@@ -129,7 +132,8 @@ def test_every_item_is_accounted_for() -> None:
 def test_keeping_every_call_taker_free_leaves_the_phones_untouched() -> None:
     """K = 2 with two call-takers: no item can ever start (at least K others must stay idle),
     so every item waits, and the phones' tables equal those of the run without deferred
-    work, bit for bit: the deferred streams move no other number."""
+    work, bit for bit: the deferred streams move no other number.
+    """
     with_items = simulate(_random(keep_free=2), 1)
     assert (table(with_items)["outcome"] == "waiting").all()
     raw_off = make_scenario(
@@ -146,7 +150,8 @@ def test_keeping_every_call_taker_free_leaves_the_phones_untouched() -> None:
 
 def test_items_take_phone_capacity_when_nobody_is_kept_free() -> None:
     """Same seed, K = 0 against K = 1: holding a call-taker back lowers the answered calls'
-    mean wait (a property, not a figure: the deferred work is what the phones share with)."""
+    mean wait (a property, not a figure: the deferred work is what the phones share with).
+    """
     waits = {}
     for k in (0, 1):
         rec = simulate(_random(keep_free=k, end="drain"), 0)
