@@ -161,6 +161,7 @@ SHOWN: dict[str, tuple[str, ...]] = {
         "complaints",
         "registered",
         "not_registered_share",
+        "not_completed_share",
         "reporting_delay_p50_min",
         "reporting_delay_p90_min",
         "victim_delay_p50_min",
@@ -199,7 +200,6 @@ SHOWN: dict[str, tuple[str, ...]] = {
     ),
     "Portal step": (
         "portal_completed_share",
-        "not_completed_share",
         "portal_delay_p50_min",
         "portal_delay_p90_min",
     ),
