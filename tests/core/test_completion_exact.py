@@ -115,3 +115,22 @@ def test_the_portal_step_moves_no_other_number() -> None:
     assert all(
         math.isnan(summarize(off)[k]) for k in ("portal_completed_share", "not_completed_share")
     )
+
+
+def test_a_window_still_open_when_the_run_stops_is_pending() -> None:
+    """With end = "cut" at 86,400 s a caller at 80,000 s registers at 80,300 and would complete
+    2 h later, at 87,500, after the stop, with the window open: pending, not completed.
+    """
+    portal = {"enabled": True, "probability": 1.0, "delay": {"dist": "constant", "value_h": 2}}
+    sc = make_scenario(
+        {"horizon.end": "cut"},
+        arrivals=trace([80_000.0]),
+        call_types={"c": call_type(300.0, complaint=True)},
+        portal=portal,
+    )
+    rec = simulate(sc, 0)
+    p = completion.table(rec)
+    assert p["portal"].astype(str).tolist() == ["pending"]
+    assert p["registered_at_s"].tolist() == [80_300.0]
+    m = summarize(rec)
+    assert m["portal_completed_share"] == 0.0 and m["not_completed_share"] == 1.0
