@@ -55,6 +55,8 @@ VARIANTS = (
     "priority_complaints",
     "shifts_12h",
     "headcount_quick",
+    "deferred_work",
+    "portal_step",
 )
 
 
