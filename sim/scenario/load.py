@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import ScenarioError, described, dotted
+from sim.scenario.channels import read_deferred, read_portal
 from sim.scenario.distributions import as_float
 from sim.scenario.files import apply_changes, check_depth, deep_merge, read_raw
 from sim.scenario.limits import Limits, read_limits
@@ -489,6 +490,8 @@ def _build(raw: dict[str, Any], file: str | None) -> Scenario:
         )
     mr.finish()
     targets = _targets(top.sub("targets", {}))
+    deferred = read_deferred(top.sub("deferred", {}), horizon.end_s, arrivals.profile)
+    portal = read_portal(top.sub("portal", {}))
     top.finish()
     return Scenario(
         name,
@@ -502,5 +505,7 @@ def _build(raw: dict[str, Any], file: str | None) -> Scenario:
         money,
         targets,
         file=file,
+        deferred=deferred,
+        portal=portal,
         raw=copy.deepcopy(raw),
     )
