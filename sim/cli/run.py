@@ -16,7 +16,14 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from sim.cli.common import OneLineCommand, execution, friendly_errors, scenario_from, workers_option
+from sim.cli.common import (
+    OneLineCommand,
+    draw_to_files,
+    execution,
+    friendly_errors,
+    scenario_from,
+    workers_option,
+)
 from sim.errors import ExperimentError
 from sim.metrics import METRICS, SHOWN, shown_metrics
 from sim.report.chart_rows import chart_rows
@@ -160,7 +167,8 @@ class RunFiles:
         (stage / RESOLVED_NAME).write_text(resolved_toml(sc, prov), encoding="utf-8")
         if not self.charts:
             return
-        from sim.report import charts as plots
+        draw_to_files()
+        from sim.report import charts as plots  # matplotlib loads here, to draw
 
         attempts, callers = (pd.concat(self.chart_pieces.pop(n)) for n in ROW_TABLES)
         plots.save(

@@ -30,6 +30,7 @@ import numpy as np
 from simpy.events import Event
 
 from sim.core.arrivals import dials
+from sim.core.deferred import DeferredWork
 from sim.core.engine import Engine
 from sim.core.pool import Pool
 from sim.core.records import (
@@ -133,6 +134,7 @@ class _Model(AttemptColumns):
         self._draws(root)
         self._per_type()
         self._staff(root)
+        self.deferred = DeferredWork.attach(scenario, root, self.env, self.takers)
         # Each callback bound once: reading ``self._on_talk_end`` builds a new bound-method
         # object every time, and the model hands the engine a callback about twice per call
         # (about 5% of the run time). ``on_x`` is the bound ``_on_x``.
@@ -280,6 +282,7 @@ class _Model(AttemptColumns):
             },
             roster=self.roster,
             stop_s=stop_s,
+            deferred=self.deferred.facts() if self.deferred else {},
         )
         return Records.from_facts(self.sc, self.replication, facts)
 

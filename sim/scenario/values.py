@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.scenario.channels import Deferred, Portal
 from sim.scenario.distributions import Dist
 
 DAY_S = 86_400.0
@@ -237,9 +238,11 @@ class Staff:
     team_shares: tuple[float, ...] = ()  # roster: each team's share of every rank; () = equal
     interval_s: float = 1800.0  # interval mode: length of one count's interval
     # interval mode: people on duty per interval of the day, one row (every day) or seven
-    # (Monday..Sunday); call-takers and officers
+    # (Monday..Sunday), or with interval_by_date one row per day of the horizon; call-takers
+    # and officers
     interval_call_takers: tuple[tuple[int, ...], ...] = ()
     interval_escalation: tuple[tuple[int, ...], ...] = ()
+    interval_by_date: bool = False
 
 
 @dataclass(frozen=True)
@@ -312,6 +315,8 @@ class Scenario:
     money: Money
     targets: Targets
     file: str | None = None
+    deferred: Deferred = field(default_factory=Deferred)  # portal, social media in idle time
+    portal: Portal = field(default_factory=Portal)  # the victim's portal step (off)
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     #: Whether the values are what ``raw`` validates to: True when ``build`` made the scenario,
     #: False after ``dataclasses.replace`` or direct construction; ``variant`` refuses those.
