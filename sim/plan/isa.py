@@ -54,7 +54,7 @@ from sim.scenario.variants import variant
 MAX_ITERATIONS = 10
 #: Iterations at most of the approach phase (with fewer replications), and the largest change
 #: (agents) at which it hands over to the settling phase.
-APPROACH_ITERATIONS, APPROACH_CLOSE = 3, 2
+APPROACH_ITERATIONS, APPROACH_CLOSE = 3, 3
 #: Service level above the target (a share) an interval may keep without showing that one
 #: agent fewer would miss.
 SPARE = 0.05
