@@ -85,7 +85,7 @@ def tally(rec: Records, edges_s: np.ndarray) -> pd.DataFrame:
 
     c = rec.caller
     complaint = np.array([t.complaint for t in sc.call_types], dtype=bool)[c["call_type"]]
-    delay = c["registered_at_s"] - c["fraud_at_s"]
+    delay = rec.reported_at_s - c["fraud_at_s"]  # to registration, or portal completion
     in_gh = complaint & (delay <= sc.targets.golden_hour_s)  # NaN (not registered) is False
     first = c["first_dial_at_s"]
     return pd.DataFrame(
@@ -110,7 +110,8 @@ def _share(num: pd.Series, den: pd.Series) -> pd.Series:
 
 def judge(counts: pd.DataFrame, targets: Targets) -> pd.DataFrame:
     """``counts`` (from :func:`tally`) with the figures, one ``met_<target>`` column per stated
-    target and ``meets_targets`` (see the module docstring for the rules)."""
+    target and ``meets_targets`` (see the module docstring for the rules).
+    """
     df = counts.copy()
     offered = df["answered"] + df["abandoned"] + df["blocked"]
     df["service_level"] = _share(df["answered_within"], df["answered"])
@@ -188,7 +189,8 @@ def profile(intervals: pd.DataFrame) -> pd.DataFrame:
 
 def worst(prof: pd.DataFrame) -> pd.Series | None:
     """The interval of the day with the lowest ``met_share`` (ties: the lowest service level,
-    then the earliest); None when no target is stated."""
+    then the earliest); None when no target is stated.
+    """
     judged = prof[prof["met_share"].notna()]
     if judged.empty:
         return None
@@ -199,7 +201,7 @@ def worst(prof: pd.DataFrame) -> pd.Series | None:
 
 
 def summary(rec: Records) -> dict[str, float]:
-    """This module's :data:`METRICS` for one replication."""
+    """The attainment :data:`METRICS` for one replication."""
     if not rec.scenario.targets.stated:
         return dict.fromkeys(METRICS, math.nan)
     iv = by_interval(rec)

@@ -30,6 +30,7 @@ import numpy as np
 from simpy.events import Event
 
 from sim.core.arrivals import dials
+from sim.core.deferred import DeferredWork
 from sim.core.engine import Engine
 from sim.core.pool import Pool
 from sim.core.records import (
@@ -65,7 +66,8 @@ def callers(sc: Scenario, root: np.random.SeedSequence) -> CallerColumns:
     """Every caller of the replication, drawn before the run (vectorised).
 
     First dials (callers are numbered in their order), call types, victim delay
-    (so the fraud instant) and, when money is modelled, the loss."""
+    (so the fraud instant) and, when money is modelled, the loss.
+    """
     types = sc.call_types
     first_s, named_types = dials(sc.arrivals, sc.horizon, stream(root, "arrivals"))
     n = first_s.size
@@ -132,6 +134,7 @@ class _Model(AttemptColumns):
         self._draws(root)
         self._per_type()
         self._staff(root)
+        self.deferred = DeferredWork.attach(scenario, root, self.env, self.takers)
         # Each callback bound once: reading ``self._on_talk_end`` builds a new bound-method
         # object every time, and the model hands the engine a callback about twice per call
         # (about 5% of the run time). ``on_x`` is the bound ``_on_x``.
@@ -148,7 +151,8 @@ class _Model(AttemptColumns):
 
         Preallocated so a dial writes a few values instead of appending sixteen:
         room for every first dial and a chunk of redials (capacity >= callers +
-        redials so far), so only a redial checks for room and grows the columns."""
+        redials so far), so only a redial checks for room and grows the columns.
+        """
         for name, col in empty_columns(AttemptColumns, rows).items():
             setattr(self, name, col)
         self.capacity = rows
@@ -169,7 +173,8 @@ class _Model(AttemptColumns):
         decision to redial and the redial delay per caller and attempt number
         (:class:`~sim.core.streams.PerAttempt`). So two variants of a scenario
         give a caller the same values wherever the caller's story agrees
-        (common random numbers). Quantities no call type uses are not drawn."""
+        (common random numbers). Quantities no call type uses are not drawn.
+        """
         types = self.sc.call_types
         names = [t.name for t in types]
         call_type = np.frombuffer(self.callers.call_type, dtype=np.int16)
@@ -241,7 +246,7 @@ class _Model(AttemptColumns):
         self.roster_i = 0
 
     # --- the event loop ---------------------------------------------------------------------
-    def at(self, delay_s: float, fn, value: int) -> None:  # noqa: ANN001
+    def at(self, delay_s: float, fn, value: int) -> None:
         """Run ``fn(value)`` after ``delay_s`` seconds (for the staff pools)."""
         self.env.at(delay_s, lambda ev: fn(ev._value), value)
 
@@ -277,6 +282,7 @@ class _Model(AttemptColumns):
             },
             roster=self.roster,
             stop_s=stop_s,
+            deferred=self.deferred.facts() if self.deferred else {},
         )
         return Records.from_facts(self.sc, self.replication, facts)
 
@@ -303,7 +309,8 @@ class _Model(AttemptColumns):
         Callers are numbered in order of their first dial, so one chain brings
         them all: after caller ``c`` dials, caller ``c + 1`` dials at once if
         nothing else is due before (``Engine.jump``), else the chain waits in
-        the event queue."""
+        the event queue.
+        """
         c = ev._value
         env = self.env
         first_s = self.callers.first_dial_at_s
@@ -363,7 +370,8 @@ class _Model(AttemptColumns):
 
         The caller's own answer time and outcome are read from this attempt
         after the run (:meth:`Records.from_facts`): a caller stops dialling once
-        answered, so at most one attempt per caller is answered."""
+        answered, so at most one attempt per caller is answered.
+        """
         self.outcome[a] = ANSWERED
         self.answered_at_s[a] = now
         self.agent_id[a] = agent
@@ -374,7 +382,8 @@ class _Model(AttemptColumns):
     def _taker_ready(self, agent: int, now: float) -> bool:
         """Hand a free call-taker the first live attempt in the queue (False: nobody waits).
 
-        Abandoned attempts stay in the queue until they reach its head (lazy removal)."""
+        Abandoned attempts stay in the queue until they reach its head (lazy removal).
+        """
         outcome = self.outcome
         for q in self.queues:
             while q:
@@ -458,7 +467,8 @@ class _Model(AttemptColumns):
 
         A complaint, if the call type registers one, is registered now: the
         caller's registration time is this attempt's ``done_at_s``, read after
-        the run (:meth:`Records.from_facts`)."""
+        the run (:meth:`Records.from_facts`).
+        """
         a = ev._value
         now = self.env._now
         self.done_at_s[a] = now

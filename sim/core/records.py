@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sim.core.completion import completed_at
 from sim.core.intervals import bin_max, bin_mean
 from sim.core.roster import CALL_TAKER, Roster
 
@@ -101,7 +102,8 @@ class SessionColumns:
 
 def empty_columns(kind: type, rows: int, names: tuple[str, ...] = ()) -> dict[str, array[Any]]:
     """Columns of declaration ``kind`` (those in ``names``, or all): ``rows`` rows of their
-    value-until-known."""
+    value-until-known.
+    """
     return {
         f.name: array(f.metadata["typecode"], [f.metadata["fill"]]) * rows
         for f in fields(kind)
@@ -144,6 +146,7 @@ class Facts:
     breaks: dict[str, np.ndarray]
     roster: Roster
     stop_s: float
+    deferred: dict[str, np.ndarray] = field(default_factory=dict)  # sim/core/deferred.py
 
 
 @dataclass
@@ -162,9 +165,12 @@ class Records:
     # start_at_s / end_at_s (breaks).
     duty: dict[str, np.ndarray] = field(default_factory=dict)
     breaks: dict[str, np.ndarray] = field(default_factory=dict)
+    # Deferred items (sim/core/deferred.py), one array per fact; empty without [deferred].
+    deferred: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def seed(self) -> int:
+        """The seed of the replication these records come from."""
         return self.scenario.horizon.seed
 
     @property
@@ -181,7 +187,8 @@ class Records:
         is answered: it gives the caller's answer time, and its end of after-call
         work the registration time when the call type registers a complaint. A
         caller whose answered attempt was not done when the run stopped is
-        IN_SERVICE."""
+        IN_SERVICE.
+        """
         attempt = as_numpy(facts.attempts, facts.n_attempts)
         caller = as_numpy(facts.callers)
         answered = np.flatnonzero(attempt["outcome"] == ANSWERED)
@@ -221,6 +228,7 @@ class Records:
             roster.people,
             duty,
             breaks,
+            facts.deferred,
         )
 
     @cached_property
@@ -228,7 +236,8 @@ class Records:
         """Each attempt's wait for a call-taker, s.
 
         Answered: answer - dial; abandoned: hang-up - dial; blocked: 0; still
-        waiting at the end (in system): NaN."""
+        waiting at the end (in system): NaN.
+        """
         a = self.attempt
         out = a["outcome"]
         return np.where(
@@ -248,13 +257,31 @@ class Records:
         return np.array([t.complaint for t in types], dtype=bool)[self.caller["call_type"]]
 
     @cached_property
+    def completed_at_s(self) -> np.ndarray:
+        """Per caller: the complaint completed on the portal (s), NaN if never
+        (sim/core/completion.py); the registration instant without ``[portal]``.
+        """
+        c = self.caller
+        return completed_at(self.scenario, self.replication, c["call_type"], c["registered_at_s"])
+
+    @cached_property
+    def reported_at_s(self) -> np.ndarray:
+        """Per caller: where the golden hour and money held count the reporting delay to,
+        registration or, with ``portal.report_at = "completion"``, portal completion.
+        """
+        if self.scenario.portal.enabled and self.scenario.portal.report_at == "completion":
+            return self.completed_at_s
+        return self.caller["registered_at_s"]
+
+    @cached_property
     def held_rs(self) -> np.ndarray:
         """Per caller: money still held at registration, Rs (DOMAIN.md section 3).
 
         ``loss_rs x f(reporting delay)`` for a registered complaint, 0 for a
-        complaint never registered, NaN for a caller who is not a complaint."""
+        complaint never registered, NaN for a caller who is not a complaint.
+        """
         c = self.caller
-        reg = c["registered_at_s"]
+        reg = self.reported_at_s
         delay = reg - c["fraud_at_s"]
         held = np.where(
             np.isnan(reg), 0.0, c["loss_rs"] * self.scenario.money.held_share(np.nan_to_num(delay))
@@ -332,7 +359,8 @@ class Records:
                 "access_delay_s": c["answered_at_s"] - c["first_dial_at_s"],
                 "handling_s": np.where(complaint, reg - c["answered_at_s"], np.nan),
                 "reporting_delay_s": np.where(complaint, delay, np.nan),
-                "golden_hour": complaint & (delay <= sc.targets.golden_hour_s),
+                "golden_hour": complaint
+                & (self.reported_at_s - c["fraud_at_s"] <= sc.targets.golden_hour_s),
                 "loss_rs": np.where(complaint, c["loss_rs"], np.nan),
                 "held_rs": self.held_rs,
                 "in_window": (c["first_dial_at_s"] >= lo) & (c["first_dial_at_s"] < hi),

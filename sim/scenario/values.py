@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.scenario.channels import Deferred, Portal
 from sim.scenario.distributions import Dist
 
 DAY_S = 86_400.0
@@ -46,10 +47,12 @@ class Horizon:
 
     @property
     def end_s(self) -> float:
+        """End of the horizon, seconds from the start."""
         return self.days * DAY_S
 
     @property
     def warmup_s(self) -> float:
+        """End of the warm-up, seconds from the start."""
         return self.warmup_days * DAY_S
 
 
@@ -65,7 +68,8 @@ class Surge:
 @dataclass(frozen=True)
 class LogDay:
     """One day of a log for ``"bootstrap"`` arrivals: its date, first-dial instants (s from
-    that day's midnight, sorted) and, if given, each caller's call-type name."""
+    that day's midnight, sorted) and, if given, each caller's call-type name.
+    """
 
     date: dt.date
     first_dial_s: tuple[float, ...]
@@ -156,6 +160,8 @@ class Break:
 
 @dataclass(frozen=True)
 class Rank:
+    """One rank of the roster: its name, head count and how many of them are women."""
+
     name: str
     count: int
     women: int
@@ -212,7 +218,8 @@ def team_sizes(
 @dataclass(frozen=True)
 class Staff:
     """Who is on duty when: a roster of people, a plain headcount per shift, or a count of
-    people on duty per interval of the day."""
+    people on duty per interval of the day.
+    """
 
     mode: str  # "roster" | "headcount" | "interval"
     seats: int
@@ -231,9 +238,11 @@ class Staff:
     team_shares: tuple[float, ...] = ()  # roster: each team's share of every rank; () = equal
     interval_s: float = 1800.0  # interval mode: length of one count's interval
     # interval mode: people on duty per interval of the day, one row (every day) or seven
-    # (Monday..Sunday); call-takers and officers
+    # (Monday..Sunday), or with interval_by_date one row per day of the horizon; call-takers
+    # and officers
     interval_call_takers: tuple[tuple[int, ...], ...] = ()
     interval_escalation: tuple[tuple[int, ...], ...] = ()
+    interval_by_date: bool = False
 
 
 @dataclass(frozen=True)
@@ -306,6 +315,8 @@ class Scenario:
     money: Money
     targets: Targets
     file: str | None = None
+    deferred: Deferred = field(default_factory=Deferred)  # portal, social media in idle time
+    portal: Portal = field(default_factory=Portal)  # the victim's portal step (off)
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     #: Whether the values are what ``raw`` validates to: True when ``build`` made the scenario,
     #: False after ``dataclasses.replace`` or direct construction; ``variant`` refuses those.

@@ -240,7 +240,8 @@ def load_cases(cases_dir: str | Path = CASES_DIR) -> list[Scenario]:
 
 def quick(sc: Scenario) -> Scenario:
     """The ``--quick`` variant: :data:`QUICK_REPLICATIONS` replications and
-    :data:`QUICK_WINDOW_FRACTION` of the measured window (the warm-up is kept whole)."""
+    :data:`QUICK_WINDOW_FRACTION` of the measured window (the warm-up is kept whole).
+    """
     h = sc.horizon
     days = h.warmup_days + (h.days - h.warmup_days) * QUICK_WINDOW_FRACTION
     reps = min(h.replications, QUICK_REPLICATIONS)

@@ -8,6 +8,9 @@ duty is the count. ``staff.team_shares`` deals the roster's teams in given propo
 
 from __future__ import annotations
 
+import functools
+import operator
+
 import numpy as np
 from conftest import call_type, make_scenario, trace
 from test_model_exact import SESSION_COLS, assert_rows
@@ -65,6 +68,30 @@ def test_count_on_duty_follows_the_curve_every_half_hour_of_every_weekday() -> N
     assert len(roster.break_person) == 0
 
 
+def test_lists_by_date_follow_the_horizon_days_and_the_last_repeats_in_the_drain() -> None:
+    rng = np.random.default_rng(11)
+    takers = rng.integers(1, 9, size=(3, 24)).tolist()
+    sc = make_scenario(
+        horizon={"days": 3, "start_date": "2023-07-05"},
+        staff={
+            "mode": "interval",
+            "seats": 8,
+            "interval": {
+                "minutes": 60,
+                "by": "date",
+                "call_takers": takers,
+                "escalation": [1] * 24,
+            },
+        },
+    )
+    assert sc.staff.interval_by_date
+    roster = build_roster(sc.staff, sc.horizon, np.random.default_rng(0), extra_days=1)
+    mid_s = (np.arange(4 * 24) + 0.5) * H
+    day = np.minimum(np.arange(4 * 24) // 24, 2)  # the drain day repeats the last date
+    want = np.array(takers)[day, np.arange(4 * 24) % 24]
+    assert on_duty(roster, CALL_TAKER, mid_s).tolist() == want.tolist()
+
+
 def test_one_list_repeats_daily_and_periods_run_across_midnight() -> None:
     # Hourly counts: 1 from 00:00, 3 from 06:00, 2 from 12:00 to midnight.
     sc = interval_scenario([1] * 6 + [3] * 6 + [2] * 12, horizon={"days": 2})
@@ -110,7 +137,7 @@ def test_equal_team_shares_deal_as_plain_turns_and_unequal_ones_split_every_rank
     for count, members in zip(counts, dealt, strict=True):
         sizes = np.bincount(members, minlength=3)
         assert np.all(np.abs(sizes - count * np.array([0.4, 0.4, 0.2])) <= 1), (count, sizes)
-    everyone = np.bincount(sum(dealt, []), minlength=3)
+    everyone = np.bincount(functools.reduce(operator.iadd, dealt, []), minlength=3)
     assert np.all(np.abs(everyone - 171 * np.array([0.4, 0.4, 0.2])) <= 1)
 
 

@@ -28,7 +28,7 @@ from sim.scenario.values import Scenario
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted((ROOT / "scenarios").glob("*.toml"))  # not sim/verify/cases/
 DOCS = ROOT / "docs" / "scenarios.md"
-LOADERS = [ROOT / "sim" / "scenario" / name for name in ("load.py", "staff.py")]
+LOADERS = [ROOT / "sim" / "scenario" / name for name in ("load.py", "staff.py", "channels.py")]
 SHORT = {"horizon.days": 2, "horizon.warmup_days": 0.5, "horizon.replications": 1}
 KEY_METRICS = (
     "callers",
@@ -55,6 +55,8 @@ VARIANTS = (
     "priority_complaints",
     "shifts_12h",
     "headcount_quick",
+    "deferred_work",
+    "portal_step",
 )
 
 
@@ -121,7 +123,8 @@ def test_45_lines_and_seats_lose_fewer_complaints_than_30() -> None:
 
 def test_scenario_windows_hold_their_surges() -> None:
     """The dated surges fall where the headers say: the festive season covers the whole window,
-    the scam wave is 13:00-19:00 on the one measured day."""
+    the scam wave is 13:00-19:00 on the one measured day.
+    """
     festive = load_scenario(ROOT / "scenarios" / "festive_surge.toml")
     [s] = festive.arrivals.surges
     assert (s.start_s, s.duration_s, s.multiplier) == (0.0, festive.horizon.end_s, 1.5)
@@ -185,7 +188,8 @@ def read_dotted_keys(monkeypatch: pytest.MonkeyPatch) -> set[str]:
 
 def _documented(docs: str, name: str) -> bool:
     """``name`` appears in backticks as a key (``days``), the end of a dotted key
-    (``horizon.days``) or a table (``[horizon]``)."""
+    (``horizon.days``) or a table (``[horizon]``).
+    """
     return re.search(rf"`\[?(?:[\w\[\]]+\.)*{name}\]?`", docs) is not None
 
 
