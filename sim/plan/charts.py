@@ -86,7 +86,8 @@ def attainment(intervals: pd.DataFrame, target: float | None, per_day: int) -> F
 
 def staffing_check(table: pd.DataFrame, target: float | None, per_day: int) -> Figure:
     """Each method's requirement simulated per half hour (mean, 95% CI), and for the
-    over-served half hours of the checked method the service level with one fewer."""
+    over-served half hours of the checked method the service level with one fewer.
+    """
     fig, (ax, ax2) = plt.subplots(
         2, 1, figsize=(11, 6.5), sharex=True, gridspec_kw={"height_ratios": [3, 1.3]}
     )

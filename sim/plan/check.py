@@ -47,6 +47,8 @@ def _ci(per_rep: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 @dataclass(frozen=True)
 class StaffingCheck:
+    """The check's table (one row per method and half hour), its replications and interval."""
+
     table: pd.DataFrame  # one row per method and half hour
     replications: int
     interval_h: float
@@ -66,7 +68,8 @@ def staffing_check(
 ) -> StaffingCheck:
     """Simulate each method's requirement; for ``fewer_for`` methods, lower each over-served
     half hour by one. ``known`` gives measures already simulated of a requirement (ISA's last
-    iteration, the same scenario and replications)."""
+    iteration, the same scenario and replications).
+    """
     known = known or {}
 
     def scenario(staff: np.ndarray) -> Scenario:
@@ -154,7 +157,8 @@ def _fewer(
 
 def summary(check: StaffingCheck, t: PlanTargets) -> dict[str, dict[str, float]]:
     """Per method: half hours below by more than 3 points, over-served, and those lowered
-    that miss."""
+    that miss.
+    """
     goal = t.service_level_min if t.service_level_min is not None else 0.0
     out = {}
     for method, g in check.table.groupby("method", sort=False):

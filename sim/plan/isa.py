@@ -65,6 +65,8 @@ GOAL_FLOOR, GOAL_CAP = 0.3, 0.97
 
 @dataclass(frozen=True)
 class IsaResult:
+    """The staffing ISA ends with, whether it converged, every iteration, the last simulation."""
+
     staffing: np.ndarray  # call-takers per interval, the last iteration's
     converged: bool
     iterations: pd.DataFrame  # one row per iteration
@@ -125,6 +127,7 @@ class FormulaCurve:
         self._sl: dict[int, float] = {}
 
     def sl(self, c: int) -> float:
+        """The service level (share, in the targets' convention) with ``c`` agents."""
         if c not in self._sl:
             d, t = self.d, self.t
             m = erlang_a_metrics(
@@ -136,7 +139,8 @@ class FormulaCurve:
     def staffing_for(self, goal: float) -> float:
         """The fractional staffing at which the service level reaches ``goal``: the fewest
         agents c reaching it, less the share of the last step not needed (linear between
-        c - 1 and c)."""
+        c - 1 and c).
+        """
         if self.calls_per_s <= 0:
             return 1.0
         load = self.calls_per_s * self.d.handle_s
@@ -182,7 +186,8 @@ def formula_step(
 ) -> np.ndarray:
     """ISA's restaffing: the formula on the simulated load, corrected by the formula's error
     at the service level the simulation reached (whole agents, at least 1); intervals outside
-    ``where`` keep ``current``."""
+    ``where`` keep ``current``.
+    """
     if t.service_level_min is None:
         return np.maximum(1, staffing(d, t, r.rates))
     out = current.copy()

@@ -32,6 +32,7 @@ class MeasureTask:
     handle_s: float
 
     def __call__(self, scenario: Scenario, replication: int, progress: Progress | None) -> Measures:
+        """Simulate replication ``replication`` and count its attempts by interval."""
         rec = simulate(scenario, replication, progress)
         return measure([rec.attempts], self.edges_s, self.within_s, self.handle_s)
 

@@ -206,7 +206,8 @@ def cover(
     the bound: ``status`` says ``optimal`` when that proves it, and otherwise ``within one
     shift of optimal`` (the plan costs the optimum or one unit more: proving which can take
     HiGHS far longer than finding the plan), or ``feasible`` with its message at the time
-    limit (scaled with the program's size: :data:`TIME_LIMIT_BASE_S`)."""
+    limit (scaled with the program's size: :data:`TIME_LIMIT_BASE_S`).
+    """
     r = np.asarray(requirement, dtype=float)
     a = np.zeros((r.size, len(cols)))
     for j, c in enumerate(cols):

@@ -30,7 +30,8 @@ CALLS = 100.0
 class StepHelpline:
     """Service level of half hour i at s agents: 0.95 from ``need[i]`` agents up, 0.7 one below,
     0.4 further below; the offered load is what the formula expects (so only the error term
-    moves the staffing)."""
+    moves the staffing).
+    """
 
     def __init__(self, need: np.ndarray, load_erl: np.ndarray) -> None:
         self.need, self.load_erl = need, load_erl
@@ -84,7 +85,7 @@ def test_isa_settles_on_the_fewest_agents_that_meet_the_target(setting) -> None:
     assert result.iterations["intervals_changed"].iloc[-1] == 0
     # 0.95 is more than 5 points above 80%, so every half hour must be exactly at its need:
     # one fewer gives 70% (a miss), and more than the need would be spare.
-    assert 0.95 > t.service_level_min + SPARE
+    assert t.service_level_min + SPARE < 0.95
     assert np.array_equal(result.staffing, need)
     # The last simulation is of the final staffing, with all the replications.
     assert np.array_equal(helpline.seen[-1], result.staffing)
