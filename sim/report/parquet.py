@@ -79,11 +79,12 @@ class TableFile:
         for piece in pieces:
             table = arrow_table(stamp(piece, self.prov))
             with naming_errors(self.path):
-                if self.writer is None:
+                if self.writer is None:  # the first piece, even empty, gives the schema
                     self.file = open(self.path, "wb")  # noqa: SIM115 - closed by close()
                     schema = table.schema
                     self.writer = pq.ParquetWriter(self.file, schema, **settings(schema))
-                self.writer.write_table(table, row_group_size=max(table.num_rows, 1))
+                if table.num_rows:  # no empty row groups (they have no statistics)
+                    self.writer.write_table(table, row_group_size=table.num_rows)
 
     def close(self) -> None:
         """Finish the file (its footer) and close it."""

@@ -80,7 +80,8 @@ def test_files_hold_the_runners_tables_a_row_group_never_mixing_replications(
             assert stats.min == stats.max, f"{name}: row group {g} mixes replications"
             assert meta.row_group(g).num_rows <= 40
             reps.append(stats.min)
-        assert reps == sorted(reps) and set(reps) == {0, 1, 2}, name
+        assert reps == sorted(reps), name
+        assert set(reps) == set(got["replication"]), name  # an empty table has no row groups
     attempts = pq.ParquetFile(tmp_path / "out" / "attempts.parquet").metadata
     assert attempts.num_row_groups > 3  # replications of more than 40 attempts were split
 
