@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import stdtrit
 
-from sim import attainment, binding
+from sim import attainment, binding, journey
 from sim.core.intervals import overlap_s
 from sim.core.records import (
     ABANDONED,
@@ -121,6 +121,7 @@ METRICS: dict[str, tuple[str, str]] = {
 
 METRICS.update(attainment.METRICS)
 METRICS.update(binding.METRICS)
+METRICS.update(journey.METRICS)
 
 #: What ``helpline run`` prints (and ``compare`` by default): section title -> its metrics, in
 #: order. Every metric of :data:`METRICS` is here or in :data:`HIDDEN` (a test checks it).
@@ -180,6 +181,7 @@ SHOWN: dict[str, tuple[str, ...]] = {
         "peak_seats_bind_share",
         "peak_people_bind_share",
     ),
+    "Menu and callbacks": ("menu_mean_s", "menu_abandon_share"),
     "Against targets": (
         "targets_met_interval_share",
         "targets_met_day_share",
@@ -316,6 +318,7 @@ def summarize(rec: Records) -> dict[str, float]:
         m["money_held_share"] = math.nan
     m.update(attainment.summary(rec))
     m.update(binding.summary(rec))
+    m.update(journey.summary(rec))
     return {k: float(m[k]) for k in METRICS}
 
 
@@ -325,7 +328,7 @@ def _line_waits(rec: Records, win: np.ndarray) -> np.ndarray:
     out = a["outcome"]
     end = np.where(out == ANSWERED, a["answered_at_s"], a["line_released_at_s"])
     waited = win & ((out == ANSWERED) | (out == ABANDONED))
-    return end[waited] - a["arrived_at_s"][waited]
+    return end[waited] - rec.queued_at_s[waited]
 
 
 @dataclass(frozen=True)

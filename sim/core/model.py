@@ -142,6 +142,11 @@ class _Model(AttemptColumns):
         self.on_talk_end = self._on_talk_end
         self.on_escalation_end = self._on_escalation_end
         self.on_acw_end = self._on_acw_end
+        # Options switched on once here, so the common path pays nothing for them: the
+        # menu replaces the dial (a method bound on the instance shadows the class's).
+        if scenario.has_menu:
+            self.on_menu_end = self._on_menu_end
+            self._dial = self._dial_to_menu  # type: ignore[method-assign]
 
     def _attempt_columns(self, rows: int) -> None:
         """Allocate the attempt columns: one row per dial, filled as facts happen.
@@ -203,6 +208,8 @@ class _Model(AttemptColumns):
         self.redial_ab_delay = each_attempt(
             [t.redial.delay_after_abandon for t in types], "redial_delay_abandon"
         )
+        if self.sc.has_menu:  # per caller and attempt: a redial hears the menu again
+            self.menu_time = each_attempt([t.menu for t in types], "menu")
 
     def _per_type(self) -> None:
         """Per call type: the behaviour read on every call, and the queues."""
@@ -355,6 +362,54 @@ class _Model(AttemptColumns):
             self.env.at(patience, self.on_abandon, a)
         else:
             self.patience_s[a] = math.inf
+        self.queues[self.type_queue[t]].append(a)
+
+    def _dial_to_menu(self, c: int, k: int, now: float) -> None:
+        """:meth:`_dial` with a language menu: the line is seized, the menu plays, then the
+        caller queues (or is answered).
+
+        Patience runs from the dial (the caller waits for a person, menu or hold music
+        alike): a caller whose patience is at most the menu time hangs up in the menu at
+        dial + patience, and ``menu_s`` is then the time heard; otherwise the rest of the
+        patience runs in the queue from the menu's end."""
+        t = self.callers.call_type[c]
+        a = self.n_attempts
+        self.n_attempts = a + 1
+        self.caller_id[a] = c
+        self.call_type[a] = t
+        self.arrived_at_s[a] = now
+        if self.lines_busy >= self.lines:
+            self.outcome[a] = BLOCKED
+            self.line_released_at_s[a] = now
+            self._failed(c, t, True, now)
+            return
+        self.lines_busy += 1
+        menu = self.menu_time.value(c, k)
+        if self.inf_patience[t]:
+            patience = math.inf
+        else:
+            patience = self.caller_patience_s[c] if k == 1 else self.redial_patience.value(c, k)
+        self.patience_s[a] = patience
+        if patience <= menu:  # hangs up in the menu
+            self.menu_s[a] = patience
+            self.env.at(patience, self.on_abandon, a)
+            return
+        self.menu_s[a] = menu
+        self.env.at(menu, self.on_menu_end, a)
+
+    def _on_menu_end(self, ev: Event) -> None:
+        """The menu is over: answered by an idle call-taker, or into the queue with the rest
+        of the caller's patience."""
+        a = ev._value
+        now = self.env._now
+        t = self.call_type[a]
+        agent = self.takers.take_idle()
+        if agent >= 0:
+            self._answer(a, self.caller_id[a], t, agent, now)
+            return
+        rest = self.patience_s[a] - self.menu_s[a]
+        if not math.isinf(rest):
+            self.env.at(rest, self.on_abandon, a)
         self.queues[self.type_queue[t]].append(a)
 
     def _answer(self, a: int, c: int, t: int, agent: int, now: float) -> None:

@@ -70,6 +70,7 @@ class AttemptColumns:
     line_released_at_s: array[float] = _fact("d")
     after_call_s: array[float] = _fact("d")
     done_at_s: array[float] = _fact("d")
+    menu_s: array[float] = _fact("d")  # time in the language menu (NaN: no menu, or blocked)
 
 
 @dataclass(eq=False)
@@ -224,19 +225,29 @@ class Records:
         )
 
     @cached_property
-    def wait_s(self) -> np.ndarray:
-        """Each attempt's wait for a call-taker, s.
+    def queued_at_s(self) -> np.ndarray:
+        """Each attempt's instant of joining the queue, s: the dial, or with a language menu
+        the menu's end (dial + ``menu_s``; for a caller who hung up in the menu, the hang-up)."""
+        a = self.attempt
+        if not self.scenario.has_menu:
+            return a["arrived_at_s"]
+        return a["arrived_at_s"] + np.nan_to_num(a["menu_s"])
 
-        Answered: answer - dial; abandoned: hang-up - dial; blocked: 0; still
-        waiting at the end (in system): NaN."""
+    @cached_property
+    def wait_s(self) -> np.ndarray:
+        """Each attempt's wait in the queue for a call-taker, s (the menu not included).
+
+        Answered: answer - queued; abandoned: hang-up - queued (0 for a caller who hung
+        up in the menu); blocked: 0; still waiting at the end (in system): NaN."""
         a = self.attempt
         out = a["outcome"]
+        queued = self.queued_at_s
         return np.where(
             out == ANSWERED,
-            a["answered_at_s"] - a["arrived_at_s"],
+            a["answered_at_s"] - queued,
             np.where(
                 out == ABANDONED,
-                a["line_released_at_s"] - a["arrived_at_s"],
+                a["line_released_at_s"] - queued,
                 np.where(out == BLOCKED, 0.0, np.nan),
             ),
         )
@@ -305,6 +316,9 @@ class Records:
             },
             copy=False,  # views of the recorded columns: the table costs no second copy
         )
+        if self.scenario.has_menu:  # the menu's columns only where there is a menu
+            df["menu_s"] = a["menu_s"]
+            df["menu_abandoned"] = (a["outcome"] == ABANDONED) & (a["menu_s"] >= a["patience_s"])
         return self._tag(df)
 
     @cached_property
@@ -375,6 +389,7 @@ class Records:
 
         first = self.caller["first_dial_at_s"]
         waited = out != BLOCKED
+        queued = self.queued_at_s
         q_end = np.where(
             out == ANSWERED,
             a["answered_at_s"],
@@ -393,8 +408,8 @@ class Records:
                 "answered": count(out == ANSWERED),
                 "abandoned": count(out == ABANDONED),
                 "blocked": count(out == BLOCKED),
-                "queue_mean": bin_mean(arrived[waited], q_end[waited], edges),
-                "queue_max": bin_max(arrived[waited], q_end[waited], edges).astype(np.int32),
+                "queue_mean": bin_mean(queued[waited], q_end[waited], edges),
+                "queue_max": bin_max(queued[waited], q_end[waited], edges).astype(np.int32),
                 "lines_busy_mean": bin_mean(arrived[waited], line_end[waited], edges),
                 "lines_busy_max": bin_max(arrived[waited], line_end[waited], edges).astype(
                     np.int32

@@ -383,6 +383,7 @@ def _call_type(name: str, r: Reader, limits: Limits) -> CallType:
     victim = r.dist("victim_delay", 0.0)
     esc_share = r.number("escalation_share", 0.0, lo=0, hi=1)
     esc_talk = r.dist("escalation_talk", {"dist": "deterministic", "value_min": 10})
+    menu = r.dist("menu", 0.0)
     r.finish()
     from sim.scenario.distributions import Dist
 
@@ -399,6 +400,7 @@ def _call_type(name: str, r: Reader, limits: Limits) -> CallType:
         victim,
         esc_share,
         esc_talk,
+        menu,
     )
 
 

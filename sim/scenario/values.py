@@ -134,6 +134,10 @@ class CallType:
     victim_delay: Dist
     escalation_share: float
     escalation_talk: Dist
+    #: Time in the language menu after the line is seized and before the queue (line held);
+    #: a deterministic 0 (the default) means no menu. Patience runs from the dial, so a caller
+    #: whose patience is shorter than the menu hangs up in it.
+    menu: Dist = field(default_factory=lambda: Dist("deterministic", (("value", 0.0),)))
 
 
 @dataclass(frozen=True)
@@ -313,3 +317,9 @@ class Scenario:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "raw_in_step", _FROM_RAW.get())
+
+    @property
+    def has_menu(self) -> bool:
+        """Whether any call type spends time in the language menu (off: the model and the
+        tables are those of a helpline without one, to the bit)."""
+        return any(not t.menu.is_zero for t in self.call_types)

@@ -8,7 +8,8 @@ checks, on the records of one run:
   timestamps say which (the outcome is not just a label), in any window;
 * every caller is answered, gave up or is still trying, consistently with its
   attempts (one answer at most, and it ends the caller's attempts);
-* waits >= 0 and arrived <= answered <= line released <= done;
+* waits >= 0 and arrived <= answered <= line released <= done; the language menu is heard
+  on a line before the queue, and an abandon in it or in the queue is at dial + patience;
 * a dial is blocked only when every line is held, and lines held never exceed
   ``lines.count`` (also in ``intervals.lines_busy_max``);
 * call-takers logged in never exceed ``staff.seats``; every call is answered
@@ -100,9 +101,17 @@ def assert_attempt_rows(rec: Records) -> None:
 
     ab = out == ABANDONED
     assert np.all(np.isnan(ans[ab])) and np.all(agent[ab] == -1) and np.all(np.isnan(done[ab]))
-    assert np.all(wait[ab] > 0)
-    # An abandon happens exactly when patience runs out.
+    # An abandon happens exactly when patience, which runs from the dial, runs out: in the
+    # queue after a positive wait, or in the language menu (no queue wait).
     np.testing.assert_allclose(rel[ab], arr[ab] + a["patience_s"][ab], rtol=0, atol=1e-6)
+    menu = np.nan_to_num(a["menu_s"])
+    in_menu = ab & (menu >= a["patience_s"])
+    assert np.all(wait[ab & ~in_menu] > 0) and np.all(wait[in_menu] == 0)
+    # The menu is heard on a line, so only by attempts that got one; it ends at the queue.
+    assert np.all(np.isnan(a["menu_s"][b]))
+    if not rec.scenario.has_menu:
+        assert np.all(np.isnan(a["menu_s"]))
+    np.testing.assert_array_equal(rec.queued_at_s, arr + menu)
 
     w = out == WAITING
     assert np.all(np.isnan(ans[w])) and np.all(np.isnan(rel[w])) and np.all(agent[w] == -1)
@@ -110,7 +119,7 @@ def assert_attempt_rows(rec: Records) -> None:
 
     an = out == ANSWERED
     assert np.all(agent[an] >= 0)
-    assert np.all(wait[an] >= 0) and np.all(ans[an] >= arr[an])
+    assert np.all(wait[an] >= 0) and np.all(ans[an] >= arr[an] + menu[an])
     finished = an & ~np.isnan(rel)
     assert np.all(rel[finished] >= ans[finished])
     # The line is held for talk, the wait for an officer and the escalation talk.
@@ -280,9 +289,10 @@ def assert_staff_respected(rec: Records) -> None:
 
     # Work conservation: halfway through any wait, every logged-in call-taker is busy.
     wait = rec.attempts["wait_s"].to_numpy()
-    end_wait = np.where(np.isnan(wait), stop - a["arrived_at_s"], wait)
+    queued = rec.queued_at_s  # a caller in the language menu is not waiting yet
+    end_wait = np.where(np.isnan(wait), stop - queued, wait)
     waited = (end_wait > 0) & (a["outcome"] != BLOCKED)
-    mid = a["arrived_at_s"][waited] + end_wait[waited] / 2
+    mid = queued[waited] + end_wait[waited] / 2
     logged = open_count(ses["login_at_s"][taker], ses["logout_at_s"][taker], mid, closed=False)
     busy = open_count(a["answered_at_s"][an], busy_end[an], mid, closed=False)
     assert np.all(busy == logged), "a caller waited while a call-taker was idle"
@@ -334,6 +344,7 @@ def call_types(draw: st.DrawFn, escalation: bool) -> dict[str, Any]:
             "after_call": draw(st.one_of(st.just(0), duration(1, 120))),
             "patience": draw(st.one_of(st.just("inf"), duration(5, 600))),
             "victim_delay": draw(st.one_of(st.just(0), duration(60, 7200))),
+            "menu": draw(st.one_of(st.just(0), duration(1, 120))),
             "redial": {
                 "after_busy": draw(st.floats(0, 1)),
                 "after_abandon": draw(st.floats(0, 1)),
