@@ -76,7 +76,11 @@ def tally(rec: Records, edges_s: np.ndarray) -> pd.DataFrame:
     a = rec.attempt
     arrived = a["arrived_at_s"]
     out = a["outcome"]
-    wait = a["answered_at_s"] - arrived
+    wait = rec.wait_s  # in the queue: with a language menu, from the menu's end
+    if sc.callbacks.enabled:  # the callers' own dials (callback tries are the helpline's)
+        own = rec.own_dial
+        out = np.where(own, out, -1)
+        arrived = np.where(own, arrived, -np.inf)  # outside every bin
     ans = out == ANSWERED
 
     def count(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:

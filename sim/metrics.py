@@ -181,7 +181,16 @@ SHOWN: dict[str, tuple[str, ...]] = {
         "peak_seats_bind_share",
         "peak_people_bind_share",
     ),
-    "Menu and callbacks": ("menu_mean_s", "menu_abandon_share"),
+    "Menu and callbacks": (
+        "menu_mean_s",
+        "menu_abandon_share",
+        "callbacks_offered_share",
+        "callbacks_accepted_share",
+        "callbacks_completed_share",
+        "callbacks_failed_share",
+        "callback_delay_mean_min",
+        "callback_delay_p90_min",
+    ),
     "Against targets": (
         "targets_met_interval_share",
         "targets_met_day_share",
@@ -219,6 +228,8 @@ def summarize(rec: Records) -> dict[str, float]:
     a = rec.attempt
     arrived = a["arrived_at_s"]
     win = (arrived >= lo) & (arrived < hi)
+    if sc.callbacks.enabled:  # attempt metrics count the callers' own dials
+        win &= rec.own_dial
     out = a["outcome"][win]
     n_ans = int(np.sum(out == ANSWERED))
     n_ab = int(np.sum(out == ABANDONED))
@@ -256,9 +267,8 @@ def summarize(rec: Records) -> dict[str, float]:
     }
     # Occupancy: facts clipped to the window.
     stop = rec.stop_s
-    busy_end = np.nan_to_num(a["done_at_s"], nan=stop)
-    all_ans = a["outcome"] == ANSWERED
-    busy = overlap_s(a["answered_at_s"][all_ans], busy_end[all_ans], lo, hi)
+    _, work_start, work_end = rec.taker_work
+    busy = overlap_s(work_start, work_end, lo, hi)
     s = rec.session
     taker = s["role"] == CALL_TAKER
     logged = overlap_s(s["login_at_s"][taker], s["logout_at_s"][taker], lo, hi)

@@ -30,6 +30,7 @@ import numpy as np
 from simpy.events import Event
 
 from sim.core.arrivals import dials
+from sim.core.callbacks import CallbackDesk
 from sim.core.engine import Engine
 from sim.core.pool import Pool
 from sim.core.records import (
@@ -147,6 +148,8 @@ class _Model(AttemptColumns):
         if scenario.has_menu:
             self.on_menu_end = self._on_menu_end
             self._dial = self._dial_to_menu  # type: ignore[method-assign]
+        if scenario.callbacks.enabled:  # the desk wraps the queue, the pool and line releases
+            CallbackDesk(self, root)
 
     def _attempt_columns(self, rows: int) -> None:
         """Allocate the attempt columns: one row per dial, filled as facts happen.
@@ -358,10 +361,16 @@ class _Model(AttemptColumns):
             return
         if not self.inf_patience[t]:
             patience = self.caller_patience_s[c] if k == 1 else self.redial_patience.value(c, k)
-            self.patience_s[a] = patience
-            self.env.at(patience, self.on_abandon, a)
         else:
-            self.patience_s[a] = math.inf
+            patience = math.inf
+        self.patience_s[a] = patience
+        self._join_queue(a, t, patience)
+
+    def _join_queue(self, a: int, t: int, patience_s: float) -> None:
+        """Attempt ``a`` (type ``t``) waits for a call-taker, hanging up after ``patience_s``
+        (:class:`~sim.core.callbacks.CallbackDesk` may offer a callback first)."""
+        if patience_s != math.inf:
+            self.env.at(patience_s, self.on_abandon, a)
         self.queues[self.type_queue[t]].append(a)
 
     def _dial_to_menu(self, c: int, k: int, now: float) -> None:
@@ -407,10 +416,7 @@ class _Model(AttemptColumns):
         if agent >= 0:
             self._answer(a, self.caller_id[a], t, agent, now)
             return
-        rest = self.patience_s[a] - self.menu_s[a]
-        if not math.isinf(rest):
-            self.env.at(rest, self.on_abandon, a)
-        self.queues[self.type_queue[t]].append(a)
+        self._join_queue(a, t, self.patience_s[a] - self.menu_s[a])
 
     def _answer(self, a: int, c: int, t: int, agent: int, now: float) -> None:
         """``agent`` answers attempt ``a`` (caller ``c``, type ``t``): talk starts, the line

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import ScenarioError, described, dotted
+from sim.scenario.callbacks import read_callbacks
 from sim.scenario.distributions import as_float
 from sim.scenario.files import apply_changes, check_depth, deep_merge, read_raw
 from sim.scenario.limits import Limits, read_limits
@@ -500,6 +501,7 @@ def _build(raw: dict[str, Any], file: str | None) -> Scenario:
         )
     mr.finish()
     targets = _targets(top.sub("targets", {}))
+    callbacks = read_callbacks(top.sub("callbacks", {}), names)
     top.finish()
     return Scenario(
         name,
@@ -514,4 +516,5 @@ def _build(raw: dict[str, Any], file: str | None) -> Scenario:
         targets,
         file=file,
         raw=copy.deepcopy(raw),
+        callbacks=callbacks,
     )

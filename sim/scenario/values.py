@@ -255,6 +255,30 @@ class Money:
         return self.held_floor + self.held_peak * np.exp(-np.asarray(delay_s) / self.held_decay_s)
 
 
+#: Which work a free call-taker takes first: a caller waiting live, or a due callback.
+CALLBACK_PRIORITIES = ("live_first", "callbacks_first")
+
+
+@dataclass(frozen=True)
+class Callbacks:
+    """Callbacks ("virtual hold"): offered to a caller who would queue behind at least
+    ``offer_at_queue`` others; accepted with ``accept_share`` (the caller hangs up, the line
+    frees); dialled by a free call-taker on a free line (``priority`` against live callers),
+    answered with ``answer_share``; an unanswered try keeps the call-taker ``ring`` long and is
+    tried again ``retry_delay`` later, up to ``max_tries`` tries, after which the caller is
+    lost (gave up). ``offered_types`` holds the indices of the call types offered one."""
+
+    enabled: bool = False
+    offer_at_queue: int = 10
+    accept_share: float = 0.5
+    offered_types: tuple[int, ...] = ()
+    priority: str = "live_first"
+    answer_share: float = 0.8
+    ring: Dist = field(default_factory=lambda: Dist("deterministic", (("value", 30.0),)))
+    retry_delay: Dist = field(default_factory=lambda: Dist("deterministic", (("value", 600.0),)))
+    max_tries: int = 3
+
+
 #: Service-level conventions: answered within T over answered attempts, or over every offered
 #: attempt (answered, abandoned and blocked; abandoned and blocked count as misses).
 SERVICE_LEVEL_CONVENTIONS = ("answered", "offered")
@@ -310,6 +334,7 @@ class Scenario:
     money: Money
     targets: Targets
     file: str | None = None
+    callbacks: Callbacks = field(default_factory=Callbacks)
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     #: Whether the values are what ``raw`` validates to: True when ``build`` made the scenario,
     #: False after ``dataclasses.replace`` or direct construction; ``variant`` refuses those.

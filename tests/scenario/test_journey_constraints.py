@@ -13,6 +13,7 @@ import pytest
 from test_constraints import _run, _variant, assert_rejected
 
 CT = "[call_types.complaint]\n"
+CB = "[callbacks]\nenabled = true\n"
 
 #: (id, TOML added after ``extends = BASELINE``, the dotted key the error must name)
 BAD: list[tuple[str, str, str]] = [
@@ -23,6 +24,20 @@ BAD: list[tuple[str, str, str]] = [
         CT + "menu = {dist = 'exponential', mean = 30}",
         "call_types.complaint.menu.mean",
     ),
+    ("callbacks-unknown-key", "[callbacks]\noffer = 3", "callbacks.offer"),
+    ("callbacks-enabled-word", "[callbacks]\nenabled = 'yes'", "callbacks.enabled"),
+    ("callbacks-threshold-negative", CB + "offer_at_queue = -1", "callbacks.offer_at_queue"),
+    ("callbacks-threshold-fraction", CB + "offer_at_queue = 1.5", "callbacks.offer_at_queue"),
+    ("callbacks-accept-above-1", CB + "accept_share = 1.5", "callbacks.accept_share"),
+    ("callbacks-unknown-type", CB + "call_types = ['nobody']", "callbacks.call_types"),
+    ("callbacks-type-not-list", CB + "call_types = 'complaint'", "callbacks.call_types"),
+    ("callbacks-priority", CB + "priority = 'vip'", "callbacks.priority"),
+    ("callbacks-answer-negative", CB + "answer_share = -0.1", "callbacks.answer_share"),
+    ("callbacks-ring-negative", CB + "ring = -5", "callbacks.ring"),
+    ("callbacks-ring-zero", CB + "ring = 0\nanswer_share = 0.5", "callbacks.ring"),
+    ("callbacks-retry-zero", CB + "retry_delay = 0\nmax_tries = 2", "callbacks.retry_delay"),
+    ("callbacks-tries-zero", CB + "max_tries = 0", "callbacks.max_tries"),
+    ("callbacks-tries-huge", CB + "max_tries = 1000", "callbacks.max_tries"),
 ]
 
 
