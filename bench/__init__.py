@@ -1,0 +1,1 @@
+"""Benchmarks: speed and memory measured as ratios against references run alongside."""

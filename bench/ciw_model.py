@@ -30,7 +30,8 @@ def run(n_arrivals: int, seed: int) -> dict:
         n_arrivals: number of calls that leave the system, a positive integer.
         seed: passed to ``ciw.seed`` (Python's ``random`` and ``ciw.rng``).
 
-    Returns:
+    Returns
+    -------
         ``calls``, ``answered``, ``abandoned``, ``asa_s`` (mean wait of answered
         calls, seconds), ``abandon_rate`` (abandoned / (answered + abandoned)) and
         ``batches`` (see :func:`bench.harness.batch_arrays`).

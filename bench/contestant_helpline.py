@@ -1,4 +1,4 @@
-"""This project's model as a benchmark contestant: M/M/30+M through the normal entry point.
+"""The project's own model as a benchmark contestant: M/M/30+M through the normal entry point.
 
 Builds the scenario in memory (constant arrivals, one 24-hour shift of 30
 call-takers, unlimited lines, exponential talk and patience, no redials),
@@ -57,7 +57,7 @@ def run(n_arrivals: int, seed: int) -> dict:
     n_ab = int((outcome == "abandoned").sum())
     wait_s = attempts["wait_s"].to_numpy()
     return {
-        "calls": int(len(attempts)),
+        "calls": len(attempts),
         "answered": n_ans,
         "abandoned": n_ab,
         "asa_s": float(wait_s[answered].mean()) if n_ans else math.nan,

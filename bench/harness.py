@@ -103,7 +103,8 @@ def batch_arrays(
         n_batches: number of batches; 20 keeps each batch long against the
             correlation time of the queue (minutes) for 20,000 calls or more.
 
-    Returns:
+    Returns
+    -------
         ``{"abandon_rate": [...], "asa_s": [...]}``, one value per batch; a batch
         with no answered call has ``asa_s`` NaN.
     """
@@ -159,7 +160,8 @@ def run_in_subprocess(
 ) -> RunResult:
     """Run one contestant once in a fresh interpreter and collect its measurements.
 
-    Raises:
+    Raises
+    ------
         RuntimeError: the child exited non-zero; the message carries its stderr.
     """
     env = dict(os.environ)

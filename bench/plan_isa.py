@@ -20,6 +20,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:
+    """Time the planner's ISA on a scenario's horizon and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenario", nargs="?", default="scenarios/volume_2025.toml")
     parser.add_argument("--replications", type=int, default=5)

@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def main() -> None:
+    """Time and size the replay animation of a peak window and print the figures."""
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--scenario", default=str(ROOT / "scenarios" / "scam_wave.toml"))
     ap.add_argument("--from-h", type=float, default=14.0, help="peak start, hour of the day")

@@ -104,6 +104,7 @@ def _pool_startup_s(scenario: Scenario, workers: int) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Measure replications in processes against serial and print the ratio."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scenario", default=str(REPO_ROOT / "scenarios" / "baseline_2023.toml"))
     ap.add_argument("--replications", type=int, default=10)
@@ -168,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
                 for t in v
             ]
             for k, v in timings.items()
-        },  # fmt: skip
+        },
         "per_replication_serial_s": round(med["serial"] / reps, 3),
         "pool_startup_s": round(startup, 3),
         "pickled_result_bytes": {"summary": summary_bytes, "with_tables": tables_bytes},

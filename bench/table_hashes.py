@@ -39,6 +39,7 @@ def digests(days: float) -> dict[str, dict[str, str]]:
 
 
 def main() -> None:
+    """Print a hash of every shipped scenario's tables as JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=float, default=7.0)
     args = parser.parse_args()

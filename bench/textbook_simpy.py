@@ -28,7 +28,8 @@ def run(n_arrivals: int, seed: int) -> dict:
         seed: root of the ``numpy.random.SeedSequence``; one child stream each for
             inter-arrival times, talk times and patience.
 
-    Returns:
+    Returns
+    -------
         ``calls`` (arrivals), ``answered``, ``abandoned``, ``asa_s`` (mean wait of
         answered calls, seconds), ``abandon_rate`` (abandoned / (answered +
         abandoned)) and ``batches`` (per-batch ``abandon_rate`` and ``asa_s`` lists

@@ -14,6 +14,7 @@ divided by the attempts. Defaults: ``scenarios/volume_2025.toml`` and
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -63,6 +64,7 @@ def child(path: str, days: float) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Simulate a year of each scenario and print wall time, peak memory and output size."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("scenarios", nargs="*", default=DEFAULT)
     ap.add_argument("--days", type=float, default=365.0)
@@ -72,10 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     days = 7.0 if args.quick else args.days
     if args.child:
-        try:
+        with contextlib.suppress(AttributeError, OSError):
             os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-        except (AttributeError, OSError):
-            pass
         print(json.dumps(child(args.child, days)))
         return 0
     rows = []

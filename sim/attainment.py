@@ -114,7 +114,8 @@ def _share(num: pd.Series, den: pd.Series) -> pd.Series:
 
 def judge(counts: pd.DataFrame, targets: Targets) -> pd.DataFrame:
     """``counts`` (from :func:`tally`) with the figures, one ``met_<target>`` column per stated
-    target and ``meets_targets`` (see the module docstring for the rules)."""
+    target and ``meets_targets`` (see the module docstring for the rules).
+    """
     df = counts.copy()
     offered = df["answered"] + df["abandoned"] + df["blocked"]
     df["service_level"] = _share(df["answered_within"], df["answered"])
@@ -192,7 +193,8 @@ def profile(intervals: pd.DataFrame) -> pd.DataFrame:
 
 def worst(prof: pd.DataFrame) -> pd.Series | None:
     """The interval of the day with the lowest ``met_share`` (ties: the lowest service level,
-    then the earliest); None when no target is stated."""
+    then the earliest); None when no target is stated.
+    """
     judged = prof[prof["met_share"].notna()]
     if judged.empty:
         return None
@@ -203,7 +205,7 @@ def worst(prof: pd.DataFrame) -> pd.Series | None:
 
 
 def summary(rec: Records) -> dict[str, float]:
-    """This module's :data:`METRICS` for one replication."""
+    """The attainment :data:`METRICS` for one replication."""
     if not rec.scenario.targets.stated:
         return dict.fromkeys(METRICS, math.nan)
     iv = by_interval(rec)

@@ -177,10 +177,10 @@ def by_interval(rec: Records, edges_s: np.ndarray | None = None) -> pd.DataFrame
     line = group("lines")
     taker = group("logged_in", "busy", "present", "on_break")
     officer = group("officers", "officers_busy")
-    T, off = taker.level, officer.level
-    without_seat = T["present"] - T["on_break"] - T["logged_in"]
-    seats_full = T["logged_in"] >= sc.staff.seats
-    all_busy = (T["logged_in"] > 0) & (T["busy"] >= T["logged_in"])
+    lvl, off = taker.level, officer.level
+    without_seat = lvl["present"] - lvl["on_break"] - lvl["logged_in"]
+    seats_full = lvl["logged_in"] >= sc.staff.seats
+    all_busy = (lvl["logged_in"] > 0) & (lvl["busy"] >= lvl["logged_in"])
     lines_full = (
         line.share(line.level["lines"] >= sc.lines)
         if sc.lines is not None
@@ -218,7 +218,8 @@ def by_interval(rec: Records, edges_s: np.ndarray | None = None) -> pd.DataFrame
 
 def peak_hours(sc: Scenario) -> np.ndarray:
     """The :data:`PEAK_HOURS` hours of the day (0..23) with the most expected first dials over
-    the window (ties: the earlier hour)."""
+    the window (ties: the earlier hour).
+    """
     lo, hi = sc.horizon.warmup_s, sc.horizon.end_s
     edges = clock_edges(lo, hi, 3600.0)
     per_bin = expected_callers(sc.arrivals, sc.horizon, edges)
@@ -228,7 +229,7 @@ def peak_hours(sc: Scenario) -> np.ndarray:
 
 
 def summary(rec: Records) -> dict[str, float]:
-    """This module's :data:`METRICS` for one replication, over the window."""
+    """The binding-resource :data:`METRICS` for one replication, over the window."""
     sc = rec.scenario
     lo, hi = rec.window_s
     hourly = by_interval(rec, clock_edges(lo, hi, 3600.0))
@@ -260,7 +261,8 @@ def summary(rec: Records) -> dict[str, float]:
 
 def verdict(peak_shares: dict[str, float]) -> list[str]:
     """The resources binding at the peak hours, from ``peak_<r>_bind_share`` means (empty:
-    none binds)."""
+    none binds).
+    """
     return [
         r
         for r in RESOURCES

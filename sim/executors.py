@@ -126,7 +126,9 @@ class Executor(Protocol):
 
     def map_unordered(
         self, jobs: Sequence[Job], progress: Callable[[int, float], None] | None = None
-    ) -> Iterator[tuple[Job, Any]]: ...
+    ) -> Iterator[tuple[Job, Any]]:
+        """Run every job and yield ``(job, result)`` as each finishes, reporting progress."""
+        ...
 
 
 class SerialExecutor:
@@ -147,6 +149,7 @@ class SerialExecutor:
     def map_unordered(
         self, jobs: Sequence[Job], progress: Callable[[int, float], None] | None = None
     ) -> Iterator[tuple[Job, Any]]:
+        """Run the jobs one after another in this process, yielding each result in order."""
         for i, job in enumerate(jobs):
             within = None
             if progress is not None:
@@ -183,6 +186,7 @@ class ProcessExecutor:
     def map_unordered(
         self, jobs: Sequence[Job], progress: Callable[[int, float], None] | None = None
     ) -> Iterator[tuple[Job, Any]]:
+        """Run the jobs in the process pool, yielding each result as it finishes."""
         if min(self.workers, len(jobs)) <= 1:
             yield from SerialExecutor().map_unordered(jobs, progress)
             return
@@ -290,6 +294,7 @@ class DaskExecutor:
     def map_unordered(
         self, jobs: Sequence[Job], progress: Callable[[int, float], None] | None = None
     ) -> Iterator[tuple[Job, Any]]:
+        """Run the jobs on the Dask cluster, yielding each result as it finishes."""
         distributed = _import_distributed()
         if not jobs:
             return

@@ -352,6 +352,7 @@ class Estimate:
 
     @property
     def half_width(self) -> float:
+        """Half the width of the confidence interval, in the metric's unit."""
         return (self.hi - self.lo) / 2
 
 
@@ -376,7 +377,8 @@ def in_range(name: str, e: Estimate) -> Estimate:
     Every metric of :data:`METRICS` lies in that range, but a t interval is
     symmetric by construction and, with few replications of a skewed metric,
     can reach below 0. Cutting never removes a value the metric can take, so
-    the interval's coverage is not lowered."""
+    the interval's coverage is not lowered.
+    """
     if math.isnan(e.lo):
         return e
     hi = min(e.hi, 1.0) if METRICS[name][0] == "share" else e.hi

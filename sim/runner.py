@@ -84,6 +84,7 @@ class TablesTask:
     def __call__(
         self, scenario: Scenario, replication: int, progress: Progress | None
     ) -> RunResult:
+        """Run one replication of ``scenario`` and build the named tables."""
         return run_one(scenario, replication, self.names, progress)
 
 

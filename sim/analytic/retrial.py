@@ -41,7 +41,8 @@ def solve_bytes(n_lines: int, m_max: int) -> int:
     """Bytes the sparse LU of the chain needs, about: states x (2 x bandwidth + a few) x 12.
 
     States are numbered orbit-major (``m (N + 1) + n``), so every transition stays within
-    ``N + 1`` of the diagonal and the factors' fill is bounded by that band."""
+    ``N + 1`` of the diagonal and the factors' fill is bounded by that band.
+    """
     states = (n_lines + 1) * (m_max + 1)
     return states * (2 * (n_lines + 1) + 8) * 12
 

@@ -236,7 +236,8 @@ def answered_waits(
     """ASA (s), service level and share answered, from what arrivals that get a line see.
 
     ``p_no_wait``: the share of them finding a free agent; ``q[k-1]``: the share taking
-    queue position k (any common scale). See :func:`erlang_a_metrics` for the formulas."""
+    queue position k (any common scale). See :func:`erlang_a_metrics` for the formulas.
+    """
     k = np.arange(1, len(q) + 1, dtype=float)
     p_served_k = c_mu / (c_mu + k * theta)
     if theta == 0.0:

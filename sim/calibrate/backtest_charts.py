@@ -6,11 +6,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.figure import Figure
 
-from sim.calibrate.backtest import METRICS  # noqa: E402
+from sim.calibrate.backtest import METRICS
 
 TITLES = {
     "answered": "answered attempts per hour of day (all days)",
@@ -46,5 +46,6 @@ def metric_chart(by_hour: pd.DataFrame, metric: str, coverage: float, arrivals: 
 
 
 def save(fig: Figure, path: str) -> None:
+    """Write a figure to ``path`` and release its memory."""
     fig.savefig(path, dpi=100)
     plt.close(fig)

@@ -48,6 +48,7 @@ class Observed:
 
 
 def observed(calls: pd.DataFrame, sl_s: float = SERVICE_LEVEL_S) -> Observed:
+    """The log's own summary figures: answered, abandoned, ASA and service level at ``sl_s``."""
     ans = calls["outcome"] == "answered"
     ab = calls["outcome"] == "abandoned"
     waited = calls["wait_s"] > 0
@@ -72,6 +73,8 @@ def observed(calls: pd.DataFrame, sl_s: float = SERVICE_LEVEL_S) -> Observed:
 
 @dataclass(frozen=True)
 class CallTypeFit:
+    """The fitted talk time, patience and share of one call type, with the log type it came from."""
+
     name: str
     log_type: str
     priority: int
@@ -84,6 +87,8 @@ class CallTypeFit:
 
 @dataclass(frozen=True)
 class Calibration:
+    """Everything fitted from one call log: demand, call types, staffing, observed figures."""
+
     log: CallLog
     marked: pd.DataFrame  # the attempts with redial marks
     observed: Observed
@@ -103,7 +108,8 @@ class Calibration:
     @property
     def hidden_redials(self) -> float:
         """Redials of unidentified callers, which stay among the first dials: their abandons
-        times the identified callers' redial share."""
+        times the identified callers' redial share.
+        """
         rd = self.redial_abandon
         if rd is None:
             return 0.0
@@ -127,7 +133,8 @@ class Calibration:
 
 def type_names(calls: pd.DataFrame) -> pd.Series:
     """The scenario call-type name of each attempt: its log type, split by priority class
-    where the type has more than one."""
+    where the type has more than one.
+    """
     classes = calls.groupby("call_type")["priority"].nunique()
     multi = calls["call_type"].map(classes) > 1
     return calls["call_type"].where(

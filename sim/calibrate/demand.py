@@ -58,6 +58,7 @@ class RedialFit:
 
     @property
     def median_s(self) -> float:
+        """Median of the fitted lognormal, seconds."""
         return math.exp(self.log_mu)
 
 
@@ -133,6 +134,7 @@ class ArrivalFit:
         return total / total.sum()
 
     def weekday_profile(self, w: int) -> np.ndarray:
+        """Share of the day's calls in each interval on weekday ``w`` (0 = Monday)."""
         row = self.counts[w]
         return row / row.sum() if row.sum() > 0 else self.profile
 

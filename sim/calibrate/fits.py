@@ -44,9 +44,11 @@ class Fit:
 
     @property
     def aic(self) -> float:
+        """Akaike's information criterion of the fit (lower is better)."""
         return 2 * len(self.params) - 2 * self.loglik
 
     def frozen(self) -> stats.rv_continuous:
+        """The fitted distribution as a frozen scipy distribution, in seconds."""
         if self.family == "lognormal":
             return stats.lognorm(self.params["log_sd"], scale=math.exp(self.params["log_mu"]))
         if self.family == "gamma":
@@ -83,6 +85,7 @@ class TalkFit:
     samples_s: tuple[float, ...] = ()  # the empirical quantiles when chosen == "empirical"
 
     def scenario_dist(self) -> dict[str, object]:
+        """The chosen fit as a scenario file's distribution table."""
         if self.chosen == "empirical":
             return {"dist": "empirical", "samples_s": list(self.samples_s)}
         return self.fits[self.chosen].scenario_dist()
@@ -197,7 +200,7 @@ def fit_talk(sample_s: np.ndarray) -> TalkFit:
     ok = [f for f in fits.values() if abs(f.mean_s / mean - 1) <= MEAN_TOLERANCE]
     if ok:
         best = min(ok, key=lambda f: f.ks)
-        other = [f for f in fits.values() if f is not best][0]
+        other = next(f for f in fits.values() if f is not best)
         why = f"smaller KS distance ({best.ks:.3f} against {other.family} {other.ks:.3f})"
         if other not in ok:
             why = (

@@ -84,10 +84,12 @@ class CallLog:
 
     @property
     def name(self) -> str:
+        """The log file's name, without its folder."""
         return Path(self.path).name
 
     @property
     def dates(self) -> list[dt.date]:
+        """The calendar dates the log covers, in order."""
         return sorted(set(self.calls["arrived"].dt.date))
 
 

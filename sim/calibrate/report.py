@@ -14,14 +14,14 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from scipy import stats  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+from scipy import stats
 
-from sim.calibrate.calibration import SERVICE_LEVEL_S, Calibration  # noqa: E402
-from sim.calibrate.demand import REDIAL_WINDOW_S  # noqa: E402
-from sim.calibrate.staffing import GAP_S, WRAP_MAX_S  # noqa: E402
+from sim.calibrate.calibration import SERVICE_LEVEL_S, Calibration
+from sim.calibrate.demand import REDIAL_WINDOW_S
+from sim.calibrate.staffing import GAP_S, WRAP_MAX_S
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -305,5 +305,6 @@ CHARTS = {
 
 
 def save(fig: Figure, path: str) -> None:
+    """Write a figure to ``path`` and release its memory."""
     fig.savefig(path, dpi=100)
     plt.close(fig)

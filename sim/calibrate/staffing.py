@@ -37,7 +37,8 @@ def waiting_at(calls: pd.DataFrame, instants: np.ndarray) -> np.ndarray:
 
 def _gaps(calls: pd.DataFrame) -> pd.DataFrame:
     """Per answered call of a named agent: the gap to the agent's next answer (s, NaN for the
-    last), and the callers waiting at its hang-up."""
+    last), and the callers waiting at its hang-up.
+    """
     served = calls[(calls["outcome"] == "answered") & (calls["agent"] != "")]
     served = served.sort_values(["agent", "service_start"], kind="stable")
     run_end = served.groupby("agent")["service_end"].cummax()
@@ -56,7 +57,8 @@ def _gaps(calls: pd.DataFrame) -> pd.DataFrame:
 
 def wrap_up_sample(calls: pd.DataFrame) -> np.ndarray:
     """Gaps (s) between an agent's hang-up and next answer, up to ``WRAP_MAX_S``, while a
-    caller was waiting: the agents' wrap-up time."""
+    caller was waiting: the agents' wrap-up time.
+    """
     g = _gaps(calls)
     keep = (g["waiting"] > 0) & (g["gap_s"] >= 0) & (g["gap_s"] <= WRAP_MAX_S)
     return g.loc[keep, "gap_s"].to_numpy(dtype=float)
@@ -106,7 +108,8 @@ def busy(calls: pd.DataFrame, dates: list[dt.date], interval_s: float = INTERVAL
 
 def whole(counts: np.ndarray) -> np.ndarray:
     """Whole agents per interval: the time average rounded half up; a day (row) with some
-    activity that rounds to nobody at all keeps one agent wherever anyone was on duty."""
+    activity that rounds to nobody at all keeps one agent wherever anyone was on duty.
+    """
     c = np.atleast_2d(np.asarray(counts, dtype=float))
     out = np.floor(c + 0.5).astype(int)
     empty = (out.max(axis=1) == 0) & (c.max(axis=1) > 0)

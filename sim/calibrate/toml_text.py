@@ -1,5 +1,6 @@
 """TOML text for scenario files, with a comment beside any key (the standard library reads TOML
-but does not write it)."""
+but does not write it).
+"""
 
 from __future__ import annotations
 
@@ -39,10 +40,12 @@ class Document:
         self.lines: list[str] = []
 
     def comment(self, text: str) -> None:
+        """Add ``text`` as comment lines."""
         for line in text.splitlines() or [""]:
             self.lines.append(f"# {line}".rstrip())
 
     def table(self, name: str, note: str = "") -> None:
+        """Start the table ``[name]``, after a blank line and an optional comment."""
         if self.lines:
             self.lines.append("")
         if note:
@@ -50,6 +53,7 @@ class Document:
         self.lines.append(f"[{name}]")
 
     def array_table(self, name: str) -> None:
+        """Start one entry ``[[name]]`` of an array of tables."""
         self.lines.append("")
         self.lines.append(f"[[{name}]]")
 
@@ -60,4 +64,5 @@ class Document:
         self.lines.append(f"{name} = {value(v)}")
 
     def text(self) -> str:
+        """The whole file's text, ending in a newline."""
         return "\n".join(self.lines) + "\n"

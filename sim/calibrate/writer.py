@@ -49,7 +49,8 @@ def arrivals_raw(
 ) -> dict[str, Any]:
     """The raw ``[arrivals]`` table of ``mode``: ``fitted`` from ``fit``; ``trace`` the
     attempts of ``dates`` (instants from the first date's midnight); ``bootstrap`` every day
-    of ``marked``. ``with_types`` names each caller's call type (``scenario_type``)."""
+    of ``marked``. ``with_types`` names each caller's call type (``scenario_type``).
+    """
     if mode == "fitted":
         assert fit is not None
         a = fit
@@ -86,7 +87,7 @@ def staff_raw(rows: list[list[int]]) -> dict[str, Any]:
     """``[staff]`` in interval mode from whole agents per half hour (one or seven lists)."""
     most = max(max(r) for r in rows)
     if most == 0:  # nobody on duty at all: one seat, one agent in the first interval
-        rows = [[1] + r[1:] for r in rows]
+        rows = [[1, *r[1:]] for r in rows]
         most = 1
     return {
         "mode": "interval",

@@ -74,6 +74,7 @@ class OneLineCommand(click.Command):
     """A command whose parse errors (bad types, missing options) are one line too."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Parse the options; a usage error becomes one line naming the option."""
         try:
             return super().parse_args(ctx, args)
         except click.UsageError as exc:
@@ -88,12 +89,11 @@ def executor_options(fn: F) -> F:
         help="Dask scheduler to run on, e.g. tcp://10.0.0.5:8786 (implies --executor dask).",
     )(fn)
     fn = workers_option(fn)
-    fn = click.option(
+    return click.option(
         "--executor",
         type=click.Choice(EXECUTORS),
         help="Where runs execute [default: processes; dask if --scheduler is given].",
     )(fn)
-    return fn
 
 
 def workers_option(fn: F) -> F:
@@ -134,7 +134,8 @@ def scenario_from(
     changes: dict[str, Any] = {}
     source: dict[str, str] = {}
     if sets:
-        from sim.experiment.grid import parse_set, toml_literal, variant_name
+        from sim.cli.options import parse_set
+        from sim.experiment.grid import toml_literal, variant_name
 
         changes = parse_set(sets)
         source = {k: f"--set {k}={toml_literal(v)}" for k, v in changes.items()}

@@ -1,5 +1,6 @@
 """``helpline replications``: how many replications reach a target CI half-width (and, with
-``--run``, run them)."""
+``--run``, run them).
+"""
 
 from __future__ import annotations
 

@@ -21,7 +21,8 @@ from sim.cli.common import fail, friendly_errors
 def command(run_dir: str, out_file: str | None) -> None:
     """Write an HTML report of RUN_DIR, a folder written by `helpline run`, `helpline compare
     --out` or `helpline sweep --out`: figures with their confidence intervals, charts as inline
-    SVG, the scenario's assumptions. Readable on a phone, printable, nothing fetched."""
+    SVG, the scenario's assumptions. Readable on a phone, printable, nothing fetched.
+    """
     folder = Path(run_dir)
     if not folder.is_dir():
         fail(f"RUN_DIR: must be an output folder of helpline run, compare or sweep; got {run_dir}")

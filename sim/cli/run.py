@@ -87,7 +87,8 @@ def write_results(results: Results, out: Path, extra: dict[str, object]) -> None
     """Tables, summary.json and the charts into ``out``, all appearing at once.
 
     Call it holding :func:`~sim.report.output.output_lock`: the folder is built beside
-    ``out`` and swapped in whole (:func:`~sim.report.output.replaced_folder`)."""
+    ``out`` and swapped in whole (:func:`~sim.report.output.replaced_folder`).
+    """
     from sim.report import charts as plots  # matplotlib loads here, after the run
 
     sc = results.scenario

@@ -17,8 +17,9 @@ from sim.cli.common import (
     friendly_errors,
     scenario_from,
 )
+from sim.cli.options import parse_vary, read_points_csv
 from sim.experiment import sweep as run_sweep
-from sim.experiment.grid import label, parse_vary, read_points_csv
+from sim.experiment.grid import label
 from sim.experiment.store import RUNS
 from sim.experiment.sweep import DEFAULT_METRIC, check_metric
 from sim.metrics import METRICS
@@ -103,7 +104,7 @@ def command(
     metric: str,
     as_json: bool,
 ) -> None:
-    """Run SCENARIO.toml at every point of a grid, each for R replications.
+    r"""Run SCENARIO.toml at every point of a grid, each for R replications.
 
     Every finished run is saved in the --out folder as it finishes: rerun the
     same command to resume after an interruption, or with a larger

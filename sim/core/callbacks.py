@@ -67,7 +67,8 @@ class CallbackDesk:
     # --- the offer ------------------------------------------------------------------------
     def waiting(self) -> int:
         """Live callers in the queues now (abandoned ones stay in them until they reach the
-        head: see ``_taker_ready``)."""
+        head: see ``_taker_ready``).
+        """
         outcome = self.m.outcome
         return sum(1 for q in self.m.queues for a in q if outcome[a] == WAITING)
 
@@ -103,7 +104,8 @@ class CallbackDesk:
 
     def dial_idle(self) -> None:
         """Due callbacks to idle call-takers while lines are free (after a line frees, or a
-        callback falls due)."""
+        callback falls due).
+        """
         m = self.m
         while self.pending and m.lines_busy < m.lines:
             agent = m.takers.take_idle()
@@ -112,11 +114,13 @@ class CallbackDesk:
             self.dial_back(agent, m.env._now)
 
     def hang_up(self, a: int, t: int) -> None:
+        """The model's hang-up, then due callbacks onto the freed line."""
         self.base_hang_up(a, t)
         if self.pending:
             self.dial_idle()
 
     def on_abandon(self, ev: Event) -> None:
+        """The model's abandon, then due callbacks onto the freed line."""
         self.base_abandon(ev)
         if self.pending:
             self.dial_idle()

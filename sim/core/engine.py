@@ -64,13 +64,14 @@ def bad_delay(delay_s: float, callback: Callable[[Any], None]) -> ValueError:
 
     A NaN in the event queue would not fail: it would silently break the heap's
     order and give impossible tables. Drawn durations are checked when the
-    scenario is loaded (sim/scenario/distributions.py); this is the last guard."""
+    scenario is loaded (sim/scenario/distributions.py); this is the last guard.
+    """
     name = getattr(callback, "__name__", repr(callback))
     what = DELAY_OF.get(name, f"the delay before {name}")
     return ValueError(f"{what} drawn is {delay_s!r} s: every delay must be a number >= 0")
 
 
-class _Stop(Exception):
+class _Stop(Exception):  # noqa: N818 - a signal that ends the loop, not an error
     """Raised by the end-of-run event to leave the loop."""
 
 
@@ -91,7 +92,8 @@ class Engine(simpy.Environment):
         The same as ``schedule(Call(callback, value), NORMAL, delay_s)``, with a
         spare call reused when there is one: a call whose callback has run is
         spare (nothing else holds it), so a run makes new event objects only
-        while the number of pending calls grows."""
+        while the number of pending calls grows.
+        """
         if not delay_s >= 0.0:  # also NaN, which would break the heap's order silently
             raise bad_delay(delay_s, callback)
         spare = self.spare
@@ -110,7 +112,8 @@ class Engine(simpy.Environment):
         can differ from ``when_s`` by a rounding error, and an instant given in
         advance (a caller's first dial) must be kept to the last bit. (The spare
         handling repeats :meth:`at`'s on purpose: both run about once per call,
-        and a shared helper would cost a Python call each time.)"""
+        and a shared helper would cost a Python call each time.)
+        """
         if not when_s >= self._now:  # also NaN
             raise ValueError(f"when_s ({when_s}) is before the clock ({self._now}) or not a number")
         spare = self.spare

@@ -66,7 +66,8 @@ def callers(sc: Scenario, root: np.random.SeedSequence) -> CallerColumns:
     """Every caller of the replication, drawn before the run (vectorised).
 
     First dials (callers are numbered in their order), call types, victim delay
-    (so the fraud instant) and, when money is modelled, the loss."""
+    (so the fraud instant) and, when money is modelled, the loss.
+    """
     types = sc.call_types
     first_s, named_types = dials(sc.arrivals, sc.horizon, stream(root, "arrivals"))
     n = first_s.size
@@ -156,7 +157,8 @@ class _Model(AttemptColumns):
 
         Preallocated so a dial writes a few values instead of appending sixteen:
         room for every first dial and a chunk of redials (capacity >= callers +
-        redials so far), so only a redial checks for room and grows the columns."""
+        redials so far), so only a redial checks for room and grows the columns.
+        """
         for name, col in empty_columns(AttemptColumns, rows).items():
             setattr(self, name, col)
         self.capacity = rows
@@ -177,7 +179,8 @@ class _Model(AttemptColumns):
         decision to redial and the redial delay per caller and attempt number
         (:class:`~sim.core.streams.PerAttempt`). So two variants of a scenario
         give a caller the same values wherever the caller's story agrees
-        (common random numbers). Quantities no call type uses are not drawn."""
+        (common random numbers). Quantities no call type uses are not drawn.
+        """
         types = self.sc.call_types
         names = [t.name for t in types]
         call_type = np.frombuffer(self.callers.call_type, dtype=np.int16)
@@ -251,7 +254,7 @@ class _Model(AttemptColumns):
         self.roster_i = 0
 
     # --- the event loop ---------------------------------------------------------------------
-    def at(self, delay_s: float, fn, value: int) -> None:  # noqa: ANN001
+    def at(self, delay_s: float, fn, value: int) -> None:
         """Run ``fn(value)`` after ``delay_s`` seconds (for the staff pools)."""
         self.env.at(delay_s, lambda ev: fn(ev._value), value)
 
@@ -313,7 +316,8 @@ class _Model(AttemptColumns):
         Callers are numbered in order of their first dial, so one chain brings
         them all: after caller ``c`` dials, caller ``c + 1`` dials at once if
         nothing else is due before (``Engine.jump``), else the chain waits in
-        the event queue."""
+        the event queue.
+        """
         c = ev._value
         env = self.env
         first_s = self.callers.first_dial_at_s
@@ -368,7 +372,8 @@ class _Model(AttemptColumns):
 
     def _join_queue(self, a: int, t: int, patience_s: float) -> None:
         """Attempt ``a`` (type ``t``) waits for a call-taker, hanging up after ``patience_s``
-        (:class:`~sim.core.callbacks.CallbackDesk` may offer a callback first)."""
+        (:class:`~sim.core.callbacks.CallbackDesk` may offer a callback first).
+        """
         if patience_s != math.inf:
             self.env.at(patience_s, self.on_abandon, a)
         self.queues[self.type_queue[t]].append(a)
@@ -380,7 +385,8 @@ class _Model(AttemptColumns):
         Patience runs from the dial (the caller waits for a person, menu or hold music
         alike): a caller whose patience is at most the menu time hangs up in the menu at
         dial + patience, and ``menu_s`` is then the time heard; otherwise the rest of the
-        patience runs in the queue from the menu's end."""
+        patience runs in the queue from the menu's end.
+        """
         t = self.callers.call_type[c]
         a = self.n_attempts
         self.n_attempts = a + 1
@@ -408,7 +414,8 @@ class _Model(AttemptColumns):
 
     def _on_menu_end(self, ev: Event) -> None:
         """The menu is over: answered by an idle call-taker, or into the queue with the rest
-        of the caller's patience."""
+        of the caller's patience.
+        """
         a = ev._value
         now = self.env._now
         t = self.call_type[a]
@@ -424,7 +431,8 @@ class _Model(AttemptColumns):
 
         The caller's own answer time and outcome are read from this attempt
         after the run (:meth:`Records.from_facts`): a caller stops dialling once
-        answered, so at most one attempt per caller is answered."""
+        answered, so at most one attempt per caller is answered.
+        """
         self.outcome[a] = ANSWERED
         self.answered_at_s[a] = now
         self.agent_id[a] = agent
@@ -435,7 +443,8 @@ class _Model(AttemptColumns):
     def _taker_ready(self, agent: int, now: float) -> bool:
         """Hand a free call-taker the first live attempt in the queue (False: nobody waits).
 
-        Abandoned attempts stay in the queue until they reach its head (lazy removal)."""
+        Abandoned attempts stay in the queue until they reach its head (lazy removal).
+        """
         outcome = self.outcome
         for q in self.queues:
             while q:
@@ -519,7 +528,8 @@ class _Model(AttemptColumns):
 
         A complaint, if the call type registers one, is registered now: the
         caller's registration time is this attempt's ``done_at_s``, read after
-        the run (:meth:`Records.from_facts`)."""
+        the run (:meth:`Records.from_facts`).
+        """
         a = ev._value
         now = self.env._now
         self.done_at_s[a] = now

@@ -87,7 +87,8 @@ class Pool:
 
     def _session(self, p: int, now: float, off_duty: bool) -> None:
         """Record ``p``'s session ending at ``now``; past the duty end it is overtime when
-        ``p`` goes off duty (a break taken late is not)."""
+        ``p`` goes off duty (a break taken late is not).
+        """
         s = self.sessions
         s.person_id.append(p)
         s.login_at_s.append(self.session_start_s[p])
@@ -137,6 +138,7 @@ class Pool:
             self._break_opens(p, now)
 
     def duty_end(self, p: int, now: float) -> None:
+        """Person ``p``'s shift ends at ``now`` (s): idle, they leave; busy, they finish first."""
         self.on_duty[p] = False
         self.duty_end_at_s[p] = now
         st = self.state[p]
@@ -153,6 +155,9 @@ class Pool:
                 self.after_work[p] = True
 
     def break_start(self, p: int, duration_s: float, now: float) -> None:
+        """Person ``p``'s break of ``duration_s`` falls due at ``now``: taken now if idle, else
+        after the call.
+        """
         if not self.on_duty[p]:
             return
         st = self.state[p]
@@ -171,6 +176,7 @@ class Pool:
         self.schedule(duration_s, self.break_end, p)
 
     def break_end(self, p: int) -> None:
+        """Person ``p`` is back from a break and ready for a call."""
         if self.state[p] != BREAK:
             return
         now = self.now()

@@ -105,7 +105,8 @@ class SessionColumns:
 
 def empty_columns(kind: type, rows: int, names: tuple[str, ...] = ()) -> dict[str, array[Any]]:
     """Columns of declaration ``kind`` (those in ``names``, or all): ``rows`` rows of their
-    value-until-known."""
+    value-until-known.
+    """
     return {
         f.name: array(f.metadata["typecode"], [f.metadata["fill"]]) * rows
         for f in fields(kind)
@@ -169,6 +170,7 @@ class Records:
 
     @property
     def seed(self) -> int:
+        """The seed of the replication these records come from."""
         return self.scenario.horizon.seed
 
     @property
@@ -185,7 +187,8 @@ class Records:
         is answered: it gives the caller's answer time, and its end of after-call
         work the registration time when the call type registers a complaint. A
         caller whose answered attempt was not done when the run stopped is
-        IN_SERVICE."""
+        IN_SERVICE.
+        """
         attempt = as_numpy(facts.attempts, facts.n_attempts)
         caller = as_numpy(facts.callers)
         answered = np.flatnonzero(attempt["outcome"] == ANSWERED)
@@ -230,7 +233,8 @@ class Records:
     @cached_property
     def queued_at_s(self) -> np.ndarray:
         """Each attempt's instant of joining the queue, s: the dial, or with a language menu
-        the menu's end (dial + ``menu_s``; for a caller who hung up in the menu, the hang-up)."""
+        the menu's end (dial + ``menu_s``; for a caller who hung up in the menu, the hang-up).
+        """
         a = self.attempt
         if not self.scenario.has_menu:
             return a["arrived_at_s"]
@@ -243,7 +247,8 @@ class Records:
         Answered: answer - queued; abandoned: hang-up - queued (0 for a caller who hung
         up in the menu); blocked: 0; still waiting at the end (in system): NaN. With
         callbacks: accepted a callback: hang-up - queued (0: the offer comes on joining the
-        queue); a callback try (answered or not): 0."""
+        queue); a callback try (answered or not): 0.
+        """
         a = self.attempt
         out = a["outcome"]
         queued = self.queued_at_s
@@ -264,7 +269,8 @@ class Records:
     @cached_property
     def own_dial(self) -> np.ndarray:
         """Which attempts are the callers' own dials (not a callback try by the helpline):
-        the attempts that attempt metrics count (all of them without callbacks)."""
+        the attempts that attempt metrics count (all of them without callbacks).
+        """
         return self.attempt["callback_try"] == 0
 
     @cached_property
@@ -272,7 +278,8 @@ class Records:
         """Call-takers' work periods: (person, start, end), s, open ends at the stop.
 
         Answered calls from the answer to the end of after-call work; with callbacks also
-        the rings of callback tries nobody answered (dial to giving up)."""
+        the rings of callback tries nobody answered (dial to giving up).
+        """
         a = self.attempt
         stop = self.stop_s
         ans = a["outcome"] == ANSWERED
@@ -297,7 +304,8 @@ class Records:
         """Per caller: money still held at registration, Rs (DOMAIN.md section 3).
 
         ``loss_rs x f(reporting delay)`` for a registered complaint, 0 for a
-        complaint never registered, NaN for a caller who is not a complaint."""
+        complaint never registered, NaN for a caller who is not a complaint.
+        """
         c = self.caller
         reg = c["registered_at_s"]
         delay = reg - c["fraud_at_s"]

@@ -86,7 +86,8 @@ def _interval_duty(
     staff: Staff, first_weekday: int, n_days: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Duty periods of interval mode, days -1 .. n_days - 1: person k of a role works
-    every run of intervals whose count exceeds k (runs across midnight are one period)."""
+    every run of intervals whose count exceeds k (runs across midnight are one period).
+    """
     p_person, p_start, p_end = [], [], []
     first = 0
     for by_day in (staff.interval_call_takers, staff.interval_escalation):
@@ -111,7 +112,8 @@ def build_roster(
     staff: Staff, horizon: Horizon, rng: np.random.Generator, extra_days: int = 2
 ) -> Roster:
     """Duty periods covering day -1 (night shifts running into day 0) to the horizon end
-    plus ``extra_days`` (for draining calls in progress)."""
+    plus ``extra_days`` (for draining calls in progress).
+    """
     people = _people(staff)
     n = len(people)
     team = people["team"].to_numpy()

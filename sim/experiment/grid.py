@@ -1,27 +1,26 @@
-"""Sweep points: parsing ``KEY=V1,V2`` and CSV points, building and validating scenarios.
+"""Sweep points: TOML literals and keys, the grid, and building and validating scenarios.
 
 A *point* is one set of dotted-key overrides of a base scenario
 (``{"lines.count": 45, "arrivals.callers_per_day": 3000}``). Values are TOML
 literals, as they would be written in the scenario file, so numbers,
 ``"unlimited"``, strings, booleans, dates and lists all work; a bare word
 (``unlimited``, ``priority``) is taken as a string to spare shell quoting.
-Every point is turned into a scenario with :func:`sim.scenario.variant`, so a
-bad key or value is reported exactly as in a scenario file, before anything
-runs.
+The command line's own option parsing (``--vary``, ``--set``, ``--points``)
+lives in :mod:`sim.cli.options`. Every point is turned into a scenario with
+:func:`sim.scenario.variant`, so a bad key or value is reported exactly as in a
+scenario file, before anything runs.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import itertools
 import json
 import math
 import re
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -82,64 +81,12 @@ def check_key(key: str, where: str) -> str:
     return key
 
 
-def parse_assignment(text: str, option: str) -> tuple[str, list[Any]]:
-    """``KEY=V1,V2,...`` -> (key, [values]); used by ``--vary`` and ``--set``."""
-    if "=" not in text:
-        raise ExperimentError(f"{option} {text!r}: expected KEY=VALUE[,VALUE...]")
-    key, _, rhs = text.partition("=")
-    key = check_key(key, f"{option} {text!r}")
-    values = [parse_literal(v, f"{option} {key}") for v in split_top_level(rhs)]
-    return key, values
-
-
-def parse_vary(options: Iterable[str]) -> dict[str, list[Any]]:
-    """All ``--vary`` options as an ordered {key: values} (a key may appear once)."""
-    out: dict[str, list[Any]] = {}
-    for text in options:
-        key, values = parse_assignment(text, "--vary")
-        if key in out:
-            raise ExperimentError(f"--vary {key}: given twice; list all values in one --vary")
-        out[key] = values
-    return out
-
-
-def parse_set(options: Iterable[str]) -> dict[str, Any]:
-    """All ``--set KEY=VALUE`` options as fixed overrides of the base scenario."""
-    out: dict[str, Any] = {}
-    for text in options:
-        key, values = parse_assignment(text, "--set")
-        if len(values) != 1:
-            raise ExperimentError(f"--set {key}: one value expected; use --vary for several")
-        out[key] = values[0]
-    return out
-
-
-def read_points_csv(path: str | Path) -> list[dict[str, Any]]:
-    """Points from a CSV file: a header of dotted keys, one point per row, TOML literal cells."""
-    p = Path(path)
-    with p.open(newline="", encoding="utf-8") as f:
-        rows = list(csv.reader(f))
-    rows = [r for r in rows if any(c.strip() for c in r)]
-    if len(rows) < 2:
-        raise ExperimentError(f"--points {p}: need a header of scenario keys and at least one row")
-    keys = [check_key(k, f"--points {p} header") for k in rows[0]]
-    if len(set(keys)) != len(keys):
-        raise ExperimentError(f"--points {p}: a key appears twice in the header: {rows[0]}")
-    points = []
-    for n, row in enumerate(rows[1:], start=2):
-        if len(row) != len(keys):
-            raise ExperimentError(f"--points {p} line {n}: {len(row)} cells for {len(keys)} keys")
-        cells = zip(keys, row, strict=True)
-        points.append({k: parse_literal(c, f"--points {p} line {n} {k}") for k, c in cells})
-    return points
-
-
 def grid(vary: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
     """The full factorial grid; the first key varies slowest."""
     keys = list(vary)
     for k in keys:
         if not len(vary[k]):
-            raise ExperimentError(f"--vary {k}: no values")
+            raise ExperimentError(f"vary: {k} has no values")
     return [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*vary.values())]
 
 
@@ -173,7 +120,8 @@ def label(value: Any) -> str:
 
 def variant_name(name: str, changes: Mapping[str, Any]) -> str:
     """The name of ``name`` changed by dotted-key ``changes``, saying so:
-    ``baseline_2023+arrivals.callers_per_day=7000``."""
+    ``baseline_2023+arrivals.callers_per_day=7000``.
+    """
     return name + "".join(f"+{k}={label(v)}" for k, v in changes.items())
 
 

@@ -57,6 +57,7 @@ class ReplicationPlan:
 
     @property
     def within_max(self) -> bool:
+        """Whether the replications needed fit within the allowed maximum."""
         return self.needed <= self.max_replications
 
     @property
@@ -239,7 +240,8 @@ ADVISED_PRECISION = 0.1
 @dataclass(frozen=True)
 class WideInterval:
     """A metric whose 95% CI over ``replications`` is too wide to say anything, and the
-    replications a relative half-width of ``precision`` needs (None: not computable)."""
+    replications a relative half-width of ``precision`` needs (None: not computable).
+    """
 
     metric: str
     replications: int
@@ -287,7 +289,8 @@ def wide_interval_warning(
     wide: Sequence[WideInterval], replications: int, scenario_file: str
 ) -> list[str]:
     """Lines warning about :func:`wide_intervals` results of a run of ``replications``
-    (empty when there are none)."""
+    (empty when there are none).
+    """
     how = f"helpline replications {scenario_file} --metric NAME --precision 0.1"
     if replications < 2:
         return [

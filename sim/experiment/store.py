@@ -56,7 +56,8 @@ def run_name(point: int, replication: int) -> str:
 def scenario_digest(scenario: Scenario) -> str:
     """SHA-256 of the scenario's merged raw content (keys sorted): same content, same digest.
 
-    ``horizon.replications`` is left out: it changes how many runs there are, not any run."""
+    ``horizon.replications`` is left out: it changes how many runs there are, not any run.
+    """
     raw = dict(scenario.raw)
     if isinstance(raw.get("horizon"), dict):
         raw["horizon"] = {k: v for k, v in raw["horizon"].items() if k != "replications"}
@@ -83,7 +84,8 @@ def write_atomic(path: Path, text: str) -> None:
 
     The temporary file is created new (``O_EXCL``, which never follows a
     symbolic link), so a symlink planted under its name cannot redirect the
-    write; one left by a killed process of the same id is removed first."""
+    write; one left by a killed process of the same id is removed first.
+    """
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)  # unlink removes a symlink itself, not its target
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
@@ -110,6 +112,7 @@ class RunRecord:
     summary: dict[str, float]
 
     def to_json(self) -> str:
+        """The run as one JSON line whose floats read back bit for bit."""
         # json writes floats with repr, which reads back bit for bit (NaN as NaN).
         return json.dumps(
             {
@@ -166,7 +169,8 @@ class RunStore:
 
     def _acquire_lock(self) -> None:
         """Lock the folder (see :func:`sim.report.output.exclusive_lock`: worker processes
-        never inherit it, and it goes when this process dies)."""
+        never inherit it, and it goes when this process dies).
+        """
         busy = ExperimentError(
             f"{self.dir}: another sweep is writing into this folder right now", "out_dir"
         )
@@ -219,7 +223,8 @@ class RunStore:
 
     def load(self) -> dict[tuple[int, int], RunRecord]:
         """Every valid finished run of replications ``0..R-1``; a damaged file is renamed
-        ``*.damaged`` and redone. Runs of replications ``>= R`` are left on disk, unread."""
+        ``*.damaged`` and redone. Runs of replications ``>= R`` are left on disk, unread.
+        """
         done: dict[tuple[int, int], RunRecord] = {}
         for path in sorted(self.runs_dir.iterdir()):
             m = _RUN_FILE.fullmatch(path.name)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
@@ -28,6 +28,7 @@ def _day_ticks(ax: Axes, weekdays: np.ndarray, per_day: int) -> None:
 
 
 def requirement_by_method(req: pd.DataFrame, per_day: int) -> Figure:
+    """Call-takers required per interval by each method (SIPP, ISA), over the horizon."""
     fig, ax = plt.subplots(figsize=(11, 4))
     for method, g in req.groupby("method", sort=False):
         ax.step(_hours(g, per_day), g["call_takers"], where="post", label=str(method), lw=1.2)
@@ -43,6 +44,7 @@ def requirement_by_method(req: pd.DataFrame, per_day: int) -> Figure:
 def coverage(
     req: np.ndarray, on_duty: np.ndarray, weekdays: np.ndarray, per_day: int, title: str
 ) -> Figure:
+    """The requirement against the people the shifts put on duty, per interval."""
     fig, ax = plt.subplots(figsize=(11, 4))
     x = np.arange(req.size) * 24.0 / per_day
     ax.fill_between(x, on_duty, step="post", alpha=0.3, label="on duty (shift plan)")
@@ -56,6 +58,7 @@ def coverage(
 
 
 def attainment(intervals: pd.DataFrame, target: float | None, per_day: int) -> Figure:
+    """Simulated service level per interval for each plan, with its CI and the target."""
     fig, ax = plt.subplots(figsize=(11, 4))
     for label, g in intervals.groupby("plan", sort=False):
         x = _hours(g, per_day) + 12.0 / per_day
@@ -82,5 +85,6 @@ def attainment(intervals: pd.DataFrame, target: float | None, per_day: int) -> F
 
 
 def save(fig: Figure, path: str) -> None:
+    """Write a figure to ``path`` and release its memory."""
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -34,6 +34,7 @@ class Demand:
 
     @property
     def per_day(self) -> int:
+        """Number of planning intervals in a day."""
         return int(round(DAY_S / self.interval_s))
 
 

@@ -1,5 +1,6 @@
 """The plan as a runnable scenario file: the source scenario with the planned staff, seats and
-lines (interval staff mode, one list per weekday), simulated over one warm-up day and the week."""
+lines (interval staff mode, one list per weekday), simulated over one warm-up day and the week.
+"""
 
 from __future__ import annotations
 

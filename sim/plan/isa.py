@@ -44,6 +44,10 @@ GOAL_CAP = 0.97
 
 @dataclass(frozen=True)
 class IsaResult:
+    """The iterative staffing algorithm's answer: staffing per interval, whether it converged, and
+    each iteration's changes.
+    """
+
     staffing: np.ndarray  # call-takers per interval, the last iteration's
     converged: bool
     iterations: pd.DataFrame  # one row per iteration
@@ -109,7 +113,8 @@ def by_replication(attempts: pd.DataFrame) -> list[pd.DataFrame]:
 def formula_staffing(calls_per_s: float, d: Demand, t: PlanTargets, goal: float) -> float:
     """The fractional staffing at which the Erlang A service level reaches ``goal``: the
     fewest agents c meeting it, less the share of the last step not needed (linear between
-    c - 1 and c)."""
+    c - 1 and c).
+    """
     if calls_per_s <= 0:
         return 1.0
     c = fewest_agents(calls_per_s, d.handle_s, d.patience_s, t, goal)
@@ -126,7 +131,8 @@ def formula_staffing(calls_per_s: float, d: Demand, t: PlanTargets, goal: float)
 
 def pooled_service_level(m: Measures, convention: str) -> np.ndarray:
     """Per interval, the service level of all replications' attempts together (a ratio of
-    sums: less noisy than the mean of each replication's ratio)."""
+    sums: less noisy than the mean of each replication's ratio).
+    """
     den = (m.answered if convention == "answered" else m.attempts).sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(den > 0, m.within.sum(axis=0) / np.maximum(den, 1), np.nan)

@@ -43,6 +43,10 @@ INTERVAL_S = 1800.0
 
 @dataclass
 class Plan:
+    """A whole staffing plan: requirements, shifts, roster and its scenario, ready to write and
+    verify.
+    """
+
     scenario: Scenario
     targets: PlanTargets
     demand: Demand

@@ -39,11 +39,13 @@ class Measures:
             return np.where(den > 0, self.within / np.maximum(den, 1), np.nan)
 
     def abandon_rate(self) -> np.ndarray:
+        """Abandoned share of the calls that reached the queue, per interval (NaN if none)."""
         den = self.answered + self.abandoned
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(den > 0, self.abandoned / np.maximum(den, 1), np.nan)
 
     def block_rate(self) -> np.ndarray:
+        """Blocked share of attempts, per interval (NaN where none were made)."""
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(self.attempts > 0, self.blocked / np.maximum(self.attempts, 1), np.nan)
 

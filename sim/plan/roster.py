@@ -41,22 +41,26 @@ class Duty:
 
     @property
     def start_abs_h(self) -> float:
+        """Start of the shift in hours from the start of the horizon."""
         return self.day * 24.0 + self.start_h
 
     @property
     def end_abs_h(self) -> float:
+        """End of the shift in hours from the start of the horizon."""
         return self.start_abs_h + self.hours
 
     @property
     def night(self) -> bool:
+        """Whether the shift covers the night hour the rest rules count."""
         s, e = self.start_h, self.start_h + self.hours
         return any(s <= NIGHT_HOUR + 24 * k < e for k in (0, 1))
 
 
 @dataclass
-class RosterShortage(Exception):
+class RosterShortage(Exception):  # noqa: N818 - a finding for the planner, named for it
     """A rank lacks people for its shifts: ``short`` more are needed; ``unfilled`` lists
-    (day, shift, people missing)."""
+    (day, shift, people missing).
+    """
 
     rank: str
     short: int
@@ -211,7 +215,8 @@ def duties_from_plan(
     plan_rows: pd.DataFrame, weeks: int, absence: float, per_day: int = 7
 ) -> list[Duty]:
     """The plan's shifts (a table of day, template, start_h, hours, people) repeated for
-    ``weeks``, with each count raised by the absence rate."""
+    ``weeks``, with each count raised by the absence rate.
+    """
     out = []
     shifts = plan_rows.groupby(["day", "template", "start_h", "hours"], sort=False)["people"].sum()
     for day, on_day in shifts.groupby(level="day", sort=False):
@@ -229,7 +234,8 @@ def duties_from_plan(
 def _raised(people: np.ndarray, absence: float) -> np.ndarray:
     """Each shift's people raised by the absence rate so the day's total is
     ceil(total / (1 - absence)), the extra people going to the largest remainders (rounding
-    each shift up on its own would double a shift of one)."""
+    each shift up on its own would double a shift of one).
+    """
     want = people / (1.0 - absence)
     total = int(math.ceil(want.sum() - 1e-9))
     out = np.floor(want + 1e-9).astype(int)

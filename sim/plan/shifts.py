@@ -31,7 +31,8 @@ MAX_SHIFT_H = 24.0
 @dataclass(frozen=True)
 class Template:
     """A shift starting at ``start_h`` (hours after midnight) every day, ``hours`` long, with
-    meal breaks of ``break_min`` minutes, each starting within a window of hours into the shift."""
+    meal breaks of ``break_min`` minutes, each starting within a window of hours into the shift.
+    """
 
     name: str
     start_h: float
@@ -65,7 +66,8 @@ def template_set(name: str) -> list[Template]:
 
 def parse_template(text: str, option: str = "--template") -> Template:
     """``HH:MM+H`` (start and length in hours), with one 30-minute meal break placed in the
-    middle quarter of the shift (for a shift over 5 h)."""
+    middle quarter of the shift (for a shift over 5 h).
+    """
     from sim.errors import ScenarioError
 
     try:
@@ -85,7 +87,8 @@ def parse_template(text: str, option: str = "--template") -> Template:
 
 def check_templates(templates: list[Template], interval_s: float, option: str) -> None:
     """Reject a template longer than a day, off the interval grid, or a day with an uncovered
-    interval (no template covers it, so no plan could)."""
+    interval (no template covers it, so no plan could).
+    """
     from sim.errors import ScenarioError
 
     step_h = interval_s / 3600.0
@@ -117,7 +120,8 @@ def check_templates(templates: list[Template], interval_s: float, option: str) -
 @dataclass(frozen=True)
 class Column:
     """One variable of the program: people working ``template`` from ``day``'s start, with
-    breaks starting at ``breaks`` (interval offsets into the shift)."""
+    breaks starting at ``breaks`` (interval offsets into the shift).
+    """
 
     template: int
     day: int
@@ -138,7 +142,7 @@ def columns(templates: list[Template], n_intervals: int, interval_s: float) -> l
         options: list[tuple[int, ...]] = [()]
         for lo_h, hi_h in t.break_windows_h:
             starts = range(int(round(lo_h / step_h)), int(round(hi_h / step_h)) + 1)
-            options = [o + (s,) for o in options for s in starts if not o or s >= o[-1] + brk]
+            options = [(*o, s) for o in options for s in starts if not o or s >= o[-1] + brk]
         first = int(round(t.start_h / step_h))
         for day in range(days):
             for option in options:
@@ -152,6 +156,8 @@ def columns(templates: list[Template], n_intervals: int, interval_s: float) -> l
 
 @dataclass(frozen=True)
 class ShiftPlan:
+    """The shift IP's answer: people per shift column, coverage per interval, solver status."""
+
     columns: list[Column]
     people: np.ndarray  # on duty per column
     coverage: np.ndarray  # on duty per interval
@@ -160,6 +166,7 @@ class ShiftPlan:
     gap: float
 
     def table(self, templates: list[Template], interval_s: float) -> pd.DataFrame:
+        """People per shift template and start, one row each, with hours and days."""
         step_h = interval_s / 3600.0
         rows = []
         for c, n in zip(self.columns, self.people.tolist(), strict=True):
@@ -215,6 +222,7 @@ def cover(requirement: np.ndarray, cols: list[Column], time_limit_s: float = 180
 
 def people_needed(on_duty_days: float, days: int, weekly_offs: int, absence: float) -> int:
     """People to roster so that ``on_duty_days`` person-days in ``days`` are worked, each
-    person working ``7 - weekly_offs`` days a week and absent a share ``absence`` of them."""
+    person working ``7 - weekly_offs`` days a week and absent a share ``absence`` of them.
+    """
     per_person = days * (7 - weekly_offs) / 7 * (1 - absence)
     return int(math.ceil(on_duty_days / per_person - 1e-9))

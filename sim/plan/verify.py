@@ -27,6 +27,8 @@ from sim.scenario.values import Scenario
 
 @dataclass(frozen=True)
 class Verification:
+    """A plan's scenario simulated: its summary, and estimates per planned interval and day."""
+
     summary: pd.DataFrame  # helpline run's summary table of the plan's scenario
     intervals: pd.DataFrame  # per planned interval: estimates with CIs
     days: pd.DataFrame  # per planned day

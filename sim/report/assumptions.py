@@ -22,6 +22,8 @@ LABELS = {"S": "sourced", "D": "derived", "A": "assumption"}
 
 @dataclass(frozen=True)
 class Assumption:
+    """One scenario value shown in a report, with its source label (S, D, A)."""
+
     key: str
     value: str
     label: str  # "S", "D/A", ... or "" when the line has none
@@ -30,6 +32,7 @@ class Assumption:
 
     @property
     def label_words(self) -> str:
+        """The source label in words (sourced, derived, assumed)."""
         return " / ".join(LABELS[x.strip()] for x in self.label.split("/")) if self.label else ""
 
 
@@ -88,7 +91,8 @@ def _read(path: Path, seen: set[Path]) -> dict[str, Assumption]:
 
 def assumptions(scenario_file: str | Path) -> list[Assumption]:
     """Every key line of ``scenario_file`` and its ``extends`` parents, child lines winning,
-    in file order; an unreadable file gives none."""
+    in file order; an unreadable file gives none.
+    """
     try:
         tomllib.loads(Path(scenario_file).read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):

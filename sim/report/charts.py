@@ -12,12 +12,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
-from sim.scenario.values import Scenario  # noqa: E402
+from sim.scenario.values import Scenario
 
 if TYPE_CHECKING:
     from sim.verify.theory import Theory
@@ -31,7 +31,8 @@ def load_vs_capacity(attempts: pd.DataFrame, intervals: pd.DataFrame, scenario: 
 
     Offered load (Erlangs) = first dials per hour x mean handle time (talk, escalation and
     after-call work of answered calls) / 3600: the work the callers bring, before busy tones and
-    redials multiply the dials."""
+    redials multiply the dials.
+    """
     a = attempts[attempts["in_window"]]
     iv = intervals[intervals["in_window"]]
     n_days = iv["interval_start_s"].nunique() * 900 / 86_400
@@ -75,7 +76,8 @@ def wait_distribution(attempts: pd.DataFrame, scenario: Scenario) -> Figure:
     """Share of answered attempts answered within t seconds (empirical CDF).
 
     When no answered attempt waited at all the curve would be one jump at 0, hidden on the
-    axis; the chart then says so in words instead of looking blank."""
+    axis; the chart then says so in words instead of looking blank.
+    """
     a = attempts[attempts["in_window"] & (attempts["outcome"] == "answered")]
     wait = np.sort(a["wait_s"].to_numpy())
     fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
@@ -110,7 +112,8 @@ def wait_distribution(attempts: pd.DataFrame, scenario: Scenario) -> Figure:
 
 def not_registered_share(callers: pd.DataFrame) -> float:
     """Complaint callers of the window never registered, as the summary's
-    ``not_registered_share``: the share per replication, then the mean over replications."""
+    ``not_registered_share``: the share per replication, then the mean over replications.
+    """
     c = callers[callers["in_window"] & callers["complaint"]]
     if not len(c):
         return float("nan")
@@ -124,7 +127,8 @@ def delay_stages(
     """Shares of the window's complaint callers who have dialled, been answered and been
     registered within t hours of the fraud, at ``points`` log-spaced t; and the three shares
     at the golden hour. None without complaint callers. Never-registered callers stay out of
-    the later curves (the denominator is every complaint caller)."""
+    the later curves (the denominator is every complaint caller).
+    """
     c = callers[callers["in_window"] & callers["complaint"]]
     n = len(c)
     if not n:
@@ -150,7 +154,8 @@ def reporting_delay_distribution(callers: pd.DataFrame, scenario: Scenario) -> F
     registered (plus handling) within t hours of the fraud. The bands between them are the
     time each stage adds; the golden-hour line reads off how many make it at each stage.
     Callers never registered never reach the last curve (the title gives their share, the
-    same definition as the summary's ``not_registered_share``)."""
+    same definition as the summary's ``not_registered_share``).
+    """
     st = delay_stages(callers, scenario.targets.golden_hour_s)
     gh_s = scenario.targets.golden_hour_s
     fig, ax = plt.subplots(figsize=(7, 4.5), layout="constrained")
@@ -183,6 +188,7 @@ def reporting_delay_distribution(callers: pd.DataFrame, scenario: Scenario) -> F
 
 
 def save(fig: Figure, path: str) -> None:
+    """Write a figure to ``path`` and release its memory."""
     fig.savefig(path, dpi=110)
     plt.close(fig)
 

@@ -17,6 +17,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 
 def environment() -> Environment:
+    """The template environment: the package's templates, autoescaped, undefined names refused."""
     return Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(["html", "j2"]),
@@ -32,4 +33,5 @@ def script_json(value: Any) -> str:
 
 
 def render(template: str, **values: Any) -> str:
+    """Render the named template with ``values``."""
     return environment().get_template(template).render(**values)

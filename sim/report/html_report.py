@@ -41,7 +41,7 @@ class Formats:
 
 
 def kind_of(folder: Path) -> str:
-    """ "run", "compare" or "sweep", from the files the commands write."""
+    """Which command wrote the folder ("run", "compare" or "sweep"), from its files."""
     if (folder / "sweep.json").is_file():
         return "sweep"
     if (folder / "compare.json").is_file():
@@ -71,7 +71,8 @@ def _scenario(folder: Path, scenario_file: str | None) -> Scenario | None:
 
 def _assumptions(scenario_file: str | None, sc: Scenario | None) -> list:
     """The assumptions as the scenario file states them (its comments carry the S, D, A labels);
-    from the folder's resolved copy, which has no comments, only when the file is gone."""
+    from the folder's resolved copy, which has no comments, only when the file is gone.
+    """
     for candidate in (scenario_file, sc.file if sc else None):
         if candidate and Path(candidate).is_file():
             return assumptions(candidate)
@@ -254,6 +255,7 @@ def _shift_ending(sc: Scenario, clock_s: float) -> Any:
 
 
 def run_report(folder: Path, sections: dict[str, list[str]], f: Formats) -> str:
+    """The HTML page of a ``helpline run`` folder."""
     doc = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     sc = _scenario(folder, doc.get("scenario_file"))
     summary = pd.read_parquet(folder / "summary.parquet")
@@ -353,6 +355,7 @@ def run_report(folder: Path, sections: dict[str, list[str]], f: Formats) -> str:
 
 
 def compare_report(folder: Path, sections: dict[str, list[str]], f: Formats) -> str:
+    """The HTML page of a ``helpline compare`` folder."""
     doc = json.loads((folder / "compare.json").read_text(encoding="utf-8"))
     names: list[str] = doc["scenarios"]
     ref = doc["reference"]
@@ -407,6 +410,7 @@ def compare_report(folder: Path, sections: dict[str, list[str]], f: Formats) -> 
 
 
 def sweep_report(folder: Path, sections: dict[str, list[str]], f: Formats) -> str:
+    """The HTML page of a ``helpline sweep`` folder."""
     doc = json.loads((folder / "sweep.json").read_text(encoding="utf-8"))
     summary = pd.read_parquet(folder / "summary.parquet")
     keys: list[str] = doc["keys"]

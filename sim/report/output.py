@@ -56,7 +56,8 @@ def staged(out_dir: str | Path) -> Iterator[Path]:
     """Yield a staging folder; on success move every file in it into ``out_dir``.
 
     Each file is all or nothing (fsynced, then ``os.replace``), but a set of
-    files is not: for a folder that must appear whole use :func:`replaced_folder`."""
+    files is not: for a folder that must appear whole use :func:`replaced_folder`.
+    """
     out = Path(out_dir)
     with _naming(out):
         out.mkdir(parents=True, exist_ok=True)
@@ -134,7 +135,8 @@ def output_lock(out_dir: str | Path) -> Iterator[Path]:
 
     Two runs into the same folder at once are refused; the one holding the
     lock also removes what a killed run left (staging folders; a previous
-    folder set aside mid-swap is put back). Yields the folder's path."""
+    folder set aside mid-swap is put back). Yields the folder's path.
+    """
     out = Path(out_dir)
     if out.is_symlink():
         out = out.resolve()
@@ -186,9 +188,9 @@ def replaced_folder(out_dir: str | Path) -> Iterator[Path]:
             yield stage
             if out.exists():
                 for old in out.iterdir():
-                    if old.is_file() and not old.name.startswith(".staging-"):
-                        if not (stage / old.name).exists():
-                            _carry(old, stage / old.name)
+                    keep = old.is_file() and not old.name.startswith(".staging-")
+                    if keep and not (stage / old.name).exists():
+                        _carry(old, stage / old.name)
             _fsync_tree(stage)
         with _naming(out):
             if out.exists():

@@ -51,7 +51,8 @@ def roster_of(sc: Scenario, replication: int) -> Roster:
 
 def worst_day(rec: Records) -> int:
     """The day of the window (after warm-up) with the most failed attempts (busy tones and
-    abandons), ties broken by the later-found larger queue: the day a trainer wants to show."""
+    abandons), ties broken by the later-found larger queue: the day a trainer wants to show.
+    """
     sc = rec.scenario
     a = rec.attempt
     first = int(sc.horizon.warmup_s // DAY_S)
@@ -69,7 +70,8 @@ def worst_day(rec: Records) -> int:
 
 def window_of(rec: Records, day: int | None, from_s: float | None, to_s: float | None) -> Window:
     """The replay window: day ``day`` (None: the worst day), from ``from_s`` to ``to_s`` seconds
-    after that day's midnight (default the whole day), cut to the horizon."""
+    after that day's midnight (default the whole day), cut to the horizon.
+    """
     d = worst_day(rec) if day is None else day
     start = d * DAY_S + (from_s or 0.0)
     end = d * DAY_S + (to_s if to_s is not None else DAY_S)
@@ -81,7 +83,8 @@ def assign_lines(arrived_s: np.ndarray, released_s: np.ndarray) -> np.ndarray:
 
     Calls are taken in arrival order; a line released at the instant another call arrives is
     free for it (the model frees before it seizes at one instant). The count of lines used
-    equals the most calls held at once, so it never exceeds what the model allowed."""
+    equals the most calls held at once, so it never exceeds what the model allowed.
+    """
     order = np.argsort(arrived_s, kind="stable")
     line = np.empty(arrived_s.size, dtype=np.int32)
     free: list[int] = []
@@ -106,7 +109,8 @@ def _changes(
 ) -> list[int]:
     """Paint ``(start, end, state)`` segments over [lo, hi) (later states win over lower
     codes) and return the state changes as a flat list ``[t0, s0, t1, s1, ...]``, times in
-    whole seconds from ``lo``; the first entry is the state at ``lo``."""
+    whole seconds from ``lo``; the first entry is the state at ``lo``.
+    """
     cuts = [lo, hi]
     for s, e, _ in segments:
         if e > lo and s < hi:
@@ -154,7 +158,8 @@ def _breaks(
 ) -> dict[int, list[tuple[float, float]]]:
     """When each break was taken: at the log-out that followed its due time when the person
     was seated (work first, as :class:`~sim.core.pool.Pool` does), at once when present with
-    no seat; dropped when the shift ended first; cut at the end of duty."""
+    no seat; dropped when the shift ended first; cut at the end of duty.
+    """
     out: dict[int, list[tuple[float, float]]] = {}
     by_person: dict[int, list[tuple[float, float]]] = {}
     for p, s, e in zip(
@@ -188,7 +193,8 @@ def _clock_gap_s(a_s: float, b_s: float) -> float:
 
 def _taker_tiles(rec: Records, roster: Roster, w: Window) -> dict:
     """One tile per call-taker on duty at some point of the window: state changes, overtime
-    periods and the shift they belong to."""
+    periods and the shift they belong to.
+    """
     people = roster.people
     role = people["role"].to_numpy()
     duty: dict[int, list[tuple[float, float]]] = {}
@@ -276,7 +282,8 @@ def _taker_tiles(rec: Records, roster: Roster, w: Window) -> dict:
 
 def _calls(rec: Records, w: Window, stop_s: float) -> dict:
     """Attempts touching the window, as columns of whole seconds from the window start (-1 for
-    an instant that never came): enough for the queue, the waiting callers and the wallboard."""
+    an instant that never came): enough for the queue, the waiting callers and the wallboard.
+    """
     a = rec.attempt
     out = a["outcome"]
     q_end = np.where(

@@ -18,12 +18,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from PIL import Image  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.figure import Figure
+from PIL import Image
 
-from sim.report.replay import LINE_STATES, TAKER_STATES  # noqa: E402
+from sim.report.replay import LINE_STATES, TAKER_STATES
 
 LINE_COLOURS = {"free": "#e2e8f0", "waiting": "#f6ad55", "talking": "#2b6cb0"}
 TAKER_COLOURS = {
@@ -39,6 +39,7 @@ RAG = {"green": "#2f855a", "amber": "#c77c02", "red": "#c53030", "neutral": "#4a
 
 
 def ffmpeg_found() -> bool:
+    """Whether ``ffmpeg`` is on the PATH (needed for MP4)."""
     return shutil.which("ffmpeg") is not None
 
 
@@ -50,7 +51,8 @@ def state_at(changes: list[int], t: float) -> int:
 
 def frame_facts(tl: dict, t: float) -> dict:
     """What the page shows at ``t`` (seconds from the window start): tile states, the waiting
-    callers' waits and the wallboard counts so far."""
+    callers' waits and the wallboard counts so far.
+    """
     c = tl["calls"]
     arrived = np.asarray(c["arrived"])
     outcome = np.asarray(c["outcome"])
@@ -84,11 +86,32 @@ class _Sink:
             w, h = fig.canvas.get_width_height()
             ffmpeg = shutil.which("ffmpeg") or "ffmpeg"
             self.proc = subprocess.Popen(
-                [ffmpeg, "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24",
-                 "-s", f"{w}x{h}", "-r", str(fps), "-i", "-", "-an", "-vcodec", "libx264",
-                 "-pix_fmt", "yuv420p", "-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2", str(path)],
+                [
+                    ffmpeg,
+                    "-loglevel",
+                    "error",
+                    "-y",
+                    "-f",
+                    "rawvideo",
+                    "-pix_fmt",
+                    "rgb24",
+                    "-s",
+                    f"{w}x{h}",
+                    "-r",
+                    str(fps),
+                    "-i",
+                    "-",
+                    "-an",
+                    "-vcodec",
+                    "libx264",
+                    "-pix_fmt",
+                    "yuv420p",
+                    "-vf",
+                    "pad=ceil(iw/2)*2:ceil(ih/2)*2",
+                    str(path),
+                ],
                 stdin=subprocess.PIPE,
-            )  # fmt: skip
+            )
 
     def add(self, rgb: np.ndarray) -> None:
         if self.proc is not None:
@@ -127,7 +150,8 @@ def _grid(n: int, cols: int) -> tuple[np.ndarray, np.ndarray]:
 
 def write_video(tl: dict, path: Path, fps: int = 8, step_s: float = 60.0) -> int:
     """Write the timeline as a GIF or MP4 (by ``path``'s suffix), one frame every ``step_s``
-    simulated seconds; returns the number of frames."""
+    simulated seconds; returns the number of frames.
+    """
     meta = tl["meta"]
     dur = meta["duration_s"]
     times = np.arange(0.0, dur, step_s)
@@ -146,7 +170,7 @@ def write_video(tl: dict, path: Path, fps: int = 8, step_s: float = 60.0) -> int
             color="white",
             bbox={"boxstyle": "round,pad=0.35", "fc": RAG["green"], "ec": "none"},
             family="DejaVu Sans Mono",
-        )  # fmt: skip
+        )
         for i in range(6)
     ]
     n_lines = len(tl["lines"])

@@ -76,7 +76,8 @@ def day_timeline(
     hline: tuple[str, float] | None = None,
 ) -> str:
     """Lines (and one area, kind "area") over the hours of one day, with optional bars at the
-    bottom on their own scale (labelled at their maximum)."""
+    bottom on their own scale (labelled at their maximum).
+    """
     top = _nice_max(
         max([float(np.nanmax(s)) for _, s, _ in series if s.size] + [hline[1] if hline else 0])
     )
@@ -133,7 +134,8 @@ def heat_map(
     values: np.ndarray, rows: list[str], cols: list[str], title: str, target: float
 ) -> str:
     """Shares (0..1, NaN for no data) as coloured cells: red far below ``target``, amber just
-    below, green at or above; each cell carries its value."""
+    below, green at or above; each cell carries its value.
+    """
     n_r, n_c = values.shape
     cw, ch = (W - 44) / max(n_c, 1), 18.0
     height = 16 + ch * n_r + 4
@@ -177,7 +179,8 @@ def stages(
     t_h: np.ndarray, curves: Sequence[tuple[str, np.ndarray, str]], gh_h: float, title: str
 ) -> str:
     """Stacked cumulative shares over log time (hours): each band is one stage's delay; the
-    golden-hour line across them."""
+    golden-hour line across them.
+    """
     lo, hi = math.log10(t_h[0]), math.log10(t_h[-1])
     x = lambda h: LEFT + (W - LEFT - RIGHT) * (math.log10(h) - lo) / (hi - lo)  # noqa: E731
     y = lambda v: H - BOTTOM - (H - TOP - BOTTOM) * v  # noqa: E731
@@ -242,7 +245,7 @@ def points_chart(
     """One metric's mean and 95% CI per sweep point (error bars), points in order."""
     n = len(x_labels)
     vals = [v for _, m, lo_, hi_ in series for v in (*m, *lo_, *hi_) if math.isfinite(v)]
-    top = 1.0 if percent and vals and max(vals) <= 1 else _nice_max(max(vals + [0.0]))
+    top = 1.0 if percent and vals and max(vals) <= 1 else _nice_max(max([*vals, 0.0]))
     x = lambda i: LEFT + (W - LEFT - RIGHT) * (i + 0.5) / max(n, 1)  # noqa: E731
     y = lambda v: H - BOTTOM - (H - TOP - BOTTOM) * v / top  # noqa: E731
     out = _open(title)

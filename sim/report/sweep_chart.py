@@ -11,12 +11,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
-from sim.metrics import METRICS  # noqa: E402
+from sim.metrics import METRICS
 
 
 def sweep_chart(summary: pd.DataFrame, keys: list[str], metric: str, title: str = "") -> Figure:

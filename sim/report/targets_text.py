@@ -81,7 +81,8 @@ def profile_lines(profile: pd.DataFrame) -> list[str]:
 
 def binding_line(means: Mapping[str, float], sc: Scenario) -> str:
     """One line naming the resource that binds at the peak hours (lines, seats, people or
-    none), with the three shares it is decided from."""
+    none), with the three shares it is decided from.
+    """
     peak = peak_hours(sc)
     hours = ", ".join(f"{h:02d}h" for h in peak)
     shares = ", ".join(
@@ -102,7 +103,8 @@ def against_targets(
     :func:`sim.attainment.by_interval` tables of every replication), and the binding line.
 
     Not indented: an indented line of the printout is a metric row (the report and the
-    shown-metrics checks read them so)."""
+    shown-metrics checks read them so).
+    """
     from sim.attainment import profile, worst
 
     t = sc.targets

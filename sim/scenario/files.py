@@ -41,7 +41,8 @@ def check_depth(data: Any, file: str | None = None, limit: int = MAX_DEPTH) -> N
 
     Checked without recursion, so 1,000 levels give this error, not a
     ``RecursionError`` in whatever walks the data next (merging, copying,
-    validation)."""
+    validation).
+    """
     todo: list[tuple[Any, str, int]] = [(data, "", 0)]
     while todo:
         node, key, depth = todo.pop()

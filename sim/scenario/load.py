@@ -153,7 +153,8 @@ def _expected_callers(
     """An upper bound on the expected first dials of one replication (for the limit).
 
     Every day at its busiest weekday, plus each surge's extra callers at the
-    day's busiest slot."""
+    day's busiest slot.
+    """
     busiest_day = max(dow) / (sum(dow) / 7.0)
     peak_per_s = per_day * busiest_day * max(profile) / (sum(profile) / len(profile)) / 86_400.0
     extra = sum(max(s.multiplier - 1.0, 0.0) * s.duration_s * peak_per_s for s in surges)
@@ -411,7 +412,6 @@ TARGET_INTERVALS_MIN = (15, 30, 60)
 
 def _targets(r: Reader) -> Targets:
     """``[targets]``: the metrics' thresholds and the optional targets (docs/scenarios.md)."""
-
     interval_min = r.number("interval_min", 30, integer=True)
     if interval_min not in TARGET_INTERVALS_MIN:
         raise ScenarioError(

@@ -40,9 +40,11 @@ class Reader:
         return key
 
     def has(self, name: str) -> bool:
+        """Whether the table sets ``name``."""
         return name in self.table
 
     def raw(self, name: str, default: Any = _MISSING) -> Any:
+        """The value of ``name`` as written (or ``default``), marking the key as read."""
         self.used.add(name)
         if name in self.table:
             return self.table[name]
@@ -88,7 +90,8 @@ class Reader:
         """A number (see :meth:`number`) in a unit of ``unit_s`` seconds, returned in seconds.
 
         The value must stay finite once converted (``days = 1e308`` is finite
-        in days, not in seconds)."""
+        in days, not in seconds).
+        """
         v = self.number(name, default, **bounds)
         s = v * unit_s
         if not math.isfinite(s):
@@ -98,18 +101,21 @@ class Reader:
         return s
 
     def boolean(self, name: str, default: Any = _MISSING) -> bool:
+        """The value of ``name`` as true or false."""
         v = self.raw(name, default)
         if not isinstance(v, bool):
             raise ScenarioError(self.key(name), "true or false", v)
         return v
 
     def string(self, name: str, default: Any = _MISSING) -> str:
+        """The value of ``name`` as a string."""
         v = self.raw(name, default)
         if not isinstance(v, str):
             raise ScenarioError(self.key(name), "a string", v)
         return v
 
     def choice(self, name: str, allowed: tuple[str, ...], default: Any = _MISSING) -> str:
+        """The value of ``name``, one of ``allowed``."""
         v = self.raw(name, default)
         if v not in allowed:
             raise ScenarioError(self.key(name), "one of " + ", ".join(f'"{a}"' for a in allowed), v)
@@ -125,6 +131,7 @@ class Reader:
         integer: bool = False,
         min_length: int = 1,
     ) -> tuple[Any, ...]:
+        """The value of ``name`` as a list of numbers, each within the bounds given."""
         v = self.raw(name, default)
         what = f"a list of {length} " if length else "a list of "
         what += ("whole numbers" if integer else "numbers") + f" >= {lo:g}"
@@ -141,16 +148,19 @@ class Reader:
         return tuple(int(x) if integer else float(x) for x in v)
 
     def strings(self, name: str, default: Any = _MISSING) -> tuple[str, ...]:
+        """The value of ``name`` as a list of strings."""
         v = self.raw(name, default)
         if not isinstance(v, list | tuple) or not all(isinstance(x, str) for x in v):
             raise ScenarioError(self.key(name), "a list of strings", v)
         return tuple(v)
 
     def dist(self, name: str, default: Any = _MISSING, *, time: bool = True) -> Dist:
+        """The value of ``name`` as a distribution (seconds when ``time``)."""
         v = self.raw(name, default)
         return v if isinstance(v, Dist) else parse_dist(v, self.key(name), time=time)
 
     def sub(self, name: str, default: Any = _MISSING) -> Reader:
+        """A reader for the sub-table ``name``, whose errors name its dotted path."""
         v = self.raw(name, default)
         return Reader(v, dotted(self.prefix, name))
 

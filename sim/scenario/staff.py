@@ -40,6 +40,7 @@ def _clock_s(r: Reader, name: str, default: Any) -> float:
 
 
 def read_staff(r: Reader, file: str | None, limits: Limits | None = None) -> Staff:
+    """Read the ``[staff]`` table: mode, seats, ranks, shifts and breaks, within ``limits``."""
     limits = limits or Limits()
     mode = r.choice("mode", ("roster", "headcount", "interval"), "roster")
     seats = r.number("seats", 30, lo=1, integer=True)
@@ -319,7 +320,8 @@ def _check_rest(r: Reader, shifts: list[Shift], teams: int) -> None:
 
 def check_officers(staff: Staff) -> None:
     """Escalated calls need an officer on every shift (every team, in a roster; every
-    interval in interval mode)."""
+    interval in interval mode).
+    """
     if staff.mode == "interval":
         if min(min(row) for row in staff.interval_escalation) < 1:
             raise ScenarioError(

@@ -46,10 +46,12 @@ class Horizon:
 
     @property
     def end_s(self) -> float:
+        """End of the horizon, seconds from the start."""
         return self.days * DAY_S
 
     @property
     def warmup_s(self) -> float:
+        """End of the warm-up, seconds from the start."""
         return self.warmup_days * DAY_S
 
 
@@ -65,7 +67,8 @@ class Surge:
 @dataclass(frozen=True)
 class LogDay:
     """One day of a log for ``"bootstrap"`` arrivals: its date, first-dial instants (s from
-    that day's midnight, sorted) and, if given, each caller's call-type name."""
+    that day's midnight, sorted) and, if given, each caller's call-type name.
+    """
 
     date: dt.date
     first_dial_s: tuple[float, ...]
@@ -160,6 +163,8 @@ class Break:
 
 @dataclass(frozen=True)
 class Rank:
+    """One rank of the roster: its name, head count and how many of them are women."""
+
     name: str
     count: int
     women: int
@@ -216,7 +221,8 @@ def team_sizes(
 @dataclass(frozen=True)
 class Staff:
     """Who is on duty when: a roster of people, a plain headcount per shift, or a count of
-    people on duty per interval of the day."""
+    people on duty per interval of the day.
+    """
 
     mode: str  # "roster" | "headcount" | "interval"
     seats: int
@@ -266,7 +272,8 @@ class Callbacks:
     frees); dialled by a free call-taker on a free line (``priority`` against live callers),
     answered with ``answer_share``; an unanswered try keeps the call-taker ``ring`` long and is
     tried again ``retry_delay`` later, up to ``max_tries`` tries, after which the caller is
-    lost (gave up). ``offered_types`` holds the indices of the call types offered one."""
+    lost (gave up). ``offered_types`` holds the indices of the call types offered one.
+    """
 
     enabled: bool = False
     offer_at_queue: int = 10
@@ -346,5 +353,6 @@ class Scenario:
     @property
     def has_menu(self) -> bool:
         """Whether any call type spends time in the language menu (off: the model and the
-        tables are those of a helpline without one, to the bit)."""
+        tables are those of a helpline without one, to the bit).
+        """
         return any(not t.menu.is_zero for t in self.call_types)

@@ -53,7 +53,8 @@ def one_sample(values: Iterable[float], reference: float, trials: int = 0) -> di
     """Replication values against a formula value: mean, 99% CI and the t test's inputs.
 
     ``trials`` is the number of events behind a share metric over all replications (see
-    :data:`TRIALS`); :func:`decide` uses it when every replication gave 0 or 1."""
+    :data:`TRIALS`); :func:`decide` uses it when every replication gave 0 or 1.
+    """
     x = np.asarray(list(values), dtype=float)
     mean, lo, hi = _mean_ci(x, CI_LEVEL)
     n = x.size

@@ -108,7 +108,8 @@ def ciw_schedule(sc: Scenario) -> tuple[list[int], list[float]]:
 
 def ciw_network(sc: Scenario) -> Any:
     """The scenario as a Ciw network: one node, Poisson arrivals piecewise constant by slot,
-    exponential talk and patience, servers on a daily ``Schedule`` (see :func:`ciw_schedule`)."""
+    exponential talk and patience, servers on a daily ``Schedule`` (see :func:`ciw_schedule`).
+    """
     import ciw
 
     a = sc.arrivals

@@ -168,7 +168,8 @@ class QueueModel:
 
         Erlang B is insensitive to the holding-time law beyond its mean, so a menu of any
         distribution before exponential talk is still exact. The call-takers are busy for
-        the talk only: occupancy = carried load x talk / (talk + menu) / c."""
+        the talk only: occupancy = carried load x talk / (talk + menu) / c.
+        """
         load = self.calls_per_s * (self.talk_s + self.menu_s)
         blocked = erlang_b(c, load)
         answered = 1.0 - blocked
@@ -274,7 +275,8 @@ def load_cases(cases_dir: str | Path = CASES_DIR) -> list[Scenario]:
 
 def quick(sc: Scenario) -> Scenario:
     """The ``--quick`` variant: :data:`QUICK_REPLICATIONS` replications and
-    :data:`QUICK_WINDOW_FRACTION` of the measured window (the warm-up is kept whole)."""
+    :data:`QUICK_WINDOW_FRACTION` of the measured window (the warm-up is kept whole).
+    """
     h = sc.horizon
     days = h.warmup_days + (h.days - h.warmup_days) * QUICK_WINDOW_FRACTION
     reps = min(h.replications, QUICK_REPLICATIONS)

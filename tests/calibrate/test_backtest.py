@@ -15,15 +15,15 @@ import pytest
 from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent))
-from synthetic_log import Truth, write_log  # noqa: E402
-from test_calibrate_bank import bank_log_path  # noqa: E402
+from synthetic_log import Truth, write_log
+from test_calibrate_bank import bank_log_path
 
-from sim.calibrate.backtest import METRICS, metrics_of, run_backtest  # noqa: E402
-from sim.calibrate.calibration import calibrate  # noqa: E402
-from sim.calibrate.logs import read_log  # noqa: E402
-from sim.calibrate.writer import scenario_text  # noqa: E402
-from sim.cli import main  # noqa: E402
-from sim.scenario.load import build  # noqa: E402
+from sim.calibrate.backtest import METRICS, metrics_of, run_backtest
+from sim.calibrate.calibration import calibrate
+from sim.calibrate.logs import read_log
+from sim.calibrate.writer import scenario_text
+from sim.cli import main
+from sim.scenario.load import build
 
 
 def test_backtest_command_writes_every_metric_with_coverage(tmp_path: Path) -> None:
@@ -105,7 +105,8 @@ def test_metrics_of_sums() -> None:
 @pytest.mark.slow
 def test_bank_backtest_with_trace_arrivals_meets_the_acceptance(tmp_path: Path) -> None:
     """Acceptance: overall abandonment within 2 points and ASA within 15%; coverage for every
-    metric."""
+    metric.
+    """
     log = read_log(bank_log_path())
     sc = build(tomllib_loads(scenario_text(calibrate(log), "bank", "fitted")), file="bank.toml")
     bt = run_backtest(log, sc, "trace", replications=5)

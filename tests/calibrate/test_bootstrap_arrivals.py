@@ -85,7 +85,7 @@ def test_seven_weekday_profiles_set_each_days_rate() -> None:
             "profile": [mon] + [other] * 6,
         },
     )
-    edges, rates = rate_breakpoints(sc.arrivals, sc.horizon, np.ones(2), sc.horizon.end_s)
+    _edges, rates = rate_breakpoints(sc.arrivals, sc.horizon, np.ones(2), sc.horizon.end_s)
     per_h = rates * 3600
     assert np.allclose(per_h[:23], 0) and per_h[23] == pytest.approx(240)
     assert np.allclose(per_h[24:48], 10)

@@ -1,5 +1,6 @@
 """A bad call log stops ``helpline calibrate`` and ``backtest`` with one line naming the row
-and the column, exit code 2, and nothing written."""
+and the column, exit code 2, and nothing written.
+"""
 
 from __future__ import annotations
 

@@ -15,12 +15,12 @@ import numpy as np
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from synthetic_log import Truth, write_log  # noqa: E402
+from synthetic_log import Truth, write_log
 
-from sim.calibrate.calibration import Calibration, calibrate  # noqa: E402
-from sim.calibrate.logs import read_log  # noqa: E402
-from sim.calibrate.writer import scenario_text  # noqa: E402
-from sim.scenario.load import build  # noqa: E402
+from sim.calibrate.calibration import Calibration, calibrate
+from sim.calibrate.logs import read_log
+from sim.calibrate.writer import scenario_text
+from sim.scenario.load import build
 
 TRUTH = Truth()
 

@@ -141,7 +141,7 @@ BAD = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("args,message", BAD)
+@pytest.mark.parametrize(("args", "message"), BAD)
 def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str) -> None:
     result = run(*args)
     assert result.exit_code == 2

@@ -10,6 +10,7 @@ workers are gone, and its table equals an uninterrupted sweep's. The kill moment
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -63,10 +64,8 @@ def children(pid: int) -> list[int]:
     """Process ids of the children of ``pid`` (Linux /proc)."""
     out: list[int] = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
+        with contextlib.suppress(OSError):
             out += [int(x) for x in (task / "children").read_text().split()]
-        except OSError:
-            pass
     return out
 
 

@@ -65,9 +65,14 @@ def test_a_failure_while_writing_leaves_the_previous_folder(tiny: Path, tmp_path
     out = tmp_path / "out"
     assert run(tiny, out, "--seed", "1").exit_code == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    with pytest.raises(RuntimeError), output_lock(out), replaced_folder(out) as stage:
-        (stage / "summary.json").write_text("{}")
-        raise RuntimeError("killed while writing")
+
+    def write_then_die() -> None:
+        with output_lock(out), replaced_folder(out) as stage:
+            (stage / "summary.json").write_text("{}")
+            raise RuntimeError("killed while writing")
+
+    with pytest.raises(RuntimeError, match="killed while writing"):
+        write_then_die()
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert hidden_siblings(out) == [".out.lock"]
 
@@ -156,10 +161,10 @@ def test_temporary_files_are_not_followed_through_symlinks(tmp_path: Path) -> No
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
 def test_a_full_disk_names_the_file() -> None:
-    with pytest.raises(OSError) as info:
+    with pytest.raises(OSError, match="No space left") as info:
         write_table(pd.DataFrame({"a": range(100_000)}), Path("/dev/full"))
     assert info.value.filename == "/dev/full"
-    with pytest.raises(OSError) as info:
+    with pytest.raises(OSError, match="No space left") as info:
         write_json({"a": 1}, Path("/dev/full"))
     assert info.value.filename == "/dev/full"
 

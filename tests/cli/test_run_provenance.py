@@ -87,7 +87,7 @@ def test_a_changed_scenario_has_another_hash_and_run_id(first: Path, tmp_path: P
     assert a["scenario_hash"] != b["scenario_hash"] and a["run_id"] != b["run_id"]
 
 
-@pytest.mark.parametrize("which, reps", [("1", [1]), ("1..2", [1, 2])])
+@pytest.mark.parametrize(("which", "reps"), [("1", [1]), ("1..2", [1, 2])])
 def test_replication_reruns_only_those_with_the_same_rows(
     first: Path, tmp_path: Path, which: str, reps: list[int]
 ) -> None:
@@ -104,7 +104,7 @@ def test_replication_reruns_only_those_with_the_same_rows(
 
 
 @pytest.mark.parametrize(
-    "value, says",
+    ("value", "says"),
     [("3", "0..2"), ("2..1", "I..J with I <= J"), ("x", "a replication number I"), ("-1", "0..2")],
 )
 def test_a_bad_replication_is_one_line_and_exit_2(tmp_path: Path, value: str, says: str) -> None:

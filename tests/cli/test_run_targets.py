@@ -1,5 +1,6 @@
 """``helpline run`` against the targets: what is judged, the worst interval, what binds, and a
-warning when there are too few replications to say anything."""
+warning when there are too few replications to say anything.
+"""
 
 from __future__ import annotations
 

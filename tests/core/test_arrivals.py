@@ -46,7 +46,7 @@ def test_profile_horizon_ending_mid_slot_keeps_the_partial_slot() -> None:
             "daily_cv": 0,
         },
     )
-    edges, rates = rate_breakpoints(sc.arrivals, sc.horizon, np.ones(4), sc.horizon.end_s)
+    edges, _rates = rate_breakpoints(sc.arrivals, sc.horizon, np.ones(4), sc.horizon.end_s)
     assert edges[-2:].tolist() == [36 * 3600.0, 36.5 * 3600.0]
     t = first_dials(sc.arrivals, sc.horizon, np.random.default_rng(4))
     last = int(np.sum(t >= 36 * 3600.0))

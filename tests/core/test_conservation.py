@@ -169,7 +169,8 @@ def assert_callback_rows(rec: Records) -> None:
     """Callbacks: an accepted offer ends the attempt as it joins the queue (the line frees);
     each try is the helpline's dial, by a call-taker, on a line, after the offer; a try nobody
     answered holds call-taker and line for its ring; due callbacks never wait while a
-    call-taker is idle and a line is free."""
+    call-taker is idle and a line is free.
+    """
     a = rec.attempt
     out = a["outcome"]
     tries = a["callback_try"]
@@ -221,7 +222,8 @@ def assert_callback_rows(rec: Records) -> None:
 
 def assert_windows_add_up(rec: Records, windows: list[tuple[float, float]]) -> None:
     """In any window of arrivals: attempts = answered + abandoned + blocked + in system
-    (+ accepted callbacks and unanswered callback tries)."""
+    (+ accepted callbacks and unanswered callback tries).
+    """
     a = rec.attempt
     for lo, hi in windows:
         win = (a["arrived_at_s"] >= lo) & (a["arrived_at_s"] < hi)

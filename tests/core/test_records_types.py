@@ -1,5 +1,6 @@
 """The package type-checks with mypy, as pyproject.toml configures it; the fact vocabulary is
-declared once, and the model, the records and the results reference all use it."""
+declared once, and the model, the records and the results reference all use it.
+"""
 
 from __future__ import annotations
 
@@ -52,7 +53,7 @@ def test_every_declared_fact_is_documented() -> None:
             assert f"`{f.name}`" in doc, f"{kind.__name__}.{f.name} missing from docs/results.md"
 
 
-def test_columns_that_grow_during_a_run_hold_the_same_records(monkeypatch) -> None:  # noqa: ANN001
+def test_columns_that_grow_during_a_run_hold_the_same_records(monkeypatch) -> None:
     # Busy lines and eager redials: many more attempts than callers. With a chunk of 4 rows
     # the columns grow dozens of times mid-run; the records must not change.
     import pandas as pd

@@ -32,7 +32,8 @@ TABLES = ("attempts", "callers", "sessions", "intervals")
 @pytest.fixture(scope="module")
 def busy() -> Scenario:
     """Two days of the baseline at 5,000 callers a day on 34 lines (30 seats): every random
-    path is used (busy tones, abandons, redials, escalations, absences, breaks, overtime)."""
+    path is used (busy tones, abandons, redials, escalations, absences, breaks, overtime).
+    """
     return variant(
         load_scenario(BASELINE),
         {
@@ -146,7 +147,8 @@ def test_scenarios_differing_in_capacity_share_their_callers(busy: Scenario, cha
 
 def by_caller_and_attempt(rec: Records) -> pd.DataFrame:
     """The attempts table indexed by (caller, attempt number), with the delay before the
-    next dial of the same caller (NaN if there is none)."""
+    next dial of the same caller (NaN if there is none).
+    """
     at = rec.attempts.set_index(["caller_id", "attempt_no"]).sort_index()
     following = at["arrived_at_s"].groupby(level=0).shift(-1)
     return at.assign(redial_delay_s=following - at["line_released_at_s"])

@@ -8,6 +8,9 @@ duty is the count. ``staff.team_shares`` deals the roster's teams in given propo
 
 from __future__ import annotations
 
+import functools
+import operator
+
 import numpy as np
 from conftest import call_type, make_scenario, trace
 from test_model_exact import SESSION_COLS, assert_rows
@@ -110,7 +113,7 @@ def test_equal_team_shares_deal_as_plain_turns_and_unequal_ones_split_every_rank
     for count, members in zip(counts, dealt, strict=True):
         sizes = np.bincount(members, minlength=3)
         assert np.all(np.abs(sizes - count * np.array([0.4, 0.4, 0.2])) <= 1), (count, sizes)
-    everyone = np.bincount(sum(dealt, []), minlength=3)
+    everyone = np.bincount(functools.reduce(operator.iadd, dealt, []), minlength=3)
     assert np.all(np.abs(everyone - 171 * np.array([0.4, 0.4, 0.2])) <= 1)
 
 

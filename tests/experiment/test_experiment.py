@@ -30,9 +30,6 @@ from sim.experiment.grid import (
     grid,
     key_column,
     parse_literal,
-    parse_set,
-    parse_vary,
-    read_points_csv,
     split_top_level,
     toml_literal,
 )
@@ -88,55 +85,14 @@ def test_split_respects_brackets_and_quotes():
     ]
 
 
-def test_parse_vary_and_grid_order():
-    vary = parse_vary(["lines.count=30,45,unlimited", "arrivals.callers_per_day=1500,3000"])
-    assert vary == {
-        "lines.count": [30, 45, "unlimited"],
-        "arrivals.callers_per_day": [1500, 3000],
-    }
-    pts = grid(vary)
+def test_grid_order():
+    pts = grid({"lines.count": [30, 45, "unlimited"], "arrivals.callers_per_day": [1500, 3000]})
     assert len(pts) == 6
     assert pts[0] == {"lines.count": 30, "arrivals.callers_per_day": 1500}
     assert pts[1] == {"lines.count": 30, "arrivals.callers_per_day": 3000}  # last key fastest
     assert grid({}) == [{}]
-
-
-@pytest.mark.parametrize(
-    ("options", "message"),
-    [
-        (["lines.count"], r"--vary 'lines.count': expected KEY=VALUE"),
-        (["lines.count=1", "lines.count=2"], r"--vary lines.count: given twice"),
-        (
-            ["horizon.replications=3,5"],
-            r"horizon.replications cannot be varied; use --replications",
-        ),
-        ([" =3"], r"is not a dotted scenario key"),
-    ],
-)
-def test_parse_vary_errors(options, message):
-    with pytest.raises(ExperimentError, match=message):
-        parse_vary(options)
-
-
-def test_parse_set_takes_one_value():
-    assert parse_set(["horizon.days=2"]) == {"horizon.days": 2}
-    with pytest.raises(ExperimentError, match=r"--set horizon.days: one value expected"):
-        parse_set(["horizon.days=2,3"])
-
-
-def test_points_csv(tmp_path):
-    f = tmp_path / "points.csv"
-    f.write_text('lines.count,queue.discipline\n30,fifo\nunlimited,"""priority"""\n\n')
-    assert read_points_csv(f) == [
-        {"lines.count": 30, "queue.discipline": "fifo"},
-        {"lines.count": "unlimited", "queue.discipline": "priority"},
-    ]
-    f.write_text("lines.count,staff.seats\n30\n")
-    with pytest.raises(ExperimentError, match=r"line 2: 1 cells for 2 keys"):
-        read_points_csv(f)
-    f.write_text("lines.count\n")
-    with pytest.raises(ExperimentError, match=r"at least one row"):
-        read_points_csv(f)
+    with pytest.raises(ExperimentError, match=r"^vary: lines.count has no values"):
+        grid({"lines.count": []})
 
 
 def test_bad_point_is_a_scenario_error_naming_the_point(short):
@@ -231,7 +187,7 @@ def test_sweep_in_memory_equals_on_disk_and_points_list(short, tmp_path):
 
 
 def test_sweep_argument_errors(short):
-    with pytest.raises(ExperimentError, match="^vary: give either vary or points"):
+    with pytest.raises(ExperimentError, match=r"^vary: give either vary or points"):
         sweep(short, vary={"lines.count": [1]}, points=[{"lines.count": 1}])
     with pytest.raises(ExperimentError, match=r"^replications: must be a whole number >= 1; got 0"):
         sweep(short, vary={"lines.count": [1]}, replications=0)
@@ -293,10 +249,12 @@ def test_store_refuses_a_different_sweep(short, tmp_path):
 def test_store_lock_refuses_a_second_writer(short, tmp_path):
     pts = build_points(short, [{"lines.count": 30}])
     man = definition(short, pts, 1)
-    with RunStore(tmp_path, man, pts):
-        with pytest.raises(ExperimentError, match="another sweep is writing into this folder"):
-            with RunStore(tmp_path, man, pts):
-                pass
+    with (
+        RunStore(tmp_path, man, pts),
+        pytest.raises(ExperimentError, match="another sweep is writing into this folder"),
+        RunStore(tmp_path, man, pts),
+    ):
+        pass
     with RunStore(tmp_path, man, pts):  # released
         pass
 

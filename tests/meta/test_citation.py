@@ -45,7 +45,7 @@ def _cff() -> dict:
 
 def test_citation_has_the_required_keys_and_no_others() -> None:
     cff = _cff()
-    assert REQUIRED <= cff.keys(), f"missing: {sorted(REQUIRED - cff.keys())}"
+    assert cff.keys() >= REQUIRED, f"missing: {sorted(REQUIRED - cff.keys())}"
     assert cff.keys() <= ALLOWED, f"not in CFF 1.2.0: {sorted(cff.keys() - ALLOWED)}"
     assert cff["cff-version"] == "1.2.0"
     for key in ("message", "title", "abstract"):

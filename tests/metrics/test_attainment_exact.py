@@ -47,8 +47,17 @@ def scenario(**targets: object):
     kind = {"patience_s": 100.0, "complaint": True}
     return make_scenario(
         arrivals=trace(
-            [TEN, TEN + 10, TEN + 20, TWO, D + TEN, D + TWO, 2 * D + TEN, 2 * D + TEN + 10]
-            + [2 * D + TEN + 20],
+            [
+                TEN,
+                TEN + 10,
+                TEN + 20,
+                TWO,
+                D + TEN,
+                D + TWO,
+                2 * D + TEN,
+                2 * D + TEN + 10,
+                2 * D + TEN + 20,
+            ],
             ["quick", "quick", "quick", "late", "quick", "quick", "quick", "quick", "quick"],
         ),
         call_types={

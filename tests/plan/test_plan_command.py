@@ -1,5 +1,6 @@
 """``helpline plan`` end to end on a small helpline: files, the screen, bad input, and the
-plan's scenario file reproducing the verification figures bit for bit through ``helpline run``."""
+plan's scenario file reproducing the verification figures bit for bit through ``helpline run``.
+"""
 
 from __future__ import annotations
 

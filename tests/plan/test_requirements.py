@@ -1,5 +1,6 @@
 """Requirements per interval reduce to the steady-state staffing where the load is steady,
-and the targets are read and refused as documented."""
+and the targets are read and refused as documented.
+"""
 
 from __future__ import annotations
 

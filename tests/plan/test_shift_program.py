@@ -57,7 +57,8 @@ def test_program_optimum_equals_brute_force(requirement: list[int]) -> None:
 
 def _week_requirement() -> np.ndarray:
     """Two days of half hours shaped like the 2023 profile (peak 16 on duty, night 2); the
-    program wraps them as its cycle (a week in the command; two days keep the test fast)."""
+    program wraps them as its cycle (a week in the command; two days keep the test fast).
+    """
     hourly = np.array(
         [
             1.3,

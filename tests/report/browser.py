@@ -59,7 +59,8 @@ def open_page(context: Any, path: Path, width: int) -> Opened:
 
 def not_blank(image: np.ndarray) -> bool:
     """A screenshot with content: many colours, and at least 2% of pixels not the background
-    (the most common colour)."""
+    (the most common colour).
+    """
     flat = image.reshape(-1, 3)[:: max(image.shape[0] * image.shape[1] // 300_000, 1)]
     colours, counts = np.unique(flat, axis=0, return_counts=True)
     return len(colours) > 20 and 1 - counts.max() / counts.sum() > 0.02
@@ -68,7 +69,8 @@ def not_blank(image: np.ndarray) -> bool:
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """A browser context in a fresh user-data dir; requests other than file:// are aborted
-    (and recorded by :func:`open_page`)."""
+    (and recorded by :func:`open_page`).
+    """
     from playwright.sync_api import sync_playwright
 
     profile = tmp_path_factory.mktemp("chromium-profile")

@@ -1,5 +1,6 @@
 """The run's charts: a wait chart that says when nobody waited, and a reporting-delay chart
-split by stage whose never-registered share is the summary's."""
+split by stage whose never-registered share is the summary's.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """The replay page in headless Chromium: plays, scrubs, shows the scam-wave surge, fetches
-nothing, and draws something at phone and desktop widths."""
+nothing, and draws something at phone and desktop widths.
+"""
 
 from __future__ import annotations
 

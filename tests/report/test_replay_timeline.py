@@ -88,7 +88,7 @@ def test_tiles_match_the_records_at_an_instant(scam: tuple, clock_h: float) -> N
 
 
 def test_surge_fills_the_lines(scam: tuple) -> None:
-    rec, w, tl = scam
+    _rec, _w, tl = scam
 
     def mean_talking(hours: list[float]) -> float:
         return float(np.mean([Counter(frame_facts(tl, h * 3600)["lines"])["talking"]
@@ -118,7 +118,7 @@ def test_replay_cli_writes_a_small_page(tmp_path: Path) -> None:
         (
             ["--from", "25:00"],
             "--from: must be a time of day HH:MM from 00:00 to 24:00; got '25:00'",
-        ),  # noqa: E501
+        ),
         (["--from", "14:00", "--to", "13:00"], "--to: must be after --from (14:00); got 13:00"),
         (["--replication", "20"], "--replication: must be 0 to 19 (horizon.replications); got 20"),
     ],

@@ -1,5 +1,6 @@
 """``helpline report`` on a run, a compare and a sweep folder: small self-contained pages with
-every figure the command printed, drawn in headless Chromium at phone and desktop widths."""
+every figure the command printed, drawn in headless Chromium at phone and desktop widths.
+"""
 
 from __future__ import annotations
 
@@ -50,7 +51,8 @@ def _page_text(path: Path) -> str:
 
 def _printed_numbers(printout: str, kind: str) -> list[str]:
     """The figures a printout shows (numbers with their signs, commas, decimals, % and pp):
-    the metric rows of run and compare (indented), the point rows of a sweep."""
+    the metric rows of run and compare (indented), the point rows of a sweep.
+    """
     lines = printout.splitlines()
     if kind == "sweep":
         start = next(i for i, x in enumerate(lines) if x.startswith("point"))

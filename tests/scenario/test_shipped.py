@@ -121,7 +121,8 @@ def test_45_lines_and_seats_lose_fewer_complaints_than_30() -> None:
 
 def test_scenario_windows_hold_their_surges() -> None:
     """The dated surges fall where the headers say: the festive season covers the whole window,
-    the scam wave is 13:00-19:00 on the one measured day."""
+    the scam wave is 13:00-19:00 on the one measured day.
+    """
     festive = load_scenario(ROOT / "scenarios" / "festive_surge.toml")
     [s] = festive.arrivals.surges
     assert (s.start_s, s.duration_s, s.multiplier) == (0.0, festive.horizon.end_s, 1.5)
@@ -185,7 +186,8 @@ def read_dotted_keys(monkeypatch: pytest.MonkeyPatch) -> set[str]:
 
 def _documented(docs: str, name: str) -> bool:
     """``name`` appears in backticks as a key (``days``), the end of a dotted key
-    (``horizon.days``) or a table (``[horizon]``)."""
+    (``horizon.days``) or a table (``[horizon]``).
+    """
     return re.search(rf"`\[?(?:[\w\[\]]+\.)*{name}\]?`", docs) is not None
 
 

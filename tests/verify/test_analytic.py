@@ -39,13 +39,13 @@ LOADS = [Fraction(1, 10), Fraction(1, 2), Fraction(1), Fraction(5), Fraction(8),
 
 
 @pytest.mark.parametrize("c", [1, 2, 3, 5, 10, 20, 50])
-@pytest.mark.parametrize("a", LOADS + [Fraction(30), Fraction(45)])
+@pytest.mark.parametrize("a", [*LOADS, Fraction(30), Fraction(45)])
 def test_erlang_b_matches_exact_fractions(c: int, a: Fraction) -> None:
     assert an.erlang_b(c, float(a)) == pytest.approx(float(exact_b(c, a)), rel=1e-12, abs=1e-300)
 
 
 @pytest.mark.parametrize("c", [1, 2, 3, 5, 10, 20, 50])
-@pytest.mark.parametrize("a", LOADS + [Fraction(30), Fraction(45)])
+@pytest.mark.parametrize("a", [*LOADS, Fraction(30), Fraction(45)])
 def test_erlang_c_matches_exact_fractions(c: int, a: Fraction) -> None:
     expected = 1.0 if a >= c else float(exact_c(c, a))
     assert an.erlang_c(c, float(a)) == pytest.approx(expected, rel=1e-12, abs=1e-300)
@@ -263,7 +263,7 @@ def test_erlang_x_without_redials_is_erlang_a() -> None:
     assert an.erlang_x_metrics(*args, 0.0, 0.0) == an.erlang_a_metrics(*args)
 
 
-@pytest.mark.parametrize("r_b,r_a", [(0.5, 0.0), (0.0, 0.7), (0.6, 0.6), (1.0, 1.0)])
+@pytest.mark.parametrize(("r_b", "r_a"), [(0.5, 0.0), (0.0, 0.7), (0.6, 0.6), (1.0, 1.0)])
 def test_erlang_x_solves_its_fixed_point(r_b: float, r_a: float) -> None:
     fresh, h, c, lines, patience = 0.03, 300.0, 10, 12, 60.0
     m = an.erlang_x_metrics(fresh, h, c, lines, patience, r_b, r_a)
@@ -325,9 +325,9 @@ def test_agents_for_target_large_centre_is_quick_and_minimal() -> None:
 def test_agents_for_target_errors() -> None:
     with pytest.raises(ValueError, match="target_service_level, target_asa_s or target_abandon"):
         an.agents_for_target(0.1, 100.0)
-    with pytest.raises(ValueError, match="max_agents .* got 12"):
+    with pytest.raises(ValueError, match=r"max_agents .* got 12"):
         an.agents_for_target(0.1, 100.0, target_service_level=0.8, max_agents=12)
-    with pytest.raises(ValueError, match="max_agents .* got 3"):
+    with pytest.raises(ValueError, match=r"max_agents .* got 3"):
         an.agents_for_target(0.1, 100.0, target_service_level=0.8, patience_s=60.0, max_agents=3)
 
 
@@ -452,7 +452,7 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize("call,message", BAD)
+@pytest.mark.parametrize(("call", "message"), BAD)
 def test_bad_input_names_the_parameter(call, message) -> None:
     with pytest.raises(ValueError, match=message):
         call()

@@ -34,7 +34,8 @@ def test_schedule_comes_from_the_roster(case) -> None:
 
 def test_headcount_shifts_with_binding_seats_are_refused(case) -> None:
     """Headcount (2, 6, 4) allows at most 6 seats, so the morning cannot all log in while the
-    night finishes its calls; Ciw would let them. The mapping must refuse it, naming seats."""
+    night finishes its calls; Ciw would let them. The mapping must refuse it, naming seats.
+    """
     hc = variant(
         case,
         {
@@ -55,7 +56,8 @@ def test_headcount_shifts_with_binding_seats_are_refused(case) -> None:
 
 def test_shift_across_midnight_is_refused(case) -> None:
     """Ciw replaces every server at the end of its daily cycle; a night shift 20:00-08:00 keeps
-    its people across midnight here, so the two would differ."""
+    its people across midnight here, so the two would differ.
+    """
     night = variant(
         case,
         {

@@ -61,7 +61,8 @@ def test_loads_rise_from_light_to_heavy(cases) -> None:
 
 def test_menu_case_is_erlang_b_with_the_menu_in_the_holding_time(cases) -> None:
     """With menu time m and no queue the lines are Erlang B with holding time talk + m; a
-    model whose menu did not hold the line would block far less (B(20, 16 Erl) = 6.4%)."""
+    model whose menu did not hold the line would block far less (B(20, 16 Erl) = 6.4%).
+    """
     q = v.queue_model(next(sc for sc in cases if sc.name == "erlang_b_menu"))
     assert q.menu_s == 60.0 and q.lines == q.agents == 20
     assert q.compared() == ("block_rate", "agent_occupancy")
@@ -88,7 +89,8 @@ def test_menu_case_needs_no_queue(change, key) -> None:
 def test_patience_differs_from_talk_where_it_matters(cases) -> None:
     """With patience mean = talk mean every caller leaves at the same rate served or waiting, the
     number in system is that of M/M/inf and blocking does not depend on the agents: such a case
-    could not catch a model that confuses waiting with service."""
+    could not catch a model that confuses waiting with service.
+    """
     for sc in cases:
         q = v.queue_model(sc)
         assert q.patience_s != q.talk_s, sc.name
@@ -151,7 +153,7 @@ def test_quick_keeps_the_warmup_and_a_fifth_of_the_window() -> None:
 
 
 def _values_with_p(p: float, n: int = 20) -> np.ndarray:
-    """n values whose one-sample t test against 0 has two-sided p-value p exactly."""
+    """N values whose one-sample t test against 0 has two-sided p-value p exactly."""
     z = np.linspace(-1, 1, n)
     z = (z - z.mean()) / z.std(ddof=1)
     t = stats.t.isf(p / 2, n - 1)
@@ -267,7 +269,8 @@ def test_every_case_agrees_with_its_formula(quick_results) -> None:
 @pytest.mark.slow
 def test_full_validation_agrees_with_every_formula(cases) -> None:
     """The full run of `helpline validate` (every case at its shipped length and replications,
-    Ciw left to its own test): the tight intervals of docs/validation.md, not the quick ones."""
+    Ciw left to its own test): the tight intervals of docs/validation.md, not the quick ones.
+    """
     scs = list(cases)
     results = v.run_cases([(v.SIM, sc) for sc in scs])
     table = v.decide(v.formula_rows(scs, results))
@@ -282,7 +285,8 @@ def test_full_validation_agrees_with_every_formula(cases) -> None:
 @pytest.mark.slow
 def test_negative_control_wrong_agents_disagree(quick_results) -> None:
     """The same simulations against the formula for 10% more agents (at least one more) must
-    disagree in every case: the check has the power to catch a wrong model."""
+    disagree in every case: the check has the power to catch a wrong model.
+    """
     scs, results = quick_results
     table = v.decide(v.formula_rows(scs, results, lambda c: c + max(1, math.ceil(0.1 * c))))
     caught = table.groupby("case")["agree"].apply(lambda s: (~s).any())
@@ -300,7 +304,8 @@ def test_negative_control_one_agent_more_is_caught_for_small_teams(quick_results
 
 def test_cli_reports_and_sets_the_exit_code(tmp_path) -> None:
     """Two cheap cases through the command: one row per metric and exit code 0; a case that is
-    not the queue of its formula is bad input: one line naming the key, exit code 2."""
+    not the queue of its formula is bad input: one line naming the key, exit code 2.
+    """
     for name in ("erlang_b_light", "erlang_a_lines_light"):
         (tmp_path / f"{name}.toml").write_text((v.CASES_DIR / f"{name}.toml").read_text())
     result = CliRunner().invoke(main, ["validate", "--quick", "--cases", str(tmp_path), "--json"])

@@ -77,7 +77,7 @@ def test_draws_are_formula_cases_of_every_family() -> None:
     assert any(sc.horizon.days % 1 for sc in cases)  # fractional horizons too
 
 
-def _rows(cases, results, wrong_agents=None):  # noqa: ANN001, ANN202
+def _rows(cases, results, wrong_agents=None):
     rows = v.formula_rows(cases, results, wrong_agents)
     # Occupancy within 1e-3 of 1 is a rare-event figure (idle moments come in rare bursts in
     # overload): its t interval over ten replications is unreliable, so it is left out.

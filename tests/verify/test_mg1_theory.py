@@ -124,7 +124,7 @@ def runs():
     return [(sc, talk, acw, per_s, results[(SIM, sc.name)]) for sc, talk, acw, per_s in cases]
 
 
-def _rows(runs, exponential_talk: bool = False):  # noqa: ANN001, ANN202
+def _rows(runs, exponential_talk: bool = False):
     rows = []
     for sc, talk, acw, per_s, summaries in runs:
         if exponential_talk:  # the wrong model: talk as if exponential with the same mean

@@ -73,7 +73,7 @@ def runs():
     return out
 
 
-def _rows(runs, formula):  # noqa: ANN001, ANN202
+def _rows(runs, formula):
     rows = []
     for sc, rates, talk_s, c, per_rep in runs:
         expected = formula(rates, talk_s, c)
@@ -107,7 +107,7 @@ def test_priority_waits_agree_with_cobham(runs) -> None:
 
 @pytest.mark.slow
 def test_negative_control_fifo_waits_are_caught(runs) -> None:
-    def fifo(rates, talk_s, c):  # noqa: ANN001, ANN202
+    def fifo(rates, talk_s, c):
         return [erlang_c_metrics(sum(rates), talk_s, c).asa_s] * len(rates)
 
     verdict = decide(_rows(runs, fifo))

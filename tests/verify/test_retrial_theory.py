@@ -99,7 +99,7 @@ def runs():
     return [(sc, args, results[(SIM, sc.name)]) for sc, args in cases]
 
 
-def _rows(runs, formula):  # noqa: ANN001, ANN202
+def _rows(runs, formula):
     rows = []
     for sc, args, summaries in runs:
         ref = formula(args)

@@ -117,7 +117,8 @@ def test_formula_columns_are_the_analytic_functions(baseline_theory, baseline) -
 
 def test_stationary_queue_all_methods_equal_erlang_c() -> None:
     """On an M/M/c case the load is constant: SIPP, lagged SIPP and MOL all give Erlang C, and
-    no note blames redials, after-call work, staff changes or lines."""
+    no note blames redials, after-call work, staff changes or lines.
+    """
     sc = short(
         load_scenario(SCENARIOS.parent / "sim" / "verify" / "cases" / "erlang_c_medium.toml"), 2, 2
     )
