@@ -10,7 +10,8 @@ they *first dial*, as in :mod:`sim.metrics`):
 
 * ``service_level`` answered within T / answered attempts, ``service_level_offered`` answered
   within T / offered attempts (answered + abandoned + blocked);
-* ``abandon_rate`` abandoned / (answered + abandoned), ``block_rate`` blocked / attempts;
+* ``abandon_rate`` abandoned in the queue / (answered + abandoned in the queue; hang-ups in
+  the language menu left out), ``block_rate`` blocked / attempts;
 * ``asa_s`` mean wait of answered attempts;
 * ``golden_hour_share`` complaints registered within the golden hour / complaint callers.
 
@@ -99,7 +100,7 @@ def tally(rec: Records, edges_s: np.ndarray) -> pd.DataFrame:
             "attempts": np.histogram(arrived, bins=edges_s)[0],
             "answered": count(ans),
             "answered_within": count(ans & (wait <= sc.targets.service_level_s)),
-            "abandoned": count(out == ABANDONED),
+            "abandoned": count((out == ABANDONED) & ~rec.menu_abandoned),  # in the queue
             "blocked": count(out == BLOCKED),
             "answered_wait_s": count(ans, np.nan_to_num(wait)),
             "complaints": np.histogram(first[complaint], bins=edges_s)[0],

@@ -66,7 +66,7 @@ METRICS: dict[str, tuple[str, str]] = {
     "service_level_offered": (
         "share",
         "answered attempts with wait <= targets.service_level_s / offered attempts "
-        "(answered + abandoned + blocked)",
+        "(answered + abandoned in the queue + blocked)",
     ),
     "asa_s": ("s", "average speed of answer: mean wait of answered attempts"),
     "wait_mean_s": (
@@ -75,7 +75,11 @@ METRICS: dict[str, tuple[str, str]] = {
     ),
     "wait_p50_s": ("s", "median wait of answered attempts"),
     "wait_p90_s": ("s", "90th percentile wait of answered attempts"),
-    "abandon_rate": ("share", "abandoned / (answered + abandoned) attempts"),
+    "abandon_rate": (
+        "share",
+        "abandoned in the queue / (answered + abandoned in the queue) attempts (hang-ups in "
+        "the language menu are in menu_abandon_share)",
+    ),
     "block_rate": ("share", "blocked / all attempts"),
     "attempts_per_caller": ("attempts/caller", "attempts per offered caller"),
     "gave_up_rate": ("share", "callers who gave up / callers"),
@@ -233,6 +237,9 @@ def summarize(rec: Records) -> dict[str, float]:
     out = a["outcome"][win]
     n_ans = int(np.sum(out == ANSWERED))
     n_ab = int(np.sum(out == ABANDONED))
+    # Hang-ups in the language menu never reached the queue: abandon_rate and the offered
+    # service level leave them out, as a call-centre switch reports them (menu_abandon_share).
+    n_ab_queue = n_ab - int(np.sum(rec.menu_abandoned[win])) if sc.has_menu else n_ab
     n_bl = int(np.sum(out == BLOCKED))
     ans = win & (a["outcome"] == ANSWERED)
     wait = rec.wait_s[ans]
@@ -254,13 +261,13 @@ def summarize(rec: Records) -> dict[str, float]:
         "callers_in_service": int(np.sum(c_out == IN_SERVICE)),
         "service_level": _ratio(float(np.sum(wait <= sc.targets.service_level_s)), n_ans),
         "service_level_offered": _ratio(
-            float(np.sum(wait <= sc.targets.service_level_s)), n_ans + n_ab + n_bl
+            float(np.sum(wait <= sc.targets.service_level_s)), n_ans + n_ab_queue + n_bl
         ),
         "asa_s": _mean(wait),
         "wait_mean_s": _mean(_line_waits(rec, win)),
         "wait_p50_s": _pct(wait, 50),
         "wait_p90_s": _pct(wait, 90),
-        "abandon_rate": _ratio(n_ab, n_ans + n_ab),
+        "abandon_rate": _ratio(n_ab_queue, n_ans + n_ab_queue),
         "block_rate": _ratio(n_bl, int(win.sum())),
         "attempts_per_caller": _ratio(int(win.sum()), n_callers),
         "gave_up_rate": _ratio(int(np.sum(c_out == GAVE_UP)), n_callers),

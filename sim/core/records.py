@@ -267,6 +267,16 @@ class Records:
         return wait
 
     @cached_property
+    def menu_abandoned(self) -> np.ndarray:
+        """Which attempts hung up in the language menu (patience, from the dial, ran out
+        before the menu ended); all False without a menu.
+        """
+        a = self.attempt
+        if not self.scenario.has_menu:
+            return np.zeros(a["outcome"].size, dtype=bool)
+        return (a["outcome"] == ABANDONED) & (a["menu_s"] >= a["patience_s"])
+
+    @cached_property
     def own_dial(self) -> np.ndarray:
         """Which attempts are the callers' own dials (not a callback try by the helpline):
         the attempts that attempt metrics count (all of them without callbacks).
@@ -368,7 +378,7 @@ class Records:
             df["callback_offered"] = a["callback_offered"].astype(bool)
         if self.scenario.has_menu:  # the menu's columns only where there is a menu
             df["menu_s"] = a["menu_s"]
-            df["menu_abandoned"] = (a["outcome"] == ABANDONED) & (a["menu_s"] >= a["patience_s"])
+            df["menu_abandoned"] = self.menu_abandoned
         return self._tag(df)
 
     @cached_property

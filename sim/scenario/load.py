@@ -86,6 +86,8 @@ def build(raw: dict[str, Any], file: str | None = None) -> Scenario:
         raise exc.in_file(file) if file else exc from None
 
 
+#: Largest ``horizon.seed``: the tables store the seed as a 64-bit signed integer.
+SEED_MAX = 2**63 - 1
 #: Most weights in ``arrivals.profile``: one a minute.
 PROFILE_MAX = 1440
 #: Largest ``daily_cv``: the day factors are gamma with shape 1 / cv^2, and beyond this
@@ -108,6 +110,8 @@ def _horizon(r: Reader, limits: Limits) -> Horizon:
     if isinstance(start, dt.datetime) or not isinstance(start, dt.date):
         raise ScenarioError(r.key("start_date"), "a date YYYY-MM-DD", start)
     seed = r.number("seed", 1930, lo=0, integer=True)
+    if seed > SEED_MAX:  # every table row carries it as a 64-bit integer
+        raise ScenarioError(r.key("seed"), f"a whole number from 0 to {SEED_MAX} (2^63 - 1)", seed)
     reps = r.number("replications", 1, lo=1, integer=True)
     limits.check("replications", r.key("replications"), reps, "a whole number")
     end = r.choice("end", ("drain", "cut"), "drain")

@@ -63,7 +63,9 @@ def test_menu_holds_the_line_before_the_queue_and_patience_runs_from_the_dial() 
         3:4
     ] == [30.0, 80.0]
     m = summarize(rec)
-    assert m["abandon_rate"] == 2 / 4
+    assert m["abandoned"] == 2
+    assert m["abandon_rate"] == 1 / 3  # in the queue: B; E never reached it
+    assert m["service_level_offered"] == 1 / 4  # A of A, B, C, D (E was not offered to it)
     assert m["menu_abandon_share"] == 1 / 4  # of the attempts that got a line
     assert m["menu_mean_s"] == (30 + 30 + 30 + 20) / 4
     assert m["asa_s"] == 25.0  # queue waits 0 and 50: the menu is not waiting

@@ -1,4 +1,4 @@
-"""Constraint tests of the menu, callback and officer keys, through ``helpline run``.
+"""Constraint tests of the menu and callback keys (and the seed's bound), through ``helpline run``.
 
 Each bad value stops the run with exit code 2 and one line ``error: FILE: KEY: must be
 ALLOWED; got VALUE`` naming the file and the dotted key, nothing written (the rules of
@@ -24,6 +24,7 @@ BAD: list[tuple[str, str, str]] = [
         CT + "menu = {dist = 'exponential', mean = 30}",
         "call_types.complaint.menu.mean",
     ),
+    ("seed-above-int64", "[horizon]\nseed = 9223372036854775808", "horizon.seed"),
     ("callbacks-unknown-key", "[callbacks]\noffer = 3", "callbacks.offer"),
     ("callbacks-enabled-word", "[callbacks]\nenabled = 'yes'", "callbacks.enabled"),
     ("callbacks-threshold-negative", CB + "offer_at_queue = -1", "callbacks.offer_at_queue"),
