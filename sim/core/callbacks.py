@@ -13,6 +13,8 @@ call-taker and the line are held for the ring time, and the callback is due agai
 
 The desk is built only when callbacks are enabled, and then wraps the model's queue entry,
 its call-takers' hand-out and its line releases: without callbacks the model pays nothing.
+It is built right after the staff pools, so a later wrapper of the hand-out (deferred work in
+idle time) sees a call-taker only when neither a live caller nor a due callback needs them.
 Every decision is drawn per caller and attempt number (:class:`~sim.core.streams.PerAttempt`),
 so a variant with callbacks gives each caller the same talk, patience and redials as without.
 """
@@ -54,14 +56,14 @@ class CallbackDesk:
         self.pending: deque[tuple[int, int]] = deque()  # due: (caller, try number)
         self.on_ring_end = self._on_ring_end
         self.on_retry_due = self._on_retry_due
-        # The model's own steps, then the desk in their place.
+        # The model's own steps, then the desk in their place (the model binds
+        # ``on_abandon`` to :meth:`on_abandon` itself, after building the desk).
         self.base_join = model._join_queue
-        self.base_ready = model._taker_ready
+        self.base_ready = model.takers.on_ready
         self.base_abandon = model._on_abandon
         self.base_hang_up = model._hang_up
         model._join_queue = self.join_queue  # type: ignore[method-assign]
         model._hang_up = self.hang_up  # type: ignore[method-assign]
-        model.on_abandon = self.on_abandon
         model.takers.on_ready = self.taker_ready
 
     # --- the offer ------------------------------------------------------------------------

@@ -134,13 +134,16 @@ class _Model(AttemptColumns):
         self._draws(root)
         self._per_type()
         self._staff(root)
+        # Callbacks wrap the call-takers' hand-out first (live callers, then due callbacks),
+        # so whatever wraps it after them (deferred work) comes after both.
+        self.desk = CallbackDesk(self, root) if scenario.callbacks.enabled else None
         # Each callback bound once: reading ``self._on_talk_end`` builds a new bound-method
         # object every time, and the model hands the engine a callback about twice per call
         # (about 5% of the run time). ``on_x`` is the bound ``_on_x``.
         self.on_roster = self._on_roster
         self.on_first_dial = self._on_first_dial
         self.on_redial = self._on_redial
-        self.on_abandon = self._on_abandon
+        self.on_abandon = self.desk.on_abandon if self.desk else self._on_abandon
         self.on_talk_end = self._on_talk_end
         self.on_escalation_end = self._on_escalation_end
         self.on_acw_end = self._on_acw_end
@@ -149,8 +152,6 @@ class _Model(AttemptColumns):
         if scenario.has_menu:
             self.on_menu_end = self._on_menu_end
             self._dial = self._dial_to_menu  # type: ignore[method-assign]
-        if scenario.callbacks.enabled:  # the desk wraps the queue, the pool and line releases
-            CallbackDesk(self, root)
 
     def _attempt_columns(self, rows: int) -> None:
         """Allocate the attempt columns: one row per dial, filled as facts happen.
