@@ -121,6 +121,18 @@ class Calibration:
         """First dials per day less the hidden redials (the model redials those callers)."""
         return self.arrivals.callers_per_day - self.hidden_redials / len(self.dates)
 
+    def staffing_by_date(self) -> list[list[int]]:
+        """Whole agents per half hour on every calendar day from the log's first date to its
+        last (a date without calls has nobody on duty): the log's own roster, for trace arrivals.
+        """
+        index = {d: i for i, d in enumerate(self.dates)}
+        n_days = (self.dates[-1] - self.dates[0]).days + 1
+        rows = []
+        for k in range(n_days):
+            i = index.get(self.dates[0] + dt.timedelta(days=k))
+            rows.append(staffing.whole(self.on_duty[i]).tolist() if i is not None else [0] * 48)
+        return rows
+
     def staffing_by_weekday(self) -> list[list[int]]:
         """Whole agents per half hour for Monday..Sunday: the mean of the log's same weekdays."""
         wd = np.array([d.weekday() for d in self.dates])

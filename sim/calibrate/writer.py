@@ -83,8 +83,10 @@ def arrivals_raw(
     return {"mode": "bootstrap", "same_weekday": True, "days": days}
 
 
-def staff_raw(rows: list[list[int]]) -> dict[str, Any]:
-    """``[staff]`` in interval mode from whole agents per half hour (one or seven lists)."""
+def staff_raw(rows: list[list[int]], by_date: bool = False) -> dict[str, Any]:
+    """``[staff]`` in interval mode from whole agents per half hour: one or seven lists
+    (weekdays), or with ``by_date`` one list per date of the horizon.
+    """
     most = max(max(r) for r in rows)
     if most == 0:  # nobody on duty at all: one seat, one agent in the first interval
         rows = [[1, *r[1:]] for r in rows]
@@ -95,6 +97,7 @@ def staff_raw(rows: list[list[int]]) -> dict[str, Any]:
         "allow_uncovered_hours": True,
         "interval": {
             "minutes": 30,
+            **({"by": "date"} if by_date else {}),
             "call_takers": rows if len(rows) > 1 else rows[0],
             "escalation": [[0] * len(r) for r in rows] if len(rows) > 1 else [0] * len(rows[0]),
         },
@@ -259,19 +262,27 @@ def scenario_text(cal: Calibration, name: str, mode: str = "fitted", replication
     doc.key("count", math.inf, "the log records no busy tones: lines never bound")
     doc.table("queue")
     doc.key("discipline", cal.discipline, f"{src}: {cal.discipline_reason}")
-    staff = staff_raw(cal.staffing_by_weekday())
+    by_date = mode == "trace"
+    staff = staff_raw(cal.staffing_by_date() if by_date else cal.staffing_by_weekday(), by_date)
+    which = (
+        "on each date of the log (trace arrivals replay the log's own days)"
+        if by_date
+        else "Monday..Sunday, the mean of the log's same weekdays rounded"
+    )
     doc.table(
         "staff",
-        f"{src}: agents on duty per half hour, Monday..Sunday, the mean of the log's same "
-        f"weekdays rounded; estimator: an agent is on duty from the first answer to the last "
-        f"hang-up of each run of services with gaps up to {GAP_S / 60:g} min, or up to "
-        f"{WRAP_MAX_S:g} s while callers waited (docs/calibration.md)",
+        f"{src}: agents on duty per half hour, {which}; estimator: an agent is on duty from "
+        f"the first answer to the last hang-up of each run of services with gaps up to "
+        f"{GAP_S / 60:g} min, or up to {WRAP_MAX_S:g} s while callers waited "
+        "(docs/calibration.md)",
     )
     doc.key("mode", "interval")
     doc.key("seats", staff["seats"], "the most agents on duty at once")
     doc.key("allow_uncovered_hours", True, "the centre is closed at night")
     doc.table("staff.interval")
     doc.key("minutes", 30)
+    if by_date:
+        doc.key("by", "date", f"one list per date from {cal.dates[0]}")
     doc.key("call_takers", staff["interval"]["call_takers"])
     doc.key("escalation", staff["interval"]["escalation"], "the log has no escalation")
     doc.table("money")

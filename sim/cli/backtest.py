@@ -13,8 +13,8 @@ from pathlib import Path
 
 import click
 
-from sim.calibrate.logs import FORMATS, LogError, parse_map, read_log
 from sim.cli.common import fail, friendly_errors
+from sim.cli.log_options import log_options, read_log_or_fail
 from sim.report.output import staged, write_json
 from sim.scenario import load_scenario
 
@@ -45,28 +45,13 @@ from sim.scenario import load_scenario
     help="Replications of each day.",
 )
 @click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="anonymous-bank",
-    show_default=True,
-    help="Log format.",
-)
-@click.option(
-    "--map",
-    "mapping",
-    multiple=True,
-    metavar="FIELD=COLUMN",
-    help="CSV: the column holding a field; repeat.",
-)
-@click.option("--time-zone", help="CSV: convert times with a UTC offset to this zone's wall clock.")
-@click.option(
     "--workers",
     type=int,
     default=1,
     show_default=True,
     help="Processes for each day's replications.",
 )
+@log_options
 @friendly_errors
 def command(
     log_file: str,
@@ -85,10 +70,7 @@ def command(
     if workers < 1:
         fail(f"--workers: must be a whole number >= 1; got {workers}")
     sc = load_scenario(scenario_file)
-    try:
-        log = read_log(log_file, fmt, parse_map(mapping), time_zone)
-    except LogError as exc:
-        fail(str(exc))
+    log = read_log_or_fail(log_file, fmt, mapping, time_zone)
     if log.calls.empty:
         fail(f"{log_file}: must hold at least one attempt; got none")
     from sim.calibrate import backtest_charts as charts

@@ -13,33 +13,14 @@ from pathlib import Path
 
 import click
 
-from sim.calibrate.logs import FORMATS, LogError, parse_map, read_log
 from sim.cli.common import fail, friendly_errors
+from sim.cli.log_options import log_options, read_log_or_fail
 from sim.report.output import staged
 from sim.scenario.load import build
 
 
 @click.command("calibrate")
 @click.argument("log_file", metavar="LOG")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(FORMATS),
-    default="anonymous-bank",
-    show_default=True,
-    help="Log format.",
-)
-@click.option(
-    "--map",
-    "mapping",
-    multiple=True,
-    metavar="FIELD=COLUMN",
-    help="CSV: the column holding a field (docs/calibration.md); repeat.",
-)
-@click.option(
-    "--time-zone",
-    help="CSV: convert times with a UTC offset to this zone's wall clock (IANA name).",
-)
 @click.option(
     "--out",
     "out_file",
@@ -60,6 +41,7 @@ from sim.scenario.load import build
     type=click.Path(file_okay=False),
     help="Folder for report.txt and charts [default: <out stem>_calibration].",
 )
+@log_options
 @friendly_errors
 def command(
     log_file: str,
@@ -74,10 +56,7 @@ def command(
     from sim.calibrate.calibration import calibrate
     from sim.calibrate.writer import scenario_text
 
-    try:
-        log = read_log(log_file, fmt, parse_map(mapping), time_zone)
-    except LogError as exc:
-        fail(str(exc))
+    log = read_log_or_fail(log_file, fmt, mapping, time_zone)
     if not log.calls["talk_usable"].any():
         fail(
             f"{log_file}: must hold at least one answered call with an agent and a talk time "

@@ -82,6 +82,21 @@ def _most(rows: tuple[tuple[int, ...], ...]) -> int:
     return max(max(row) for row in rows)
 
 
+def _day_counts(
+    staff: Staff, by_day: tuple[tuple[int, ...], ...], first_weekday: int, d: int
+) -> tuple[int, ...]:
+    """Counts per interval on day ``d`` of the horizon (-1 is the day before).
+
+    By date, days before the first list and after the last (the drain) repeat the nearest
+    list; by weekday, seven lists run Monday..Sunday, one list serves every day.
+    """
+    if len(by_day) == 1:
+        return by_day[0]
+    if staff.interval_by_date:
+        return by_day[min(max(d, 0), len(by_day) - 1)]
+    return by_day[(first_weekday + d) % 7]
+
+
 def _interval_duty(
     staff: Staff, first_weekday: int, n_days: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -91,10 +106,7 @@ def _interval_duty(
     p_person, p_start, p_end = [], [], []
     first = 0
     for by_day in (staff.interval_call_takers, staff.interval_escalation):
-        days = [
-            by_day[(first_weekday + d) % 7] if len(by_day) == 7 else by_day[0]
-            for d in range(-1, n_days)
-        ]
+        days = [_day_counts(staff, by_day, first_weekday, d) for d in range(-1, n_days)]
         counts = np.concatenate([np.asarray(row) for row in days])
         edges_s = (np.arange(counts.size + 1) - len(days[0])) * staff.interval_s
         for k in range(_most(by_day)):

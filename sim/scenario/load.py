@@ -20,7 +20,7 @@ from sim.scenario.distributions import as_float
 from sim.scenario.files import apply_changes, check_depth, deep_merge, read_raw
 from sim.scenario.limits import Limits, read_limits
 from sim.scenario.reader import Reader
-from sim.scenario.staff import check_officers, read_staff
+from sim.scenario.staff import check_dates, check_officers, read_staff
 from sim.scenario.values import (
     DAY_S,
     SERVICE_LEVEL_CONVENTIONS,
@@ -119,6 +119,25 @@ def _horizon(r: Reader, limits: Limits) -> Horizon:
     return Horizon(days, warmup, start, seed, reps, end)
 
 
+def _sorted_dials(r: Reader, times: tuple[float, ...]) -> tuple[tuple[float, ...], tuple[str, ...]]:
+    """``first_dial_s`` in time order with its optional ``call_type`` names (one per dial).
+
+    The sort is stable, so dials at the same instant keep the file's order.
+    """
+    types: tuple[str, ...] = ()
+    if r.has("call_type"):
+        types = r.strings("call_type")
+        if len(types) != len(times):
+            raise ScenarioError(
+                r.key("call_type"),
+                f"one call-type name per first dial ({len(times)} names)",
+                described(f"<{len(types)} names>"),
+            )
+    r.finish()
+    order = sorted(range(len(times)), key=times.__getitem__)
+    return tuple(times[i] for i in order), tuple(types[i] for i in order) if types else ()
+
+
 def _trace(r: Reader, horizon: Horizon, limits: Limits) -> Arrivals:
     """``mode = "trace"``: callers at given instants, optionally with their call types."""
     times = r.numbers("first_dial_s")
@@ -130,19 +149,7 @@ def _trace(r: Reader, horizon: Horizon, limits: Limits) -> Arrivals:
                 f"instants in seconds >= 0 and before the horizon end ({horizon.end_s:g} s)",
                 x,
             )
-    types: tuple[str, ...] = ()
-    if r.has("call_type"):
-        types = r.strings("call_type")
-        if len(types) != len(times):
-            raise ScenarioError(
-                r.key("call_type"),
-                f"one call-type name per first dial ({len(times)} names)",
-                described(f"<{len(types)} names>"),
-            )
-    r.finish()
-    order = sorted(range(len(times)), key=times.__getitem__)  # stable: ties keep file order
-    times = tuple(times[i] for i in order)
-    types = tuple(types[i] for i in order) if types else ()
+    times, types = _sorted_dials(r, times)
     per_day = len(times) / horizon.days
     return Arrivals("trace", per_day, (1.0,), (1.0,) * 7, 0.0, (), times, types)
 
@@ -191,24 +198,7 @@ def _bootstrap(r: Reader, horizon: Horizon) -> Arrivals:
                 "instants in seconds from the day's midnight, < 86400",
                 max(times),
             )
-        types: tuple[str, ...] = ()
-        if dr.has("call_type"):
-            types = dr.strings("call_type")
-            if len(types) != len(times):
-                raise ScenarioError(
-                    dr.key("call_type"),
-                    f"one call-type name per first dial ({len(times)} names)",
-                    described(f"<{len(types)} names>"),
-                )
-        dr.finish()
-        order = sorted(range(len(times)), key=times.__getitem__)
-        days.append(
-            LogDay(
-                date,
-                tuple(times[k] for k in order),
-                tuple(types[k] for k in order) if types else (),
-            )
-        )
+        days.append(LogDay(date, *_sorted_dials(dr, times)))
     if len({bool(d.call_type) for d in days}) > 1:
         raise ScenarioError(
             r.key("days"), "call_type on every day or on none", described("<on some days only>")
@@ -475,6 +465,7 @@ def _build(raw: dict[str, Any], file: str | None) -> Scenario:
     discipline = qr.choice("discipline", ("fifo", "priority"), "fifo")
     qr.finish()
     staff = read_staff(top.sub("staff", {}), file, limits)
+    check_dates(staff, horizon.days)
     people = (
         sum(x.count for x in staff.ranks)
         if staff.mode == "roster"

@@ -141,7 +141,7 @@ def read_staff(r: Reader, file: str | None, limits: Limits | None = None) -> Sta
     if mode == "headcount":
         limits.check("people", hc.prefix, sum(hc_takers) + sum(hc_escal), "headcounts summing to")
     shares = _team_shares(r, teams)
-    interval_s, by_takers, by_escal = _read_interval(r, allow_gaps)
+    interval_s, by_takers, by_escal, by_date = _read_interval(r, allow_gaps)
     if mode == "interval":
         most_on_duty = max(map(max, by_takers)) + max(map(max, by_escal))
         limits.check("people", r.key("interval"), most_on_duty, "counts summing to")
@@ -216,6 +216,7 @@ def read_staff(r: Reader, file: str | None, limits: Limits | None = None) -> Sta
         interval_s,
         by_takers,
         by_escal,
+        by_date,
     )
 
 
@@ -238,12 +239,14 @@ def _team_shares(r: Reader, teams: int) -> tuple[float, ...]:
 
 def _read_interval(
     r: Reader, allow_gaps: bool
-) -> tuple[float, tuple[tuple[int, ...], ...], tuple[tuple[int, ...], ...]]:
+) -> tuple[float, tuple[tuple[int, ...], ...], tuple[tuple[int, ...], ...], bool]:
     """``[staff.interval]``: people on duty per interval of the day (interval mode).
 
     ``call_takers`` and ``escalation`` are one list of counts per interval (every day
-    the same) or seven such lists (Monday..Sunday). Returns the interval in seconds and
-    both as tuples of rows. Read in every mode, so a typo is caught wherever it is.
+    the same) or seven such lists (Monday..Sunday); with ``by = "date"``, one list per
+    day of the horizon from ``horizon.start_date`` (a log's own dates, for replaying it).
+    Returns the interval in seconds, both as tuples of rows, and whether rows are dates.
+    Read in every mode, so a typo is caught wherever it is.
     """
     ir = r.sub("interval", {})
     minutes = ir.number("minutes", 30, lo=1, hi=1440, integer=True)
@@ -251,9 +254,10 @@ def _read_interval(
         raise ScenarioError(
             ir.key("minutes"), "a whole number of minutes that divides 1440", minutes
         )
+    by_date = ir.choice("by", ("weekday", "date"), "weekday") == "date"
     n = 1440 // minutes
-    takers = _counts_by_day(ir, "call_takers", n, [44] * n)
-    escal = _counts_by_day(ir, "escalation", n, [5] * n)
+    takers = _counts_by_day(ir, "call_takers", n, [44] * n, by_date)
+    escal = _counts_by_day(ir, "escalation", n, [5] * n, by_date)
     ir.finish()
     if not allow_gaps and min(min(row) for row in takers) < 1:
         raise ScenarioError(
@@ -261,17 +265,22 @@ def _read_interval(
             "at least 1 in every interval (or set staff.allow_uncovered_hours = true)",
             described("<an interval with 0>"),
         )
-    return minutes * 60.0, takers, escal
+    return minutes * 60.0, takers, escal, by_date
 
 
 def _counts_by_day(
-    ir: Reader, name: str, n: int, default: list[int]
+    ir: Reader, name: str, n: int, default: list[int], by_date: bool = False
 ) -> tuple[tuple[int, ...], ...]:
-    """One list of ``n`` whole counts >= 0, or seven of them (Monday..Sunday)."""
+    """One list of ``n`` whole counts >= 0, or seven of them (Monday..Sunday), or with
+    ``by_date`` one per day of the horizon (the count is checked against the horizon later).
+    """
     v = ir.raw(name, default)
     rows = v if isinstance(v, list) and v and all(isinstance(x, list) for x in v) else [v]
-    allowed = f"a list of {n} whole numbers >= 0 (one per interval), or seven such lists"
-    if len(rows) not in (1, 7):
+    if by_date:
+        allowed = f"lists of {n} whole numbers >= 0 (one per interval), one list per date"
+    else:
+        allowed = f"a list of {n} whole numbers >= 0 (one per interval), or seven such lists"
+    if not by_date and len(rows) not in (1, 7):
         raise ScenarioError(
             ir.key(name), allowed + " (Monday..Sunday)", described(f"<{len(rows)} lists>")
         )
@@ -315,6 +324,24 @@ def _check_rest(r: Reader, shifts: list[Shift], teams: int) -> None:
                     f"<shift {shift.name!r} runs straight into {shifts[nxt].name!r} "
                     "on the next day>"
                 ),
+            )
+
+
+def check_dates(staff: Staff, days: float) -> None:
+    """With ``staff.interval.by = "date"``, one list per day of the horizon (``days``)."""
+    if staff.mode != "interval" or not staff.interval_by_date:
+        return
+    want = math.ceil(days)
+    for name, rows in (
+        ("call_takers", staff.interval_call_takers),
+        ("escalation", staff.interval_escalation),
+    ):
+        if len(rows) not in (1, want):
+            raise ScenarioError(
+                f"staff.interval.{name}",
+                f"one list per date of the horizon ({want} for horizon.days = {days:g}), or one "
+                "list for every date",
+                described(f"<{len(rows)} lists>"),
             )
 
 

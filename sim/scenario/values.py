@@ -241,9 +241,11 @@ class Staff:
     team_shares: tuple[float, ...] = ()  # roster: each team's share of every rank; () = equal
     interval_s: float = 1800.0  # interval mode: length of one count's interval
     # interval mode: people on duty per interval of the day, one row (every day) or seven
-    # (Monday..Sunday); call-takers and officers
+    # (Monday..Sunday), or with interval_by_date one row per day of the horizon; call-takers
+    # and officers
     interval_call_takers: tuple[tuple[int, ...], ...] = ()
     interval_escalation: tuple[tuple[int, ...], ...] = ()
+    interval_by_date: bool = False
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,30 @@ def test_count_on_duty_follows_the_curve_every_half_hour_of_every_weekday() -> N
     assert len(roster.break_person) == 0
 
 
+def test_lists_by_date_follow_the_horizon_days_and_the_last_repeats_in_the_drain() -> None:
+    rng = np.random.default_rng(11)
+    takers = rng.integers(1, 9, size=(3, 24)).tolist()
+    sc = make_scenario(
+        horizon={"days": 3, "start_date": "2023-07-05"},
+        staff={
+            "mode": "interval",
+            "seats": 8,
+            "interval": {
+                "minutes": 60,
+                "by": "date",
+                "call_takers": takers,
+                "escalation": [1] * 24,
+            },
+        },
+    )
+    assert sc.staff.interval_by_date
+    roster = build_roster(sc.staff, sc.horizon, np.random.default_rng(0), extra_days=1)
+    mid_s = (np.arange(4 * 24) + 0.5) * H
+    day = np.minimum(np.arange(4 * 24) // 24, 2)  # the drain day repeats the last date
+    want = np.array(takers)[day, np.arange(4 * 24) % 24]
+    assert on_duty(roster, CALL_TAKER, mid_s).tolist() == want.tolist()
+
+
 def test_one_list_repeats_daily_and_periods_run_across_midnight() -> None:
     # Hourly counts: 1 from 00:00, 3 from 06:00, 2 from 12:00 to midnight.
     sc = interval_scenario([1] * 6 + [3] * 6 + [2] * 12, horizon={"days": 2})

@@ -51,6 +51,12 @@ BAD: list[tuple[str, str, str]] = [
     ("seats-above-the-most-on-duty", INTERVAL.replace("seats = 3", "seats = 45"), "staff.seats"),
     ("breaks-in-interval-mode", INTERVAL.replace("breaks = []\n", ""), "staff.breaks"),
     ("unknown-interval-key", INTERVAL + "interval.count = 3", "staff.interval.count"),
+    ("by-unknown", INTERVAL + "interval.by = 'month'", "staff.interval.by"),
+    (
+        "by-date-too-few-dates",
+        INTERVAL + f"interval.by = 'date'\ninterval.call_takers = [{ROW}, {ROW}]",
+        "staff.interval.call_takers",
+    ),
     ("team-shares-wrong-length", "[staff]\nteam_shares = [0.5, 0.5]", "staff.team_shares"),
     ("team-shares-zero", "[staff]\nteam_shares = [0.5, 0.5, 0]", "staff.team_shares"),
     ("team-shares-not-summing-to-1", "[staff]\nteam_shares = [0.5, 0.3, 0.3]", "staff.team_shares"),
