@@ -455,6 +455,11 @@ class Records:
             a["answered_at_s"],
             np.where(out == ABANDONED, a["line_released_at_s"], stop),
         )
+        in_queue = waited
+        if sc.has_menu:  # still in the menu at the stop: not queued yet
+            q_end = np.maximum(q_end, queued)
+        if sc.callbacks.enabled:  # an accepted offer never queues; nor does a callback try
+            in_queue = waited & (out != CALLBACK) & (a["callback_try"] == 0)
         line_end = np.nan_to_num(a["line_released_at_s"], nan=stop)
         _, work_start, work_end = self.taker_work
         s = self.session
@@ -467,8 +472,8 @@ class Records:
                 "answered": count(out == ANSWERED),
                 "abandoned": count(out == ABANDONED),
                 "blocked": count(out == BLOCKED),
-                "queue_mean": bin_mean(queued[waited], q_end[waited], edges),
-                "queue_max": bin_max(queued[waited], q_end[waited], edges).astype(np.int32),
+                "queue_mean": bin_mean(queued[in_queue], q_end[in_queue], edges),
+                "queue_max": bin_max(queued[in_queue], q_end[in_queue], edges).astype(np.int32),
                 "lines_busy_mean": bin_mean(arrived[waited], line_end[waited], edges),
                 "lines_busy_max": bin_max(arrived[waited], line_end[waited], edges).astype(
                     np.int32

@@ -65,6 +65,9 @@ def test_a_callback_frees_the_line_and_is_dialled_by_the_priority_rule(priority:
     assert_rows(rec.attempts, COLS, rows)
     assert rec.attempts["callback_offered"].tolist() == [r[3] == "callback" for r in rows]
     assert rec.callers["access_delay_s"].tolist() == [0.0, b_at - 150, c_at - 200]
+    # Only B queued (150 to its answer); C's callback never queued.
+    assert (rec.intervals["queue_mean"] * 900.0).sum() == pytest.approx(b_at - 150)
+    assert rec.intervals["queue_max"].max() == 1
     m = summarize(rec)
     # Attempt metrics count the callers' own dials: 3 dials, 2 answered, 1 callback.
     assert (m["attempts"], m["answered"], m["abandoned"], m["blocked"]) == (3, 2, 0, 0)
