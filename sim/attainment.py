@@ -90,7 +90,7 @@ def tally(rec: Records, edges_s: np.ndarray) -> pd.DataFrame:
 
     c = rec.caller
     complaint = np.array([t.complaint for t in sc.call_types], dtype=bool)[c["call_type"]]
-    delay = c["registered_at_s"] - c["fraud_at_s"]
+    delay = rec.reported_at_s - c["fraud_at_s"]  # to registration, or portal completion
     in_gh = complaint & (delay <= sc.targets.golden_hour_s)  # NaN (not registered) is False
     first = c["first_dial_at_s"]
     return pd.DataFrame(

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import stdtrit
 
-from sim import attainment, binding, journey
+from sim import attainment, binding, channels, journey
 from sim.core.intervals import overlap_s
 from sim.core.records import (
     ABANDONED,
@@ -126,6 +126,7 @@ METRICS: dict[str, tuple[str, str]] = {
 METRICS.update(attainment.METRICS)
 METRICS.update(binding.METRICS)
 METRICS.update(journey.METRICS)
+METRICS.update(channels.METRICS)
 
 #: What ``helpline run`` prints (and ``compare`` by default): section title -> its metrics, in
 #: order. Every metric of :data:`METRICS` is here or in :data:`HIDDEN` (a test checks it).
@@ -165,6 +166,7 @@ SHOWN: dict[str, tuple[str, ...]] = {
         "complaints",
         "registered",
         "not_registered_share",
+        "not_completed_share",
         "reporting_delay_p50_min",
         "reporting_delay_p90_min",
         "victim_delay_p50_min",
@@ -199,6 +201,22 @@ SHOWN: dict[str, tuple[str, ...]] = {
         "targets_met_interval_share",
         "targets_met_day_share",
         "worst_interval_met_share",
+    ),
+    "Deferred work (portal, social media)": (
+        "deferred_items",
+        "deferred_items_per_day",
+        "deferred_replied",
+        "deferred_unanswered",
+        "deferred_within_target_share",
+        "deferred_reply_p50_min",
+        "deferred_reply_p90_min",
+        "deferred_reply_p95_min",
+        "deferred_occupancy",
+    ),
+    "Portal step": (
+        "portal_completed_share",
+        "portal_delay_p50_min",
+        "portal_delay_p90_min",
     ),
 }
 
@@ -298,6 +316,7 @@ def summarize(rec: Records) -> dict[str, float]:
     # Reporting delay of complaints.
     comp = cw & rec.complaint
     reg = c["registered_at_s"]
+    reported = rec.reported_at_s  # golden hour and money held count to this instant
     registered = comp & ~np.isnan(reg)
     delay = reg[registered] - c["fraud_at_s"][registered]
     access = c["answered_at_s"][registered] - c["first_dial_at_s"][registered]
@@ -316,7 +335,10 @@ def summarize(rec: Records) -> dict[str, float]:
             "access_delay_mean_min": _mean(access) / 60,
             "access_delay_p90_min": _pct(access, 90) / 60,
             "handling_mean_min": _mean(reg[registered] - c["answered_at_s"][registered]) / 60,
-            "golden_hour_share": _ratio(float(np.sum(delay <= sc.targets.golden_hour_s)), n_comp),
+            "golden_hour_share": _ratio(
+                float(np.sum(reported[comp] - c["fraud_at_s"][comp] <= sc.targets.golden_hour_s)),
+                n_comp,
+            ),
             "golden_hour_ceiling": _ratio(
                 float(
                     np.sum(
@@ -336,6 +358,7 @@ def summarize(rec: Records) -> dict[str, float]:
     m.update(attainment.summary(rec))
     m.update(binding.summary(rec))
     m.update(journey.summary(rec))
+    m.update(channels.summary(rec))
     return {k: float(m[k]) for k in METRICS}
 
 

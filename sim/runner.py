@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from sim import attainment, binding
+from sim.core import completion, deferred
 from sim.core.model import simulate
 from sim.core.records import Records
 from sim.executors import Execution, Job, Progress, run_jobs
@@ -31,6 +32,8 @@ DERIVED_TABLES: dict[str, Callable[[Records], pd.DataFrame]] = {
     "targets_by_interval": attainment.by_interval,
     "targets_by_day": attainment.by_day,
     "binding_by_interval": binding.by_interval,
+    "deferred": deferred.table,  # empty without [deferred]
+    "portal": completion.table,  # empty without [portal]
 }
 #: Every table a run can keep, in the order they are written.
 ALL_TABLES = (*TABLES, *DERIVED_TABLES)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from sim.cli.common import fail, friendly_errors
+from sim.cli.common import draw_to_files, fail, friendly_errors
 from sim.cli.log_options import log_options, read_log_or_fail
 from sim.report.output import staged, write_json
 from sim.scenario import load_scenario
@@ -73,6 +73,7 @@ def command(
     log = read_log_or_fail(log_file, fmt, mapping, time_zone)
     if log.calls.empty:
         fail(f"{log_file}: must hold at least one attempt; got none")
+    draw_to_files()
     from sim.calibrate import backtest_charts as charts
     from sim.calibrate.backtest import METRICS, render, run_backtest
 

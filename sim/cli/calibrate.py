@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from sim.cli.common import fail, friendly_errors
+from sim.cli.common import draw_to_files, fail, friendly_errors
 from sim.cli.log_options import log_options, read_log_or_fail
 from sim.report.output import staged
 from sim.scenario.load import build
@@ -66,6 +66,7 @@ def command(
     cal = calibrate(log)
     text = scenario_text(cal, out.stem, arrivals)
     build(tomllib.loads(text), file=str(out))  # what we write must load
+    draw_to_files()
     from sim.calibrate import report
 
     folder = Path(report_dir) if report_dir else out.with_name(out.stem + "_calibration")

@@ -46,6 +46,18 @@ def fail(message: str) -> NoReturn:
     sys.exit(EXIT_BAD_INPUT)
 
 
+def draw_to_files() -> None:
+    """Charts from the command line go to files only: matplotlib's Agg backend, never a window.
+
+    Chosen here, by each command that draws, and not when a chart module is imported, so a
+    notebook importing :mod:`sim.report.charts` keeps its inline backend. Call it before the
+    first figure is made.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+
+
 def friendly_errors(fn: F) -> F:
     """Turn scenario, experiment and file errors into one line on stderr and exit code 2."""
 

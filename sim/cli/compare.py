@@ -20,6 +20,7 @@ from sim.experiment.sweep import check_metric
 from sim.metrics import SHOWN, shown_metrics
 from sim.report.format import format_diff, format_interval, format_value
 from sim.report.jsonvalues import json_value
+from sim.report.provenance import group_document, stamp_by
 
 
 def fmt_ci(lo: float, hi: float, unit: str) -> str:
@@ -80,9 +81,13 @@ def render(table: pd.DataFrame, metrics: list[str]) -> str:
 
 
 def to_json(table: pd.DataFrame) -> dict:
-    """The ``--json`` document: every metric, each scenario's mean and CI, each difference."""
+    """The ``--json`` document: every metric, each scenario's mean and CI, each difference;
+    first the provenance of the comparison and of each scenario (docs/results.md).
+    """
     names = table.attrs["scenarios"]
+    provs = table.attrs.get("provenance")
     doc: dict = {
+        **(group_document([provs[n] for n in names]) if provs else {}),
         "reference": table.attrs["reference"],
         "scenarios": names,
         "seed": table.attrs["seed"],
@@ -167,7 +172,8 @@ def command(
 
         with staged(out_dir) as stage:
             write_json(to_json(table), stage / "compare.json")
-            write_table(pd.DataFrame(table), stage / "compare.parquet")
+            provs = table.attrs["provenance"]
+            write_table(stamp_by(pd.DataFrame(table), "scenario", provs), stage / "compare.parquet")
     if as_json:
         click.echo(json.dumps(to_json(table), indent=2))
         return

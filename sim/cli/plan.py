@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import click
 import pandas as pd
 
-from sim.cli.common import fail, friendly_errors
+from sim.cli.common import draw_to_files, fail, friendly_errors
 from sim.errors import ScenarioError
 from sim.scenario import load_scenario
 
@@ -200,6 +200,7 @@ def command(
             err=True,
         ),
     )
+    draw_to_files()
     from sim.plan import charts
     from sim.report.output import staged, write_json, write_table
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from sim.cli.common import fail, friendly_errors
+from sim.cli.common import draw_to_files, fail, friendly_errors
 from sim.scenario import load_scenario
 from sim.scenario.values import DAY_S
 
@@ -120,6 +120,7 @@ def command(
     with staged(out.parent if str(out.parent) else ".") as stage:
         (stage / out.name).write_text(replay_page(tl), encoding="utf-8")
         if gif or (mp4 and mp4_ok):
+            draw_to_files()
             from sim.report.replay_video import write_video
 
             for on, suffix in ((gif, ".gif"), (mp4, ".mp4")):

@@ -13,7 +13,14 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from sim.cli.common import OneLineCommand, execution, friendly_errors, scenario_from, workers_option
+from sim.cli.common import (
+    OneLineCommand,
+    draw_to_files,
+    execution,
+    friendly_errors,
+    scenario_from,
+    workers_option,
+)
 from sim.errors import ExperimentError
 from sim.experiment.precision import wide_interval_warning, wide_intervals
 from sim.metrics import METRICS, SHOWN, shown_metrics
@@ -89,6 +96,7 @@ def write_results(results: Results, out: Path, extra: dict[str, object]) -> None
     Call it holding :func:`~sim.report.output.output_lock`: the folder is built beside
     ``out`` and swapped in whole (:func:`~sim.report.output.replaced_folder`).
     """
+    draw_to_files()
     from sim.report import charts as plots  # matplotlib loads here, after the run
 
     sc = results.scenario

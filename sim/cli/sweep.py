@@ -11,6 +11,7 @@ import pandas as pd
 
 from sim.cli.common import (
     OneLineCommand,
+    draw_to_files,
     execution,
     executor_options,
     fail,
@@ -126,6 +127,7 @@ def command(
     base = scenario_from(scenario_file, set_opts, seed=seed)
     how = execution(executor=executor, workers=workers, scheduler=scheduler, progress=not as_json)
     out = Path(out_dir) if out_dir else Path("out") / f"sweep-{base.name}"
+    draw_to_files()
     try:
         res = run_sweep(
             base,

@@ -16,7 +16,14 @@ from typing import Any
 import click
 import pandas as pd
 
-from sim.cli.common import OneLineCommand, execution, friendly_errors, scenario_from, workers_option
+from sim.cli.common import (
+    OneLineCommand,
+    draw_to_files,
+    execution,
+    friendly_errors,
+    scenario_from,
+    workers_option,
+)
 from sim.report import charts as plots
 from sim.report.jsonvalues import json_records, json_value
 from sim.report.output import staged
@@ -138,6 +145,7 @@ def command(
     out = Path(out_dir) if out_dir else Path("out") / sc.name
     th = theory(sc, rate=rate, execution=how)
     assert len(th.table) == HOURS
+    draw_to_files()
     with staged(out) as stage:
         th.table.to_csv(stage / "theory_by_hour.csv", index=False)
         plots.save(plots.theory_chart(th), str(stage / "theory_by_hour.png"))

@@ -31,6 +31,7 @@ from simpy.events import Event
 
 from sim.core.arrivals import dials
 from sim.core.callbacks import CallbackDesk
+from sim.core.deferred import DeferredWork
 from sim.core.engine import Engine
 from sim.core.pool import Pool
 from sim.core.records import (
@@ -137,6 +138,7 @@ class _Model(AttemptColumns):
         # Callbacks wrap the call-takers' hand-out first (live callers, then due callbacks),
         # so whatever wraps it after them (deferred work) comes after both.
         self.desk = CallbackDesk(self, root) if scenario.callbacks.enabled else None
+        self.deferred = DeferredWork.attach(scenario, root, self.env, self.takers)
         # Each callback bound once: reading ``self._on_talk_end`` builds a new bound-method
         # object every time, and the model hands the engine a callback about twice per call
         # (about 5% of the run time). ``on_x`` is the bound ``_on_x``.
@@ -291,6 +293,7 @@ class _Model(AttemptColumns):
             },
             roster=self.roster,
             stop_s=stop_s,
+            deferred=self.deferred.facts() if self.deferred else {},
         )
         return Records.from_facts(self.sc, self.replication, facts)
 

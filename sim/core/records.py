@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from sim.core.completion import completed_at
 from sim.core.intervals import bin_max, bin_mean
 from sim.core.roster import CALL_TAKER, Roster
 
@@ -149,6 +150,7 @@ class Facts:
     breaks: dict[str, np.ndarray]
     roster: Roster
     stop_s: float
+    deferred: dict[str, np.ndarray] = field(default_factory=dict)  # sim/core/deferred.py
 
 
 @dataclass
@@ -167,6 +169,8 @@ class Records:
     # start_at_s / end_at_s (breaks).
     duty: dict[str, np.ndarray] = field(default_factory=dict)
     breaks: dict[str, np.ndarray] = field(default_factory=dict)
+    # Deferred items (sim/core/deferred.py), one array per fact; empty without [deferred].
+    deferred: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def seed(self) -> int:
@@ -228,6 +232,7 @@ class Records:
             roster.people,
             duty,
             breaks,
+            facts.deferred,
         )
 
     @cached_property
@@ -310,6 +315,23 @@ class Records:
         return np.array([t.complaint for t in types], dtype=bool)[self.caller["call_type"]]
 
     @cached_property
+    def completed_at_s(self) -> np.ndarray:
+        """Per caller: the complaint completed on the portal (s), NaN if never
+        (sim/core/completion.py); the registration instant without ``[portal]``.
+        """
+        c = self.caller
+        return completed_at(self.scenario, self.replication, c["call_type"], c["registered_at_s"])
+
+    @cached_property
+    def reported_at_s(self) -> np.ndarray:
+        """Per caller: where the golden hour and money held count the reporting delay to,
+        registration or, with ``portal.report_at = "completion"``, portal completion.
+        """
+        if self.scenario.portal.enabled and self.scenario.portal.report_at == "completion":
+            return self.completed_at_s
+        return self.caller["registered_at_s"]
+
+    @cached_property
     def held_rs(self) -> np.ndarray:
         """Per caller: money still held at registration, Rs (DOMAIN.md section 3).
 
@@ -317,7 +339,7 @@ class Records:
         complaint never registered, NaN for a caller who is not a complaint.
         """
         c = self.caller
-        reg = c["registered_at_s"]
+        reg = self.reported_at_s
         delay = reg - c["fraud_at_s"]
         held = np.where(
             np.isnan(reg), 0.0, c["loss_rs"] * self.scenario.money.held_share(np.nan_to_num(delay))
@@ -406,7 +428,8 @@ class Records:
                 "access_delay_s": c["answered_at_s"] - c["first_dial_at_s"],
                 "handling_s": np.where(complaint, reg - c["answered_at_s"], np.nan),
                 "reporting_delay_s": np.where(complaint, delay, np.nan),
-                "golden_hour": complaint & (delay <= sc.targets.golden_hour_s),
+                "golden_hour": complaint
+                & (self.reported_at_s - c["fraud_at_s"] <= sc.targets.golden_hour_s),
                 "loss_rs": np.where(complaint, c["loss_rs"], np.nan),
                 "held_rs": self.held_rs,
                 "in_window": (c["first_dial_at_s"] >= lo) & (c["first_dial_at_s"] < hi),

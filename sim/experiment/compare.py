@@ -11,6 +11,7 @@ t-interval), which cancels the noise the scenarios share; the unpaired
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,6 +24,7 @@ from sim.errors import ExperimentError
 from sim.executors import Execution
 from sim.experiment.sweep import as_scenario, check_replications
 from sim.metrics import METRICS, Estimate, estimate, in_range
+from sim.report.provenance import provenance
 from sim.runner import run_summaries
 from sim.scenario import Scenario, variant
 
@@ -107,7 +109,8 @@ def compare_runs(
     ``replication``, ``seed`` and every metric. All scenarios get the same
     seed (``seed`` or the first scenario's) and ``replications`` (default the
     first scenario's ``horizon.replications``); ``execution`` says where they run
-    (default: local processes).
+    (default: local processes). ``df.attrs["provenance"]`` maps each name to the
+    :class:`~sim.report.provenance.Provenance` of its scenario as run (common seed included).
     """
     if len(scenarios) < 2:
         raise ExperimentError(f"needs at least two scenarios; got {len(scenarios)}", "scenarios")
@@ -116,7 +119,7 @@ def compare_runs(
     scs = with_common_seed(loaded, seed)
     names = unique_names(scs)
     results = run_summaries(scs, reps, execution or Execution(), desc="compare")
-    return pd.DataFrame(
+    runs = pd.DataFrame(
         [
             {
                 "scenario": names[i],
@@ -128,6 +131,11 @@ def compare_runs(
             for r in range(reps)
         ]
     )
+    # what made each scenario's numbers, under its (unique) name in the tables
+    runs.attrs["provenance"] = {
+        n: dataclasses.replace(provenance(sc), scenario=n) for n, sc in zip(names, scs, strict=True)
+    }
+    return runs
 
 
 def compare_table(runs: pd.DataFrame) -> pd.DataFrame:
@@ -184,6 +192,8 @@ def compare_table(runs: pd.DataFrame) -> pd.DataFrame:
         reference=ref,
         scenarios=names,
     )
+    if "provenance" in runs.attrs:
+        table.attrs["provenance"] = dict(runs.attrs["provenance"])
     return table
 
 
@@ -200,8 +210,9 @@ def compare(
     mean and 95% CI; for every scenario but the first (the ``reference``) the
     difference to the reference with its paired 95% CI over ``n_pairs``
     replications and, for contrast, the unpaired Welch CI. ``df.attrs`` holds
-    ``seed``, ``replications``, ``reference`` and ``scenarios``. Arguments as
-    in :func:`compare_runs`.
+    ``seed``, ``replications``, ``reference``, ``scenarios`` and ``provenance``
+    (name -> :class:`~sim.report.provenance.Provenance`). Arguments as in
+    :func:`compare_runs`.
     """
     return compare_table(
         compare_runs(

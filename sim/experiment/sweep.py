@@ -4,10 +4,11 @@
 saving each run as it finishes when ``out_dir`` is given (see
 :mod:`sim.experiment.store`), and assembles two tidy tables:
 
-* ``runs``: one row per point x replication: ``point``, the varied keys,
-  ``scenario``, ``replication``, ``seed`` and every metric of
-  :data:`sim.metrics.METRICS`;
-* ``summary``: one row per point x metric: ``point``, the varied keys,
+* ``runs``: one row per point x replication: the provenance of the point's
+  scenario (:mod:`sim.report.provenance`: ``run_id``, ``scenario``,
+  ``scenario_hash``, ``tool_version``, ``commit``), ``point``, the varied keys,
+  ``replication``, ``seed`` and every metric of :data:`sim.metrics.METRICS`;
+* ``summary``: one row per point x metric: the same provenance, ``point``, the varied keys,
   ``metric``, ``mean``, ``ci95_lo``, ``ci95_hi``, ``n``, ``unit``,
   ``description``.
 
@@ -33,6 +34,14 @@ from sim.experiment.store import RunRecord, RunStore, definition
 from sim.metrics import METRICS, across
 from sim.report import sweep_chart as chart
 from sim.report.output import staged, write_json, write_table
+from sim.report.provenance import (
+    RESOLVED_NAME,
+    Provenance,
+    group_document,
+    provenance,
+    resolved_toml,
+    stamp_by,
+)
 from sim.runner import summary_task
 from sim.scenario import load_scenario
 from sim.scenario.values import Scenario
@@ -164,23 +173,46 @@ def sweep(
                 raise ExperimentError(
                     f"{out_dir}: runs {missing[:3]} missing at the end", "out_dir"
                 )
-        runs = runs_table(list(records.values()), pts)
-        result = SweepResult(runs, summary_table(runs, keys), keys, len(todo), reused)
+        provs = {p.index: provenance(p.scenario) for p in pts}
+        runs = stamp_by(runs_table(list(records.values()), pts), "point", provs)
+        summary = stamp_by(summary_table(runs, keys), "point", provs)
+        result = SweepResult(runs, summary, keys, len(todo), reused)
         result.elapsed_s = round(time.perf_counter() - started, 3)
         if store is not None:
             result.out_dir = store.dir
-            _write_outputs(result, base, metric, runner.name, runner.workers, reps)
+            _write_outputs(
+                result, base, list(provs.values()), metric, runner.name, runner.workers, reps
+            )
     return result
 
 
 def _write_outputs(
-    result: SweepResult, base: Scenario, metric: str, executor: str, workers: int, reps: int
+    result: SweepResult,
+    base: Scenario,
+    provs: Sequence[Provenance],
+    metric: str,
+    executor: str,
+    workers: int,
+    reps: int,
 ) -> None:
-    """Tables, ``sweep.json`` and the chart, each moved into place whole."""
+    """Tables, ``sweep.json``, the base scenario and the chart, each moved into place whole.
+
+    ``sweep.json`` carries the sweep's run id and ``provs``, every point's provenance.
+    """
     assert result.out_dir is not None
+    base_prov = provenance(base)
     with staged(result.out_dir) as stage:
         write_table(result.runs, stage / "runs.parquet")
         write_table(result.summary, stage / "summary.parquet")
+        (stage / RESOLVED_NAME).write_text(
+            resolved_toml(
+                base,
+                base_prov,
+                f"The sweep's base scenario, before the points' changes: `helpline sweep "
+                f"{RESOLVED_NAME}` with the same points reproduces the folder's tables.",
+            ),
+            encoding="utf-8",
+        )
         chart.save(
             chart.sweep_chart(
                 result.summary, result.keys, metric, f"{base.name}: {metric} (mean, 95% CI)"
@@ -189,7 +221,9 @@ def _write_outputs(
         )
         write_json(
             {
+                **group_document(provs, point=list(range(len(provs)))),
                 "scenario": base.name,
+                "scenario_hash": base_prov.scenario_hash,
                 "scenario_file": base.file,
                 "keys": result.keys,
                 "points": int(result.runs["point"].nunique()),

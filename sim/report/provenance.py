@@ -29,6 +29,7 @@ import functools
 import hashlib
 import json
 import subprocess
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,9 @@ from sim.scenario.values import Scenario
 
 #: The provenance columns, first in every table, in this order.
 COLUMNS = ("run_id", "scenario", "scenario_hash", "tool_version", "commit")
+#: The categories' dtype: pandas' default for strings, which is what reading the Parquet back
+#: gives, so a table in memory equals the table read from its file.
+STRINGS = pd.Index(["x"]).dtype
 #: File name of the merged scenario in an output folder.
 RESOLVED_NAME = "scenario.resolved.toml"
 
@@ -93,14 +97,19 @@ def scenario_hash(scenario: Scenario) -> str:
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def resolved_toml(scenario: Scenario, prov: Provenance) -> str:
-    """The merged scenario as a TOML file that loads back to the same scenario (and hash)."""
+def resolved_toml(scenario: Scenario, prov: Provenance, use: str | None = None) -> str:
+    """The merged scenario as a TOML file that loads back to the same scenario (and hash).
+
+    The header names the run and says how the file remakes the folder: ``use``, by default
+    that ``helpline run`` of it reproduces the folder's tables.
+    """
+    use = use or f"`helpline run {RESOLVED_NAME}` reproduces the folder's tables."
     head = (
         f"# The fully merged scenario {prov.scenario!r} of run {prov.run_id}: every extends\n"
         f"# parent and override applied ({prov.scenario_hash}).\n"
         f"# Made by helpline-sim {prov.tool_version}"
         + (f", commit {prov.commit}" if prov.commit else "")
-        + f". `helpline run {RESOLVED_NAME}` reproduces the folder's tables.\n\n"
+        + f".\n# {use}\n\n"
     )
     return head + tomli_w.dumps(plain(scenario.raw))
 
@@ -129,13 +138,65 @@ def git_commit(where: str | None = None) -> str | None:
     return head + ("-dirty" if dirty else "")
 
 
+def _run_id(digest: str, commit: str | None) -> str:
+    key = "\n".join((digest, sim.__version__, commit or ""))
+    return "run-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
 def provenance(scenario: Scenario) -> Provenance:
     """The provenance of a run of ``scenario`` with the code imported now."""
     digest = scenario_hash(scenario)
     commit = git_commit()
-    key = "\n".join((digest, sim.__version__, commit or ""))
-    run_id = "run-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
-    return Provenance(run_id, scenario.name, digest, sim.__version__, commit)
+    return Provenance(_run_id(digest, commit), scenario.name, digest, sim.__version__, commit)
+
+
+def group_run_id(members: Sequence[Provenance]) -> str:
+    """The run id of several scenarios run together (a sweep's points, a comparison's
+    scenarios): SHA-256 over their scenario hashes in order, the tool version and the commit.
+    """
+    digest = (
+        "sha256:"
+        + hashlib.sha256("\n".join(m.scenario_hash for m in members).encode("utf-8")).hexdigest()
+    )
+    return _run_id(digest, git_commit())
+
+
+def group_document(members: Sequence[Provenance], **labels: Sequence[Any]) -> dict[str, Any]:
+    """The provenance keys of a sweep's or a comparison's JSON document.
+
+    ``run_id`` (:func:`group_run_id`), ``tool_version`` and ``commit`` of the whole, and
+    ``provenance``: one entry per member, its ``labels`` (e.g. ``point=[0, 1, ...]``) first,
+    then ``scenario``, ``scenario_hash`` and ``run_id``.
+    """
+    rows = []
+    for i, m in enumerate(members):
+        row = {k: plain(v[i]) for k, v in labels.items()}
+        row.update(scenario=m.scenario, scenario_hash=m.scenario_hash, run_id=m.run_id)
+        rows.append(row)
+    return {
+        "run_id": group_run_id(members),
+        "tool_version": sim.__version__,
+        "commit": git_commit(),
+        "provenance": rows,
+    }
+
+
+def _front(provs: Sequence[Provenance], which: np.ndarray, index: pd.Index) -> pd.DataFrame:
+    """The provenance columns as categoricals of strings: row ``i`` that of ``provs[which[i]]``.
+
+    Vectorised (one look-up table per column), so a table of millions of rows is stamped at
+    the cost of an index array.
+    """
+    cols: dict[str, Any] = {}
+    for name in COLUMNS:
+        values = [getattr(p, name) for p in provs]
+        categories = list(dict.fromkeys(v for v in values if v is not None))
+        small = np.int8 if len(values) < 127 else np.int32  # the codes pandas would keep
+        lut = np.array([-1 if v is None else categories.index(v) for v in values], dtype=small)
+        cols[name] = pd.Categorical.from_codes(
+            lut[which], categories=pd.Index(categories, dtype=STRINGS)
+        )
+    return pd.DataFrame(cols, index=index)
 
 
 def stamp(table: pd.DataFrame, prov: Provenance, seed: int | None = None) -> pd.DataFrame:
@@ -148,13 +209,17 @@ def stamp(table: pd.DataFrame, prov: Provenance, seed: int | None = None) -> pd.
     rest = table.drop(columns=[c for c in COLUMNS if c in table.columns])
     if seed is not None and "seed" not in rest.columns:
         rest.insert(0, "seed", np.int64(seed))
-    n = len(rest)
-    cols: dict[str, Any] = {}
-    for name, value in prov.as_dict().items():
-        categories = [] if value is None else [value]
-        codes = np.full(n, -1 if value is None else 0, dtype=np.int8)
-        cols[name] = pd.Categorical.from_codes(
-            codes, categories=pd.Index(categories, dtype="string")
-        )
-    front = pd.DataFrame(cols, index=rest.index)
-    return pd.concat([front, rest], axis=1)
+    which = np.zeros(len(rest), dtype=np.int8)
+    return pd.concat([_front([prov], which, rest.index), rest], axis=1)
+
+
+def stamp_by(table: pd.DataFrame, column: str, provs: Mapping[Any, Provenance]) -> pd.DataFrame:
+    """A copy of ``table`` with the provenance columns first, each row's from ``provs`` by its
+    value in ``column`` (a sweep's ``point``, a comparison's ``scenario``).
+
+    For a table whose rows come from several scenarios; the provenance ``scenario`` replaces a
+    ``scenario`` column already there.
+    """
+    which, keys = pd.factorize(table[column], sort=False)
+    rest = table.drop(columns=[c for c in COLUMNS if c in table.columns])
+    return pd.concat([_front([provs[k] for k in keys], which, rest.index), rest], axis=1)

@@ -14,10 +14,6 @@ import subprocess
 from bisect import bisect_right
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure

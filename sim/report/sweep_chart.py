@@ -7,10 +7,6 @@ keys is one line. Nothing is computed here that the summary table lacks.
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd

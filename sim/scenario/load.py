@@ -16,6 +16,7 @@ from typing import Any
 
 from sim.errors import ScenarioError, described, dotted
 from sim.scenario.callbacks import read_callbacks
+from sim.scenario.channels import read_deferred, read_portal
 from sim.scenario.distributions import as_float
 from sim.scenario.files import apply_changes, check_depth, deep_merge, read_raw
 from sim.scenario.limits import Limits, read_limits
@@ -497,6 +498,8 @@ def _build(raw: dict[str, Any], file: str | None) -> Scenario:
     mr.finish()
     targets = _targets(top.sub("targets", {}))
     callbacks = read_callbacks(top.sub("callbacks", {}), names)
+    deferred = read_deferred(top.sub("deferred", {}), horizon.end_s, arrivals.profile)
+    portal = read_portal(top.sub("portal", {}))
     top.finish()
     return Scenario(
         name,
@@ -510,6 +513,8 @@ def _build(raw: dict[str, Any], file: str | None) -> Scenario:
         money,
         targets,
         file=file,
+        deferred=deferred,
+        portal=portal,
         raw=copy.deepcopy(raw),
         callbacks=callbacks,
     )

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.scenario.channels import Deferred, Portal
 from sim.scenario.distributions import Dist
 
 DAY_S = 86_400.0
@@ -344,6 +345,8 @@ class Scenario:
     targets: Targets
     file: str | None = None
     callbacks: Callbacks = field(default_factory=Callbacks)
+    deferred: Deferred = field(default_factory=Deferred)  # portal, social media in idle time
+    portal: Portal = field(default_factory=Portal)  # the victim's portal step (off)
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     #: Whether the values are what ``raw`` validates to: True when ``build`` made the scenario,
     #: False after ``dataclasses.replace`` or direct construction; ``variant`` refuses those.

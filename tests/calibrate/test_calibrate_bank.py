@@ -1,7 +1,8 @@
 """The bank log (Feb 1999, Brown et al. 2005): the calibration reproduces the log's own figures.
 
 The data sit beside the repository (``<repo>/../shared/data/``, read-only in CI; a worktree one
-folder deeper finds them one level up).
+folder deeper finds them one level up), or where ``HELPLINE_SHARED_DATA`` says
+(:mod:`sim.calibrate.data`). Without them these tests fail, naming where they looked.
 """
 
 from __future__ import annotations
@@ -13,22 +14,20 @@ import numpy as np
 import pytest
 
 from sim.calibrate.calibration import Calibration, calibrate
+from sim.calibrate.data import BANK_LOG, shared_data
 from sim.calibrate.logs import read_log
 from sim.calibrate.writer import scenario_text
 from sim.executors import Execution
 from sim.runner import run_replications
 from sim.scenario.load import build
 
-ROOT = Path(__file__).resolve().parents[2]
-NAME = "anonymous-bank-feb1999.tsv"
-
 
 def bank_log_path() -> Path:
-    for base in (ROOT.parent, ROOT.parent.parent):
-        path = base / "shared" / "data" / NAME
-        if path.exists():
-            return path
-    pytest.fail(f"{NAME} not found in <repo>/../shared/data/")
+    """The bank log, or a failure saying where it was looked for."""
+    try:
+        return shared_data(BANK_LOG)
+    except FileNotFoundError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="module")

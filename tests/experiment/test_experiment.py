@@ -36,6 +36,7 @@ from sim.experiment.grid import (
 from sim.experiment.precision import replications_for
 from sim.experiment.store import RunStore, definition, run_name
 from sim.metrics import METRICS, estimate
+from sim.report.provenance import COLUMNS
 from sim.scenario import load_scenario, variant
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -132,9 +133,9 @@ def test_sweep_tables(short, tmp_path):
     runs = res.runs
     keys = ["lines.count", "arrivals.callers_per_day"]
     assert list(runs.columns) == [
+        *COLUMNS,  # the provenance of the point's scenario
         "point",
         *keys,
-        "scenario",
         "replication",
         "seed",
         *METRICS,
@@ -152,7 +153,7 @@ def test_sweep_tables(short, tmp_path):
     assert (runs.loc[runs["lines.count"] == "unlimited", "blocked"] == 0).all()
     s = res.summary
     assert len(s) == 4 * len(METRICS)
-    assert list(s.columns[:4]) == ["point", *keys, "metric"]
+    assert list(s.columns[:9]) == [*COLUMNS, "point", *keys, "metric"]  # provenance first
     one = s[(s["point"] == 1) & (s["metric"] == "callers")].iloc[0]
     assert one["mean"] == runs.loc[runs["point"] == 1, "callers"].mean()
     assert one["n"] == 2

@@ -9,6 +9,8 @@ conclusion from the numbers the notebook computed, so the heading cell itself ho
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -52,6 +54,22 @@ def test_notebook_has_a_quick_parameter_cell_and_a_computed_conclusion(path: Pat
     heading, last = nb.cells[-2], nb.cells[-1]
     assert heading.cell_type == "markdown" and heading.source.strip() == "## Conclusion"
     assert last.cell_type == "code" and "Markdown(" in last.source
+
+
+def test_ruff_lints_every_notebook() -> None:
+    """``ruff check .`` (tests/meta/test_lint.py) reads the notebooks, none excluded."""
+    ruff = Path(sys.executable).parent / "ruff"
+    done = subprocess.run(
+        [str(ruff) if ruff.exists() else "ruff", "check", "--show-files", "."],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    linted = {Path(line.strip()).resolve() for line in done.stdout.splitlines() if line.strip()}
+    assert NOTEBOOKS, "no notebooks found"
+    assert not [p.name for p in NOTEBOOKS if p.resolve() not in linted]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))

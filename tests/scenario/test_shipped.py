@@ -28,7 +28,10 @@ from sim.scenario.values import Scenario
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted((ROOT / "scenarios").glob("*.toml"))  # not sim/verify/cases/
 DOCS = ROOT / "docs" / "scenarios.md"
-LOADERS = [ROOT / "sim" / "scenario" / name for name in ("load.py", "staff.py", "callbacks.py")]
+LOADERS = [
+    ROOT / "sim" / "scenario" / name
+    for name in ("load.py", "staff.py", "callbacks.py", "channels.py")
+]
 SHORT = {"horizon.days": 2, "horizon.warmup_days": 0.5, "horizon.replications": 1}
 KEY_METRICS = (
     "callers",
@@ -55,6 +58,8 @@ VARIANTS = (
     "priority_complaints",
     "shifts_12h",
     "headcount_quick",
+    "deferred_work",
+    "portal_step",
 )
 
 
