@@ -45,7 +45,8 @@ def _screen(plan: Plan, ver: Verification, sipp_ver: Verification) -> str:
         it = plan.isa.iterations
         lines.append(
             f"ISA: {'converged' if plan.isa.converged else 'NOT converged'} after {len(it)} "
-            f"iteration(s)"
+            f"iteration(s) (half hours changed: "
+            f"{', '.join(str(x) for x in it['intervals_changed'])})"
         )
     sp = plan.shift_plan
     lines.append(
@@ -86,6 +87,26 @@ def _screen(plan: Plan, ver: Verification, sipp_ver: Verification) -> str:
                 f"Simulated {label}: service level {mean:.1%}; "
                 f"{below} of {len(iv)} half hours more than 3 points below target"
             )
+    if plan.check is not None and t.service_level_min is not None:
+        from sim.plan.check import summary
+
+        lines.append(
+            f"Requirement simulated as it stands ({plan.check.replications} replications, "
+            "unlimited lines and seats):"
+        )
+        for method, f in summary(plan.check, t).items():
+            text = (
+                f"  {method:<5} {f['person_hours']:,.0f} person-hours: "
+                f"{f['below_3_points']} of {f['intervals']} half hours more than 3 points "
+                f"below target (lowest {f['lowest_service_level']:.1%}); "
+                f"{f['over_5_points']} more than 5 points above"
+            )
+            if f["over_5_points_checked"]:
+                text += (
+                    f", of which {f['over_5_points_fewer_misses']} of "
+                    f"{f['over_5_points_checked']} miss with one call-taker fewer"
+                )
+            lines.append(text)
     return "\n".join(lines)
 
 
@@ -131,6 +152,12 @@ def _screen(plan: Plan, ver: Verification, sipp_ver: Verification) -> str:
     show_default=True,
     help="Most night shifts in a row in the roster.",
 )
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Also simulate the requirement itself (unlimited lines and seats) beside SIPP's, "
+    "and each half hour over the target by more than 5 points with one call-taker fewer.",
+)
 @click.option("--workers", type=int, default=None, help="Processes [default: all cores].")
 @click.option(
     "--out",
@@ -151,6 +178,7 @@ def command(
     abandon_rate_max: float | None,
     block_rate_max: float | None,
     max_nights: int,
+    check: bool,
     workers: int | None,
     out_dir: str,
 ) -> None:
@@ -194,6 +222,7 @@ def command(
         target_overrides=given,
         max_nights=max_nights,
         templates=templates or None,
+        check=check,
         report=lambda row: click.echo(
             f"ISA iteration {row['iteration']}: {row['intervals_changed']} intervals "
             f"changed, service level min {row['service_level_min']:.1%}",
@@ -247,6 +276,8 @@ def command(
         }
         if plan.isa is not None:
             tables["isa_iterations"] = plan.isa.iterations
+        if plan.check is not None:
+            tables["staffing_check"] = plan.check.table
         if plan.roster is not None:
             tables["roster"] = plan.roster
         if plan.shortages:
@@ -299,5 +330,10 @@ def command(
             ),
             str(stage / "attainment_by_interval.png"),
         )
+        if plan.check is not None:
+            charts.save(
+                charts.staffing_check(plan.check.table, plan.targets.service_level_min, per_day),
+                str(stage / "staffing_check.png"),
+            )
     click.echo(_screen(plan, ver, sipp_ver))
     click.echo(f"\nTables, plan.toml and charts in {out}/")

@@ -81,6 +81,51 @@ def attainment(intervals: pd.DataFrame, target: float | None, per_day: int) -> F
     return fig
 
 
+def staffing_check(table: pd.DataFrame, target: float | None, per_day: int) -> Figure:
+    """Each method's requirement simulated per half hour (mean, 95% CI), and for the
+    over-served half hours of the checked method the service level with one fewer.
+    """
+    fig, (ax, ax2) = plt.subplots(
+        2, 1, figsize=(11, 6.5), sharex=True, gridspec_kw={"height_ratios": [3, 1.3]}
+    )
+    for label, g in table.groupby("method", sort=False):
+        x = _hours(g, per_day) + 12.0 / per_day
+        line = ax.plot(x, g["service_level"] * 100, lw=1.0, label=f"{label} requirement")[0]
+        ax.fill_between(
+            x,
+            g["service_level_ci95_lo"] * 100,
+            g["service_level_ci95_hi"] * 100,
+            color=line.get_color(),
+            alpha=0.2,
+            lw=0,
+        )
+        ax2.step(_hours(g, per_day), g["call_takers"], where="post", lw=1.0, label=str(label))
+        over = g[g["fewer_misses"].notna()]
+        if len(over):
+            ax.scatter(
+                _hours(over, per_day) + 12.0 / per_day,
+                over["fewer_service_level"] * 100,
+                marker="v",
+                s=14,
+                color=line.get_color(),
+                label=f"{label}: one fewer where over by 5+ points",
+                zorder=3,
+            )
+    if target is not None:
+        ax.axhline(target * 100, color="k", ls="--", lw=1.0, label=f"target {target:.0%}")
+        ax.axhspan((target - 0.03) * 100, target * 100, color="0.9", zorder=0)
+    g = table[table["method"] == table["method"].iloc[0]]
+    _day_ticks(ax2, g["weekday"].to_numpy(), per_day)
+    ax.set_ylabel("service level per half hour (%)")
+    ax.set_ylim(0, 101)
+    ax.set_title("Requirement simulated as it stands (unlimited lines and seats): mean and 95% CI")
+    ax.legend(loc="lower left", ncol=3, fontsize=8, frameon=True)
+    ax2.set_ylabel("call-takers")
+    ax2.legend(loc="upper right", ncol=2, fontsize=8, frameon=False)
+    fig.tight_layout()
+    return fig
+
+
 def save(fig: Figure, path: str) -> None:
     """Write a figure to ``path`` and release its memory."""
     fig.savefig(path, dpi=110)

@@ -3,55 +3,75 @@
 Feldman, Mandelbaum, Massey & Whitt (2008), "Staffing of time-varying queues to achieve
 time-stable performance", Management Science 54(2). Start from a staffing (here MOL's); then
 repeat: simulate the helpline with it (interval staff mode, unlimited lines and seats, so staff
-alone is planned; the forecast volume, no day factor; the same replications every time), read
-each interval's offered load (the number that would be in service if every attempt were
-answered at once, redials included) and its simulated service level (all replications pooled),
-and restaff each interval with the Erlang A formula on that load, plus the formula's error as
-the simulation shows it: how many more agents the simulated helpline needed than the formula
-for the service level it reached. That error is pooled over the seven weekdays' same interval
-and averaged over the iterations; an interval keeps its staffing when it meets the target with
-less than :data:`HYSTERESIS` of an agent to spare beyond the next whole one, or when the change
-is within two standard errors of the simulation's noise. Stop when nothing changes, or after
-:data:`MAX_ITERATIONS`; every iteration is reported.
+alone is planned; the forecast volume, no day factor), read each interval's offered load (the
+number that would be in service if every attempt were answered at once, redials included) and
+its simulated service level, and restaff each interval with the Erlang A formula on that load,
+plus the formula's error as the simulation shows it (how many more agents the simulated
+helpline needed than the formula for the service level it reached).
+
+Every iteration simulates the same replications (common random numbers: replication ``i`` of
+every staffing draws the same callers, talk times and patience), so a change of staffing, not
+new noise, is what moves a half hour's figures. Two phases:
+
+1. **Approach** (at most :data:`APPROACH_ITERATIONS`, with a quarter of the replications):
+   the paper's step (the formula on the simulated load, no correction), each averaged with the
+   steps before (redials make the load swing with the staffing), until no interval moves by
+   more than :data:`APPROACH_CLOSE` agents.
+2. **Settle** (all the replications): each interval keeps a bracket, the most agents seen to
+   miss its targets and the fewest seen to meet them (mean over the replications). The formula
+   step proposes a rise for an interval that misses (at least one agent, never to a count seen
+   to meet); an interval that meets with more than :data:`SPARE` above the service level target
+   falls by one (lowering neighbours together lowers each more than the formula, which sees
+   each half hour alone, expects; only the first settling step lowers by the formula's step,
+   never to a count seen to miss). An interval is settled when it meets its targets and either
+   one agent fewer is known to miss them or it is within :data:`SPARE` of the target. The
+   brackets only shrink (a count seen to meet is forgotten only when it later misses because
+   its neighbours changed), so a half hour that flips between n and n + 1 settles on the one
+   that meets. Stop when no interval changes (converged: the last
+   simulation is of the final staffing), or after :data:`MAX_ITERATIONS` in all.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from sim.analytic.steady import erlang_a_metrics
-from sim.executors import Execution
 from sim.plan.demand import Demand
-from sim.plan.measure import Measures, measure
-from sim.plan.requirements import fewest_agents, service_level, staffing
+from sim.plan.measure import Measures
+from sim.plan.requirements import service_level, staffing
+from sim.plan.runs import Simulator
 from sim.plan.targets import PlanTargets
-from sim.runner import run_replications
 from sim.scenario.values import DAY_S, Scenario
 from sim.scenario.variants import variant
 
-#: Iterations at most; the paper's examples settle in a handful.
+#: Iterations at most, both phases together.
 MAX_ITERATIONS = 10
-#: Spare staffing (agents, beyond the next whole number) an interval may keep unchanged.
-HYSTERESIS = 0.25
-#: Highest simulated service level read as such: above it the formula's inverse is too steep
-#: for a noisy estimate to say how many agents are spare.
-GOAL_CAP = 0.97
+#: Iterations at most of the approach phase (with fewer replications), and the largest change
+#: (agents) at which it hands over to the settling phase.
+APPROACH_ITERATIONS, APPROACH_CLOSE = 3, 3
+#: Service level above the target (a share) an interval may keep without showing that one
+#: agent fewer would miss.
+SPARE = 0.05
+#: Simulated service levels are read within these bounds by the formula's inverse (beyond
+#: them it is too steep for a noisy estimate to say how many agents are spare or short).
+GOAL_FLOOR, GOAL_CAP = 0.3, 0.97
 
 
 @dataclass(frozen=True)
 class IsaResult:
-    """The iterative staffing algorithm's answer: staffing per interval, whether it converged, and
-    each iteration's changes.
-    """
+    """The staffing ISA ends with, whether it converged, every iteration, the last simulation."""
 
     staffing: np.ndarray  # call-takers per interval, the last iteration's
     converged: bool
     iterations: pd.DataFrame  # one row per iteration
-    measures: Measures  # of the last simulation (at ``staffing``)
+    measures: Measures  # of the last simulation (at ``staffing`` when converged)
+    replications: int  # of the last simulation
 
 
 def weekly_rows(values: np.ndarray, d: Demand) -> list[list[int]]:
@@ -93,61 +113,95 @@ def staffed_scenario(
     return variant(sc, changes, source="helpline plan")
 
 
-def simulate_measures(
-    sc: Scenario, d: Demand, t: PlanTargets, workers: int | None = None
-) -> Measures:
-    """Simulate ``sc``'s replications and measure the planned intervals."""
-    results = run_replications(
-        sc, sc.horizon.replications, execution=Execution(workers=workers), tables=("attempts",)
-    )
-    edges = d.start_s + np.arange(d.calls_per_s.size + 1) * d.interval_s
-    attempts = by_replication(results.tables["attempts"])
-    return measure(attempts, edges, t.service_level_s, d.handle_s)
-
-
 def by_replication(attempts: pd.DataFrame) -> list[pd.DataFrame]:
     """The stacked attempts table split back into one table per replication, in order."""
     return [g for _, g in attempts.groupby("replication", sort=True)]
 
 
-def formula_staffing(calls_per_s: float, d: Demand, t: PlanTargets, goal: float) -> float:
-    """The fractional staffing at which the Erlang A service level reaches ``goal``: the
-    fewest agents c meeting it, less the share of the last step not needed (linear between
-    c - 1 and c).
+class FormulaCurve:
+    """The Erlang A service level of one interval's load as a function of agents (cached)."""
+
+    def __init__(self, calls_per_s: float, d: Demand, t: PlanTargets) -> None:
+        self.calls_per_s = calls_per_s
+        self.d, self.t = d, t
+        self._sl: dict[int, float] = {}
+
+    def sl(self, c: int) -> float:
+        """The service level (share, in the targets' convention) with ``c`` agents."""
+        if c not in self._sl:
+            d, t = self.d, self.t
+            m = erlang_a_metrics(
+                self.calls_per_s, d.handle_s, c, None, d.patience_s, t.service_level_s
+            )
+            self._sl[c] = service_level(m, t.service_level_of)
+        return self._sl[c]
+
+    def staffing_for(self, goal: float) -> float:
+        """The fractional staffing at which the service level reaches ``goal``: the fewest
+        agents c reaching it, less the share of the last step not needed (linear between
+        c - 1 and c).
+        """
+        if self.calls_per_s <= 0:
+            return 1.0
+        load = self.calls_per_s * self.d.handle_s
+        c = max(1, int(np.ceil(load + np.sqrt(load))))
+        if self.sl(c) >= goal:
+            while c > 1 and self.sl(c - 1) >= goal:
+                c -= 1
+        else:
+            while self.sl(c) < goal:
+                c += 1
+        if c <= 1:
+            return 1.0
+        lo, hi = self.sl(c - 1), self.sl(c)
+        return c - 1 + (goal - lo) / (hi - lo) if hi > lo else float(c)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one simulation says of each interval (means over the replications)."""
+
+    service_level: np.ndarray  # NaN where nothing was answered in any replication
+    abandon_rate: np.ndarray
+    meets: np.ndarray  # every planned target met (an interval with no calls meets)
+    rates: np.ndarray  # offered load / handle time: the calls/s the formula restaffs for
+
+
+def read(m: Measures, d: Demand, t: PlanTargets) -> Reading:
+    """Mean service level and abandonment per interval, and whether the targets hold."""
+    with warnings.catch_warnings():  # an interval without calls in any replication: NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        sl = np.nanmean(m.service_level(t.service_level_of), axis=0)
+        ab = np.nanmean(m.abandon_rate(), axis=0)
+    ok = np.ones(sl.size, bool)
+    if t.service_level_min is not None:
+        ok &= ~(sl < t.service_level_min - 1e-12)  # NaN (no calls) meets
+    if t.abandon_rate_max is not None:
+        ok &= ~(ab > t.abandon_rate_max + 1e-12)
+    return Reading(sl, ab, ok, m.offered_erl.mean(axis=0) / d.handle_s)
+
+
+def formula_step(
+    current: np.ndarray, r: Reading, d: Demand, t: PlanTargets, where: np.ndarray | None = None
+) -> np.ndarray:
+    """ISA's restaffing: the formula on the simulated load, corrected by the formula's error
+    at the service level the simulation reached (whole agents, at least 1); intervals outside
+    ``where`` keep ``current``.
     """
-    if calls_per_s <= 0:
-        return 1.0
-    c = fewest_agents(calls_per_s, d.handle_s, d.patience_s, t, goal)
-    if c <= 1:
-        return 1.0
-
-    def sl(k: int) -> float:
-        m = erlang_a_metrics(calls_per_s, d.handle_s, k, None, d.patience_s, t.service_level_s)
-        return service_level(m, t.service_level_of)
-
-    lo, hi = sl(c - 1), sl(c)
-    return c - 1 + (goal - lo) / (hi - lo) if hi > lo else float(c)
-
-
-def pooled_service_level(m: Measures, convention: str) -> np.ndarray:
-    """Per interval, the service level of all replications' attempts together (a ratio of
-    sums: less noisy than the mean of each replication's ratio).
-    """
-    den = (m.answered if convention == "answered" else m.attempts).sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, m.within.sum(axis=0) / np.maximum(den, 1), np.nan)
-
-
-def sl_step(calls_per_s: float, d: Demand, t: PlanTargets, c: int) -> float:
-    """How much the Erlang A service level rises from c - 1 to c agents (1 for c = 1)."""
-    if c <= 1 or calls_per_s <= 0:
-        return 1.0
-
-    def sl(k: int) -> float:
-        m = erlang_a_metrics(calls_per_s, d.handle_s, k, None, d.patience_s, t.service_level_s)
-        return service_level(m, t.service_level_of)
-
-    return sl(c) - sl(c - 1)
+    if t.service_level_min is None:
+        return np.maximum(1, staffing(d, t, r.rates))
+    out = current.copy()
+    todo = np.ones(current.size, bool) if where is None else where
+    for i, (lam, c, y) in enumerate(
+        zip(r.rates.tolist(), current.tolist(), r.service_level.tolist(), strict=True)
+    ):
+        if not (todo[i] and np.isfinite(y)):
+            continue
+        curve = FormulaCurve(lam, d, t)
+        reached = curve.staffing_for(float(np.clip(y, GOAL_FLOOR, GOAL_CAP)))
+        need = c - reached + curve.staffing_for(t.service_level_min)
+        out[i] = max(1, int(np.ceil(need - 1e-9)))
+    return out
 
 
 def isa(
@@ -159,89 +213,90 @@ def isa(
     *,
     replications: int,
     workers: int | None = None,
-    report: Callable[[dict[str, float]], None] | None = None,
+    report: Callable[[dict[str, Any]], None] | None = None,
+    simulator: Simulator | None = None,
 ) -> IsaResult:
-    """Iterate from ``start`` until the staffing repeats (or :data:`MAX_ITERATIONS`)."""
-    current = np.asarray(start, dtype=int)
-    rows = []
-    seen: list[np.ndarray] = []
+    """Iterate from ``start`` until no interval changes (or :data:`MAX_ITERATIONS`)."""
+    if simulator is None:
+        with Simulator(d, t.service_level_s, workers) as own:
+            return isa(
+                sc,
+                d,
+                t,
+                start,
+                officers,
+                replications=replications,
+                report=report,
+                simulator=own,
+            )
+    current = np.maximum(1, np.asarray(start, dtype=int))
+    n = current.size
+    missed = np.zeros(n, dtype=int)  # most agents seen to miss (settle phase)
+    met = np.full(n, np.iinfo(np.int64).max)  # fewest agents seen to meet
+    early = max(2, replications // 4)
+    phase = "approach" if early < replications else "settle"
+    rows: list[dict[str, Any]] = []
+    proposals: list[np.ndarray] = []
     converged = False
     m: Measures | None = None
-    offsets: list[np.ndarray] = []
-    for n in range(1, MAX_ITERATIONS + 1):
-        staffed = staffed_scenario(
-            sc, d, current, officers, replications=replications, forecast=True
-        )
-        m = simulate_measures(staffed, d, t, workers)
-        load = m.offered_erl.mean(axis=0)
-        simulated = pooled_service_level(m, t.service_level_of)
-        rates = load / d.handle_s
-        if t.service_level_min is not None:
-            # How many more agents the simulated helpline needs than the formula to reach the
-            # service level it reached: averaged over the iterations so far.
-            offset = np.array(
-                [
-                    c - formula_staffing(lam, d, t, float(np.clip(y, 0.3, GOAL_CAP)))
-                    if np.isfinite(y)
-                    else 0.0
-                    for lam, c, y in zip(
-                        rates.tolist(), current.tolist(), simulated.tolist(), strict=True
-                    )
-                ]
-            )
-            # The formula's error is much the same at a half hour on every weekday: pool the
-            # seven days' estimates (less noise), and average over the iterations so far.
-            by_slot = pd.Series(offset).groupby(d.slot).transform("mean").to_numpy()
-            offsets.append(by_slot)
-            mean_offset = np.mean(offsets, axis=0)
-            base = np.array(
-                [formula_staffing(lam, d, t, t.service_level_min) for lam in rates.tolist()]
-            )
-            needed = base + mean_offset  # the (fractional) staffing that just meets the target
-            nxt = np.maximum(1, np.ceil(needed - 1e-9)).astype(int)
-            # Keep a staffing that meets the target with less than HYSTERESIS agents to spare:
-            # a change smaller than that is the simulation's noise, not a need.
-            # Noise allowance: two standard errors of ``needed`` (replication spread of the
-            # service level over the formula's step per agent, pooled like the offsets).
-            per_rep = m.service_level(t.service_level_of)
-            with np.errstate(invalid="ignore"):
-                se_sl = np.nan_to_num(
-                    np.nanstd(per_rep, axis=0, ddof=1) / np.sqrt(per_rep.shape[0])
-                )
-            step = np.array(
-                [
-                    sl_step(lam, d, t, int(c))
-                    for lam, c in zip(rates.tolist(), current.tolist(), strict=True)
-                ]
-            )
-            se_staff = se_sl / np.maximum(step, 0.02)
-            pooled = np.sqrt(
-                pd.Series(se_staff**2).groupby(d.slot).transform("mean").to_numpy() / 7 / n
-            )
-            tol = 2.0 * pooled
-            keep = (current >= needed - tol) & (current < needed + 1 + HYSTERESIS + tol)
-            nxt = np.where(keep, current, nxt)
+    reps = replications
+    for it in range(1, MAX_ITERATIONS + 1):
+        reps = early if phase == "approach" else replications
+        staffed = staffed_scenario(sc, d, current, officers, replications=reps, forecast=True)
+        m = simulator.measures([staffed], reps)[0]
+        r = read(m, d, t)
+        settled = np.zeros(n, bool)
+        if phase == "approach":
+            # The paper's step, the formula on the simulated load, averaged with the steps
+            # before: redials make the load rise when staff is short and fall when it is not,
+            # so plain steps swing about the answer.
+            proposals.append(np.maximum(1, staffing(d, t, r.rates)))
+            nxt = np.ceil(np.mean(proposals, axis=0) - 1e-9).astype(int)
         else:
-            nxt = staffing(d, t, rates)
+            # A count seen to meet that now misses (its neighbours changed): forget it.
+            met = np.where(~r.meets & (current >= met), np.iinfo(np.int64).max, met)
+            met = np.where(r.meets, np.minimum(met, current), met)
+            missed = np.where(r.meets, np.minimum(missed, current - 1), missed)
+            missed = np.where(~r.meets, np.maximum(missed, current), missed)
+            spare = (
+                r.service_level > t.service_level_min + SPARE
+                if t.service_level_min is not None
+                else np.zeros(n, bool)
+            )
+            settled = r.meets & ((current - 1 <= missed) | ~spare)
+            # Up by the formula's step (at least one); down by one at a time: the formula
+            # sees each half hour alone, but lowering neighbours together lowers each more.
+            # (The first settling step may lower by the formula's step too: the approach
+            # leaves most half hours over-served, the far ones by several agents.)
+            first = it == 1 or rows[-1]["phase"] == "approach"
+            proposal = formula_step(current, r, d, t, ~settled & (first | ~r.meets))
+            up = np.minimum(np.maximum(proposal, current + 1), met)
+            down = np.clip(proposal, missed + 1, current - 1) if first else current - 1
+            nxt = np.where(settled, current, np.where(r.meets, down, up))
         changed = int(np.sum(nxt != current))
-        row = {
-            "iteration": n,
+        goal = t.service_level_min
+        row: dict[str, Any] = {
+            "iteration": it,
+            "phase": phase,
+            "replications": reps,
             "person_hours": float(current.sum() * d.interval_s / 3600),
             "intervals_changed": changed,
             "largest_change": int(np.max(np.abs(nxt - current))),
-            "service_level_min": float(np.nanmin(simulated)),
-            "service_level_mean": float(np.nanmean(simulated)),
-            "intervals_below_target": int(np.sum(simulated < (t.service_level_min or 0.0) - 0.03)),
+            "intervals_missing": int(np.sum(~r.meets)),
+            "intervals_settled": int(settled.sum()),
+            "service_level_min": float(np.nanmin(r.service_level)),
+            "service_level_mean": float(np.nanmean(r.service_level)),
+            "intervals_below_target": int(np.sum(r.service_level < (goal or 0.0) - 0.03)),
         }
         rows.append(row)
         if report:
             report(row)
-        if changed == 0:
+        if phase == "approach":
+            if row["largest_change"] <= APPROACH_CLOSE or it >= APPROACH_ITERATIONS:
+                phase = "settle"  # the next simulation is of the full replications
+        elif changed == 0:
             converged = True
             break
-        if any(np.array_equal(nxt, s) for s in seen):  # a cycle: keep the larger staffing
-            nxt = np.maximum(nxt, current)
-        seen.append(current)
         current = nxt
     assert m is not None
-    return IsaResult(current, converged, pd.DataFrame(rows), m)
+    return IsaResult(current, converged, pd.DataFrame(rows), m, reps)

@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from sim.plan.check import StaffingCheck, staffing_check
 from sim.plan.demand import Demand, demand
-from sim.plan.isa import IsaResult, isa, simulate_measures, staffed_scenario
+from sim.plan.isa import IsaResult, isa, staffed_scenario
 from sim.plan.requirements import METHODS, fewest_lines, requirement_table
 from sim.plan.roster import (
     Duty,
@@ -25,6 +27,7 @@ from sim.plan.roster import (
     roster_rank,
     roster_table,
 )
+from sim.plan.runs import Simulator
 from sim.plan.shifts import (
     ShiftPlan,
     Template,
@@ -66,6 +69,7 @@ class Plan:
     roster: pd.DataFrame | None
     shortages: list[RosterShortage]
     sipp_plan: ShiftPlan
+    check: StaffingCheck | None = None  # the requirement simulated (``check=True``)
 
 
 def _ranks(sc: Scenario, names: tuple[str, ...]) -> int:
@@ -87,8 +91,9 @@ def make_plan(
     workers: int | None = None,
     target_overrides: dict[str, object] | None = None,
     max_nights: int = 3,
-    report: Callable[[dict[str, float]], None] | None = None,
+    report: Callable[[dict[str, Any]], None] | None = None,
     templates: list[Template] | None = None,
+    check: bool = False,
 ) -> Plan:
     """Plan ``sc``: every table of ``helpline plan`` but the verification (see :mod:`verify`)."""
     if method not in METHODS:
@@ -101,35 +106,55 @@ def make_plan(
     tables = [requirement_table(d, t, m) for m in ("sipp", "lagged-sipp", "mol")]
     result = None
     mol = tables[2]
-    if method == "isa":
-        result = isa(
-            sc,
-            d,
-            t,
-            mol["call_takers"].to_numpy(),
-            mol["officers"].to_numpy(),
-            replications=replications,
-            workers=workers,
-            report=report,
+    with Simulator(d, t.service_level_s, workers) as simulator:
+        if method == "isa":
+            result = isa(
+                sc,
+                d,
+                t,
+                mol["call_takers"].to_numpy(),
+                mol["officers"].to_numpy(),
+                replications=replications,
+                report=report,
+                simulator=simulator,
+            )
+            row = mol.copy()
+            row["method"] = "isa"
+            row["call_takers"] = result.staffing
+            row["staffed_calls_per_h"] = (
+                result.measures.offered_erl.mean(axis=0) / d.handle_s * 3600
+            )
+            tables.append(row)
+        req = pd.concat(tables, ignore_index=True)
+        chosen = req[req["method"] == method]
+        takers = chosen["call_takers"].to_numpy()
+        officers = chosen["officers"].to_numpy()
+        cols = columns(templates, takers.size, INTERVAL_S)
+        shift_plan = cover(takers, cols)
+        officer_plan = cover(np.maximum(officers, 1), cols)
+        sipp_plan = cover(req[req["method"] == "sipp"]["call_takers"].to_numpy(), cols)
+        checked = None
+        if check:
+            known = {}
+            if result is not None and result.converged and result.replications == replications:
+                known[method] = result.measures  # the very scenario and replications
+            sipp = req[req["method"] == "sipp"]["call_takers"].to_numpy()
+            checked = staffing_check(
+                sc,
+                d,
+                t,
+                {method: takers, "sipp": sipp} if method != "sipp" else {"sipp": sipp},
+                officers,
+                simulator,
+                replications,
+                known=known,
+                fewer_for=(method,),
+            )
+        # Lines: simulate the plan's coverage with unlimited lines and read the line load.
+        probe = staffed_scenario(
+            sc, d, shift_plan.coverage, officer_plan.coverage, replications=replications
         )
-        row = mol.copy()
-        row["method"] = "isa"
-        row["call_takers"] = result.staffing
-        row["staffed_calls_per_h"] = result.measures.offered_erl.mean(axis=0) / d.handle_s * 3600
-        tables.append(row)
-    req = pd.concat(tables, ignore_index=True)
-    chosen = req[req["method"] == method]
-    takers = chosen["call_takers"].to_numpy()
-    officers = chosen["officers"].to_numpy()
-    cols = columns(templates, takers.size, INTERVAL_S)
-    shift_plan = cover(takers, cols)
-    officer_plan = cover(np.maximum(officers, 1), cols)
-    sipp_plan = cover(req[req["method"] == "sipp"]["call_takers"].to_numpy(), cols)
-    # Lines: simulate the plan's coverage with unlimited lines and read the line load.
-    probe = staffed_scenario(
-        sc, d, shift_plan.coverage, officer_plan.coverage, replications=replications
-    )
-    m = simulate_measures(probe, d, t, workers)
+        m = simulator.measures([probe], replications)[0]
     line_load = m.lines_erl.mean(axis=0)
     lines = max(fewest_lines(x, t.block_rate_max) for x in line_load.tolist())
     seats = int(shift_plan.coverage.max())
@@ -218,4 +243,5 @@ def make_plan(
         roster,
         shortages,
         sipp_plan,
+        checked,
     )

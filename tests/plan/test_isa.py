@@ -2,11 +2,12 @@
 
 Poisson callers at a steady rate, exponential talk and patience, no redials, no escalation: the
 simulated helpline is the M/M/c+M queue the formula solves, so the formula's error is only the
-simulation's noise, which the algorithm must not chase far. With 4 replications of a 6-Erlang
-queue the noise still moves a few half hours by one agent in each iteration (the staffing does
-not settle completely within 10 iterations: docs/planning.md), so the test pins how far it may
-wander: nearly every half hour within one agent of the exact staffing, none by more than three,
-and the week's person-hours within 5%.
+simulation's noise. ISA settles each half hour on the fewest agents whose mean service level
+over the (same) replications meets the target; with 4 replications that mean has a standard
+error of about 4 points, a third of one agent's step here, so some half hours settle one agent
+off and a few two. The test pins how far: 90% of half hours within one agent of the exact
+staffing, none by more than three, the week's person-hours within 3%, and the last iteration
+changes at most 5% of the half hours.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def test_isa_keeps_the_exact_staffing_of_a_stationary_erlang_a_queue() -> None:
     )
     assert 1 <= len(result.iterations) <= 10
     off = np.abs(result.staffing - want)
-    assert off.max() <= 3 and np.mean(off <= 1) >= 0.95, np.bincount(result.staffing)
-    assert abs(result.staffing.mean() / want - 1) < 0.05
+    assert off.max() <= 3 and np.mean(off <= 1) >= 0.9, np.bincount(result.staffing)
+    assert abs(result.staffing.mean() / want - 1) < 0.03
     # Each iteration is reported, and the last changes few half hours.
-    assert result.iterations["intervals_changed"].iloc[-1] <= 0.15 * result.staffing.size
+    assert result.iterations["intervals_changed"].iloc[-1] <= 0.05 * result.staffing.size

@@ -116,3 +116,35 @@ def test_plan_writes_its_tables_and_plan_toml_reproduces_the_verification(tmp_pa
             assert value is None, metric
         else:
             assert value == row["mean"], metric  # bit for bit: the same runs, the same numbers
+
+
+def test_check_simulates_the_requirement_and_one_fewer_where_over_served(tmp_path: Path) -> None:
+    out = tmp_path / "plan"
+    result = _plan(
+        str(_small(tmp_path)),
+        "--method",
+        "mol",
+        "--shifts",
+        "fixed3",
+        "--weeks",
+        "1",
+        "-r",
+        "2",
+        "--workers",
+        "1",
+        "--check",
+        "--out",
+        str(out),
+    )
+    assert result.exit_code == 0, (result.output, result.exception)
+    assert "Requirement simulated as it stands (2 replications" in result.stdout
+    table = pd.read_parquet(out / "staffing_check.parquet")
+    assert set(table["method"]) == {"mol", "sipp"}
+    assert len(table) == 2 * 336
+    mol = table[table["method"] == "mol"]
+    over = mol[mol["over_served"]]
+    # Every over-served half hour of the checked method was lowered by one and judged.
+    assert len(over) and over["fewer_misses"].notna().all()
+    assert (over["fewer_service_level"] <= over["service_level"] + 1e-9).mean() > 0.8
+    assert table[table["method"] == "sipp"]["fewer_misses"].isna().all()
+    assert (out / "staffing_check.png").stat().st_size > 10_000
