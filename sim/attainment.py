@@ -10,7 +10,8 @@ they *first dial*, as in :mod:`sim.metrics`):
 
 * ``service_level`` answered within T / answered attempts, ``service_level_offered`` answered
   within T / offered attempts (answered + abandoned + blocked);
-* ``abandon_rate`` abandoned / (answered + abandoned), ``block_rate`` blocked / attempts;
+* ``abandon_rate`` abandoned in the queue / (answered + abandoned in the queue; hang-ups in
+  the language menu left out), ``block_rate`` blocked / attempts;
 * ``asa_s`` mean wait of answered attempts;
 * ``golden_hour_share`` complaints registered within the golden hour / complaint callers.
 
@@ -76,7 +77,11 @@ def tally(rec: Records, edges_s: np.ndarray) -> pd.DataFrame:
     a = rec.attempt
     arrived = a["arrived_at_s"]
     out = a["outcome"]
-    wait = a["answered_at_s"] - arrived
+    wait = rec.wait_s  # in the queue: with a language menu, from the menu's end
+    if sc.callbacks.enabled:  # the callers' own dials (callback tries are the helpline's)
+        own = rec.own_dial
+        out = np.where(own, out, -1)
+        arrived = np.where(own, arrived, -np.inf)  # outside every bin
     ans = out == ANSWERED
 
     def count(mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
@@ -95,7 +100,7 @@ def tally(rec: Records, edges_s: np.ndarray) -> pd.DataFrame:
             "attempts": np.histogram(arrived, bins=edges_s)[0],
             "answered": count(ans),
             "answered_within": count(ans & (wait <= sc.targets.service_level_s)),
-            "abandoned": count(out == ABANDONED),
+            "abandoned": count((out == ABANDONED) & ~rec.menu_abandoned),  # in the queue
             "blocked": count(out == BLOCKED),
             "answered_wait_s": count(ans, np.nan_to_num(wait)),
             "complaints": np.histogram(first[complaint], bins=edges_s)[0],

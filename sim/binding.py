@@ -35,7 +35,7 @@ import pandas as pd
 
 from sim.attainment import clock_edges
 from sim.core.arrivals import expected_callers
-from sim.core.records import ANSWERED, BLOCKED, Records
+from sim.core.records import BLOCKED, Records
 from sim.core.roster import CALL_TAKER, ESCALATION
 from sim.scenario.values import DAY_S, Scenario
 
@@ -146,7 +146,6 @@ def _periods(rec: Records) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         return np.nan_to_num(x, nan=stop)
 
     held = out != BLOCKED
-    ans = out == ANSWERED
     s = rec.session
     taker = s["role"] == CALL_TAKER
     officer = s["role"] == ESCALATION
@@ -160,7 +159,7 @@ def _periods(rec: Records) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     return {
         "lines": (a["arrived_at_s"][held], end(a["line_released_at_s"][held])),
         "logged_in": (s["login_at_s"][taker], s["logout_at_s"][taker]),
-        "busy": (a["answered_at_s"][ans], end(a["done_at_s"][ans])),
+        "busy": rec.taker_work[1:],
         "present": (
             np.concatenate([d["on_at_s"][d_taker], s["logout_at_s"][ot] - s["overtime_s"][ot]]),
             np.concatenate([d["off_at_s"][d_taker], s["logout_at_s"][ot]]),

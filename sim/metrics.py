@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import stdtrit
 
-from sim import attainment, binding, channels
+from sim import attainment, binding, channels, journey
 from sim.core.intervals import overlap_s
 from sim.core.records import (
     ABANDONED,
@@ -66,7 +66,7 @@ METRICS: dict[str, tuple[str, str]] = {
     "service_level_offered": (
         "share",
         "answered attempts with wait <= targets.service_level_s / offered attempts "
-        "(answered + abandoned + blocked)",
+        "(answered + abandoned in the queue + blocked)",
     ),
     "asa_s": ("s", "average speed of answer: mean wait of answered attempts"),
     "wait_mean_s": (
@@ -75,7 +75,11 @@ METRICS: dict[str, tuple[str, str]] = {
     ),
     "wait_p50_s": ("s", "median wait of answered attempts"),
     "wait_p90_s": ("s", "90th percentile wait of answered attempts"),
-    "abandon_rate": ("share", "abandoned / (answered + abandoned) attempts"),
+    "abandon_rate": (
+        "share",
+        "abandoned in the queue / (answered + abandoned in the queue) attempts (hang-ups in "
+        "the language menu are in menu_abandon_share)",
+    ),
     "block_rate": ("share", "blocked / all attempts"),
     "attempts_per_caller": ("attempts/caller", "attempts per offered caller"),
     "gave_up_rate": ("share", "callers who gave up / callers"),
@@ -121,6 +125,7 @@ METRICS: dict[str, tuple[str, str]] = {
 
 METRICS.update(attainment.METRICS)
 METRICS.update(binding.METRICS)
+METRICS.update(journey.METRICS)
 METRICS.update(channels.METRICS)
 
 #: What ``helpline run`` prints (and ``compare`` by default): section title -> its metrics, in
@@ -182,6 +187,16 @@ SHOWN: dict[str, tuple[str, ...]] = {
         "peak_seats_bind_share",
         "peak_people_bind_share",
     ),
+    "Menu and callbacks": (
+        "menu_mean_s",
+        "menu_abandon_share",
+        "callbacks_offered_share",
+        "callbacks_accepted_share",
+        "callbacks_completed_share",
+        "callbacks_failed_share",
+        "callback_delay_mean_min",
+        "callback_delay_p90_min",
+    ),
     "Against targets": (
         "targets_met_interval_share",
         "targets_met_day_share",
@@ -235,9 +250,14 @@ def summarize(rec: Records) -> dict[str, float]:
     a = rec.attempt
     arrived = a["arrived_at_s"]
     win = (arrived >= lo) & (arrived < hi)
+    if sc.callbacks.enabled:  # attempt metrics count the callers' own dials
+        win &= rec.own_dial
     out = a["outcome"][win]
     n_ans = int(np.sum(out == ANSWERED))
     n_ab = int(np.sum(out == ABANDONED))
+    # Hang-ups in the language menu never reached the queue: abandon_rate and the offered
+    # service level leave them out, as a call-centre switch reports them (menu_abandon_share).
+    n_ab_queue = n_ab - int(np.sum(rec.menu_abandoned[win])) if sc.has_menu else n_ab
     n_bl = int(np.sum(out == BLOCKED))
     ans = win & (a["outcome"] == ANSWERED)
     wait = rec.wait_s[ans]
@@ -259,22 +279,21 @@ def summarize(rec: Records) -> dict[str, float]:
         "callers_in_service": int(np.sum(c_out == IN_SERVICE)),
         "service_level": _ratio(float(np.sum(wait <= sc.targets.service_level_s)), n_ans),
         "service_level_offered": _ratio(
-            float(np.sum(wait <= sc.targets.service_level_s)), n_ans + n_ab + n_bl
+            float(np.sum(wait <= sc.targets.service_level_s)), n_ans + n_ab_queue + n_bl
         ),
         "asa_s": _mean(wait),
         "wait_mean_s": _mean(_line_waits(rec, win)),
         "wait_p50_s": _pct(wait, 50),
         "wait_p90_s": _pct(wait, 90),
-        "abandon_rate": _ratio(n_ab, n_ans + n_ab),
+        "abandon_rate": _ratio(n_ab_queue, n_ans + n_ab_queue),
         "block_rate": _ratio(n_bl, int(win.sum())),
         "attempts_per_caller": _ratio(int(win.sum()), n_callers),
         "gave_up_rate": _ratio(int(np.sum(c_out == GAVE_UP)), n_callers),
     }
     # Occupancy: facts clipped to the window.
     stop = rec.stop_s
-    busy_end = np.nan_to_num(a["done_at_s"], nan=stop)
-    all_ans = a["outcome"] == ANSWERED
-    busy = overlap_s(a["answered_at_s"][all_ans], busy_end[all_ans], lo, hi)
+    _, work_start, work_end = rec.taker_work
+    busy = overlap_s(work_start, work_end, lo, hi)
     s = rec.session
     taker = s["role"] == CALL_TAKER
     logged = overlap_s(s["login_at_s"][taker], s["logout_at_s"][taker], lo, hi)
@@ -338,6 +357,7 @@ def summarize(rec: Records) -> dict[str, float]:
         m["money_held_share"] = math.nan
     m.update(attainment.summary(rec))
     m.update(binding.summary(rec))
+    m.update(journey.summary(rec))
     m.update(channels.summary(rec))
     return {k: float(m[k]) for k in METRICS}
 
@@ -348,7 +368,7 @@ def _line_waits(rec: Records, win: np.ndarray) -> np.ndarray:
     out = a["outcome"]
     end = np.where(out == ANSWERED, a["answered_at_s"], a["line_released_at_s"])
     waited = win & ((out == ANSWERED) | (out == ABANDONED))
-    return end[waited] - a["arrived_at_s"][waited]
+    return end[waited] - rec.queued_at_s[waited]
 
 
 @dataclass(frozen=True)

@@ -69,13 +69,19 @@ def replication_range(text: str) -> list[int]:
 def render_summary(
     summary: pd.DataFrame, name: str, replications: int, days: float, warmup: float
 ) -> str:
-    """The human summary: one line per shown metric, value, 95% CI when R > 1, unit."""
+    """The human summary: one line per shown metric, value, 95% CI when R > 1, unit.
+
+    A section none of whose metrics has a value (an option the scenario leaves off) is left
+    out rather than printed as a column of n/a.
+    """
     rows = summary.set_index("metric")
     lines = [
         f"Scenario {name}: {replications} replication(s) of {days:g} days "
         f"(first {warmup:g} day(s) cut as warm-up)"
     ]
     for title, names in SHOWN.items():
+        if all(pd.isna(rows.loc[m, "mean"]) for m in names):
+            continue  # a part the scenario leaves off (deferred work, the portal step)
         lines.append(f"\n{title}")
         for m in names:
             r = rows.loc[m]

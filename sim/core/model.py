@@ -30,6 +30,7 @@ import numpy as np
 from simpy.events import Event
 
 from sim.core.arrivals import dials
+from sim.core.callbacks import CallbackDesk
 from sim.core.deferred import DeferredWork
 from sim.core.engine import Engine
 from sim.core.pool import Pool
@@ -134,6 +135,9 @@ class _Model(AttemptColumns):
         self._draws(root)
         self._per_type()
         self._staff(root)
+        # Callbacks wrap the call-takers' hand-out first (live callers, then due callbacks),
+        # so whatever wraps it after them (deferred work) comes after both.
+        self.desk = CallbackDesk(self, root) if scenario.callbacks.enabled else None
         self.deferred = DeferredWork.attach(scenario, root, self.env, self.takers)
         # Each callback bound once: reading ``self._on_talk_end`` builds a new bound-method
         # object every time, and the model hands the engine a callback about twice per call
@@ -141,10 +145,15 @@ class _Model(AttemptColumns):
         self.on_roster = self._on_roster
         self.on_first_dial = self._on_first_dial
         self.on_redial = self._on_redial
-        self.on_abandon = self._on_abandon
+        self.on_abandon = self.desk.on_abandon if self.desk else self._on_abandon
         self.on_talk_end = self._on_talk_end
         self.on_escalation_end = self._on_escalation_end
         self.on_acw_end = self._on_acw_end
+        # Options switched on once here, so the common path pays nothing for them: the
+        # menu replaces the dial (a method bound on the instance shadows the class's).
+        if scenario.has_menu:
+            self.on_menu_end = self._on_menu_end
+            self._dial = self._dial_to_menu  # type: ignore[method-assign]
 
     def _attempt_columns(self, rows: int) -> None:
         """Allocate the attempt columns: one row per dial, filled as facts happen.
@@ -208,6 +217,8 @@ class _Model(AttemptColumns):
         self.redial_ab_delay = each_attempt(
             [t.redial.delay_after_abandon for t in types], "redial_delay_abandon"
         )
+        if self.sc.has_menu:  # per caller and attempt: a redial hears the menu again
+            self.menu_time = each_attempt([t.menu for t in types], "menu")
 
     def _per_type(self) -> None:
         """Per call type: the behaviour read on every call, and the queues."""
@@ -358,11 +369,65 @@ class _Model(AttemptColumns):
             return
         if not self.inf_patience[t]:
             patience = self.caller_patience_s[c] if k == 1 else self.redial_patience.value(c, k)
-            self.patience_s[a] = patience
-            self.env.at(patience, self.on_abandon, a)
         else:
-            self.patience_s[a] = math.inf
+            patience = math.inf
+        self.patience_s[a] = patience
+        self._join_queue(a, t, patience)
+
+    def _join_queue(self, a: int, t: int, patience_s: float) -> None:
+        """Attempt ``a`` (type ``t``) waits for a call-taker, hanging up after ``patience_s``
+        (:class:`~sim.core.callbacks.CallbackDesk` may offer a callback first).
+        """
+        if patience_s != math.inf:
+            self.env.at(patience_s, self.on_abandon, a)
         self.queues[self.type_queue[t]].append(a)
+
+    def _dial_to_menu(self, c: int, k: int, now: float) -> None:
+        """:meth:`_dial` with a language menu: the line is seized, the menu plays, then the
+        caller queues (or is answered).
+
+        Patience runs from the dial (the caller waits for a person, menu or hold music
+        alike): a caller whose patience is at most the menu time hangs up in the menu at
+        dial + patience, and ``menu_s`` is then the time heard; otherwise the rest of the
+        patience runs in the queue from the menu's end.
+        """
+        t = self.callers.call_type[c]
+        a = self.n_attempts
+        self.n_attempts = a + 1
+        self.caller_id[a] = c
+        self.call_type[a] = t
+        self.arrived_at_s[a] = now
+        if self.lines_busy >= self.lines:
+            self.outcome[a] = BLOCKED
+            self.line_released_at_s[a] = now
+            self._failed(c, t, True, now)
+            return
+        self.lines_busy += 1
+        menu = self.menu_time.value(c, k)
+        if self.inf_patience[t]:
+            patience = math.inf
+        else:
+            patience = self.caller_patience_s[c] if k == 1 else self.redial_patience.value(c, k)
+        self.patience_s[a] = patience
+        if patience <= menu:  # hangs up in the menu
+            self.menu_s[a] = patience
+            self.env.at(patience, self.on_abandon, a)
+            return
+        self.menu_s[a] = menu
+        self.env.at(menu, self.on_menu_end, a)
+
+    def _on_menu_end(self, ev: Event) -> None:
+        """The menu is over: answered by an idle call-taker, or into the queue with the rest
+        of the caller's patience.
+        """
+        a = ev._value
+        now = self.env._now
+        t = self.call_type[a]
+        agent = self.takers.take_idle()
+        if agent >= 0:
+            self._answer(a, self.caller_id[a], t, agent, now)
+            return
+        self._join_queue(a, t, self.patience_s[a] - self.menu_s[a])
 
     def _answer(self, a: int, c: int, t: int, agent: int, now: float) -> None:
         """``agent`` answers attempt ``a`` (caller ``c``, type ``t``): talk starts, the line

@@ -31,9 +31,10 @@ from sim.core.roster import CALL_TAKER, Roster
 if TYPE_CHECKING:
     from sim.scenario.values import Scenario
 
-# attempt outcomes
-WAITING, ANSWERED, ABANDONED, BLOCKED = 0, 1, 2, 3
-ATTEMPT_OUTCOMES = ["in_system", "answered", "abandoned", "blocked"]
+# attempt outcomes; CALLBACK: the caller accepted a callback offer and hung up; NO_ANSWER: a
+# callback try nobody answered (both only when callbacks are enabled)
+WAITING, ANSWERED, ABANDONED, BLOCKED, CALLBACK, NO_ANSWER = 0, 1, 2, 3, 4, 5
+ATTEMPT_OUTCOMES = ["in_system", "answered", "abandoned", "blocked", "callback", "no_answer"]
 # caller outcomes; IN_SERVICE: answered, but talk, escalation or after-call work was still
 # under way when the run stopped (end = "cut"), so a complaint is not registered
 TRYING, GAVE_UP, IN_SERVICE = 0, 2, 3  # ANSWERED = 1 shared with attempts
@@ -71,6 +72,9 @@ class AttemptColumns:
     line_released_at_s: array[float] = _fact("d")
     after_call_s: array[float] = _fact("d")
     done_at_s: array[float] = _fact("d")
+    menu_s: array[float] = _fact("d")  # time in the language menu (NaN: no menu, or blocked)
+    callback_try: array[int] = _fact("b", 0)  # 0: the caller's own dial; n: callback try n
+    callback_offered: array[int] = _fact("b", 0)  # 1: offered a callback (accepted or not)
 
 
 @dataclass(eq=False)
@@ -232,23 +236,77 @@ class Records:
         )
 
     @cached_property
-    def wait_s(self) -> np.ndarray:
-        """Each attempt's wait for a call-taker, s.
+    def queued_at_s(self) -> np.ndarray:
+        """Each attempt's instant of joining the queue, s: the dial, or with a language menu
+        the menu's end (dial + ``menu_s``; for a caller who hung up in the menu, the hang-up).
+        """
+        a = self.attempt
+        if not self.scenario.has_menu:
+            return a["arrived_at_s"]
+        return a["arrived_at_s"] + np.nan_to_num(a["menu_s"])
 
-        Answered: answer - dial; abandoned: hang-up - dial; blocked: 0; still
-        waiting at the end (in system): NaN.
+    @cached_property
+    def wait_s(self) -> np.ndarray:
+        """Each attempt's wait in the queue for a call-taker, s (the menu not included).
+
+        Answered: answer - queued; abandoned: hang-up - queued (0 for a caller who hung
+        up in the menu); blocked: 0; still waiting at the end (in system): NaN. With
+        callbacks: accepted a callback: hang-up - queued (0: the offer comes on joining the
+        queue); a callback try (answered or not): 0.
         """
         a = self.attempt
         out = a["outcome"]
-        return np.where(
+        queued = self.queued_at_s
+        wait = np.where(
             out == ANSWERED,
-            a["answered_at_s"] - a["arrived_at_s"],
+            a["answered_at_s"] - queued,
             np.where(
                 out == ABANDONED,
-                a["line_released_at_s"] - a["arrived_at_s"],
+                a["line_released_at_s"] - queued,
                 np.where(out == BLOCKED, 0.0, np.nan),
             ),
         )
+        if self.scenario.callbacks.enabled:
+            wait = np.where(out == CALLBACK, a["line_released_at_s"] - queued, wait)
+            wait = np.where(a["callback_try"] > 0, 0.0, wait)
+        return wait
+
+    @cached_property
+    def menu_abandoned(self) -> np.ndarray:
+        """Which attempts hung up in the language menu (patience, from the dial, ran out
+        before the menu ended); all False without a menu.
+        """
+        a = self.attempt
+        if not self.scenario.has_menu:
+            return np.zeros(a["outcome"].size, dtype=bool)
+        return (a["outcome"] == ABANDONED) & (a["menu_s"] >= a["patience_s"])
+
+    @cached_property
+    def own_dial(self) -> np.ndarray:
+        """Which attempts are the callers' own dials (not a callback try by the helpline):
+        the attempts that attempt metrics count (all of them without callbacks).
+        """
+        return self.attempt["callback_try"] == 0
+
+    @cached_property
+    def taker_work(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Call-takers' work periods: (person, start, end), s, open ends at the stop.
+
+        Answered calls from the answer to the end of after-call work; with callbacks also
+        the rings of callback tries nobody answered (dial to giving up).
+        """
+        a = self.attempt
+        stop = self.stop_s
+        ans = a["outcome"] == ANSWERED
+        person = a["agent_id"][ans]
+        start = a["answered_at_s"][ans]
+        end = np.nan_to_num(a["done_at_s"][ans], nan=stop)
+        if self.scenario.callbacks.enabled:
+            ring = a["outcome"] == NO_ANSWER
+            person = np.concatenate([person, a["agent_id"][ring]])
+            start = np.concatenate([start, a["arrived_at_s"][ring]])
+            end = np.concatenate([end, np.nan_to_num(a["line_released_at_s"][ring], nan=stop)])
+        return person, start, end
 
     @cached_property
     def complaint(self) -> np.ndarray:
@@ -303,6 +361,11 @@ class Records:
         names = [t.name for t in self.scenario.call_types]
         return pd.Categorical.from_codes(codes, categories=names)
 
+    @property
+    def _outcomes(self) -> list[str]:
+        """The attempt outcomes this scenario can have (callbacks add two)."""
+        return ATTEMPT_OUTCOMES if self.scenario.callbacks.enabled else ATTEMPT_OUTCOMES[:4]
+
     @cached_property
     def attempts(self) -> pd.DataFrame:
         """One row per dial (attempt)."""
@@ -314,7 +377,7 @@ class Records:
                 "caller_id": a["caller_id"],
                 "attempt_no": a["attempt_no"],
                 "call_type": self._type_cat(a["call_type"]),
-                "outcome": pd.Categorical.from_codes(a["outcome"], categories=ATTEMPT_OUTCOMES),
+                "outcome": pd.Categorical.from_codes(a["outcome"], categories=self._outcomes),
                 "arrived_at_s": a["arrived_at_s"],
                 "wait_s": self.wait_s,
                 "patience_s": a["patience_s"],
@@ -332,6 +395,12 @@ class Records:
             },
             copy=False,  # views of the recorded columns: the table costs no second copy
         )
+        if self.scenario.callbacks.enabled:  # the callbacks' columns only where they exist
+            df["callback_try"] = a["callback_try"]
+            df["callback_offered"] = a["callback_offered"].astype(bool)
+        if self.scenario.has_menu:  # the menu's columns only where there is a menu
+            df["menu_s"] = a["menu_s"]
+            df["menu_abandoned"] = self.menu_abandoned
         return self._tag(df)
 
     @cached_property
@@ -403,14 +472,19 @@ class Records:
 
         first = self.caller["first_dial_at_s"]
         waited = out != BLOCKED
+        queued = self.queued_at_s
         q_end = np.where(
             out == ANSWERED,
             a["answered_at_s"],
             np.where(out == ABANDONED, a["line_released_at_s"], stop),
         )
+        in_queue = waited
+        if sc.has_menu:  # still in the menu at the stop: not queued yet
+            q_end = np.maximum(q_end, queued)
+        if sc.callbacks.enabled:  # an accepted offer never queues; nor does a callback try
+            in_queue = waited & (out != CALLBACK) & (a["callback_try"] == 0)
         line_end = np.nan_to_num(a["line_released_at_s"], nan=stop)
-        ans = out == ANSWERED
-        busy_end = np.nan_to_num(a["done_at_s"], nan=stop)
+        _, work_start, work_end = self.taker_work
         s = self.session
         taker = s["role"] == CALL_TAKER
         df = pd.DataFrame(
@@ -421,8 +495,8 @@ class Records:
                 "answered": count(out == ANSWERED),
                 "abandoned": count(out == ABANDONED),
                 "blocked": count(out == BLOCKED),
-                "queue_mean": bin_mean(arrived[waited], q_end[waited], edges),
-                "queue_max": bin_max(arrived[waited], q_end[waited], edges).astype(np.int32),
+                "queue_mean": bin_mean(queued[in_queue], q_end[in_queue], edges),
+                "queue_max": bin_max(queued[in_queue], q_end[in_queue], edges).astype(np.int32),
                 "lines_busy_mean": bin_mean(arrived[waited], line_end[waited], edges),
                 "lines_busy_max": bin_max(arrived[waited], line_end[waited], edges).astype(
                     np.int32
@@ -430,7 +504,7 @@ class Records:
                 "call_takers_on_duty_mean": bin_mean(
                     s["login_at_s"][taker], s["logout_at_s"][taker], edges
                 ),
-                "call_takers_busy_mean": bin_mean(a["answered_at_s"][ans], busy_end[ans], edges),
+                "call_takers_busy_mean": bin_mean(work_start, work_end, edges),
                 "in_window": (edges[:-1] >= sc.horizon.warmup_s),
             }
         )

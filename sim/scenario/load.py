@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import ScenarioError, described, dotted
+from sim.scenario.callbacks import read_callbacks
 from sim.scenario.channels import read_deferred, read_portal
 from sim.scenario.distributions import as_float
 from sim.scenario.files import apply_changes, check_depth, deep_merge, read_raw
@@ -86,6 +87,8 @@ def build(raw: dict[str, Any], file: str | None = None) -> Scenario:
         raise exc.in_file(file) if file else exc from None
 
 
+#: Largest ``horizon.seed``: the tables store the seed as a 64-bit signed integer.
+SEED_MAX = 2**63 - 1
 #: Most weights in ``arrivals.profile``: one a minute.
 PROFILE_MAX = 1440
 #: Largest ``daily_cv``: the day factors are gamma with shape 1 / cv^2, and beyond this
@@ -108,6 +111,8 @@ def _horizon(r: Reader, limits: Limits) -> Horizon:
     if isinstance(start, dt.datetime) or not isinstance(start, dt.date):
         raise ScenarioError(r.key("start_date"), "a date YYYY-MM-DD", start)
     seed = r.number("seed", 1930, lo=0, integer=True)
+    if seed > SEED_MAX:  # every table row carries it as a 64-bit integer
+        raise ScenarioError(r.key("seed"), f"a whole number from 0 to {SEED_MAX} (2^63 - 1)", seed)
     reps = r.number("replications", 1, lo=1, integer=True)
     limits.check("replications", r.key("replications"), reps, "a whole number")
     end = r.choice("end", ("drain", "cut"), "drain")
@@ -375,6 +380,7 @@ def _call_type(name: str, r: Reader, limits: Limits) -> CallType:
     victim = r.dist("victim_delay", 0.0)
     esc_share = r.number("escalation_share", 0.0, lo=0, hi=1)
     esc_talk = r.dist("escalation_talk", {"dist": "deterministic", "value_min": 10})
+    menu = r.dist("menu", 0.0)
     r.finish()
     from sim.scenario.distributions import Dist
 
@@ -391,6 +397,7 @@ def _call_type(name: str, r: Reader, limits: Limits) -> CallType:
         victim,
         esc_share,
         esc_talk,
+        menu,
     )
 
 
@@ -490,6 +497,7 @@ def _build(raw: dict[str, Any], file: str | None) -> Scenario:
         )
     mr.finish()
     targets = _targets(top.sub("targets", {}))
+    callbacks = read_callbacks(top.sub("callbacks", {}), names)
     deferred = read_deferred(top.sub("deferred", {}), horizon.end_s, arrivals.profile)
     portal = read_portal(top.sub("portal", {}))
     top.finish()
@@ -508,4 +516,5 @@ def _build(raw: dict[str, Any], file: str | None) -> Scenario:
         deferred=deferred,
         portal=portal,
         raw=copy.deepcopy(raw),
+        callbacks=callbacks,
     )

@@ -138,6 +138,10 @@ class CallType:
     victim_delay: Dist
     escalation_share: float
     escalation_talk: Dist
+    #: Time in the language menu after the line is seized and before the queue (line held);
+    #: a deterministic 0 (the default) means no menu. Patience runs from the dial, so a caller
+    #: whose patience is shorter than the menu hangs up in it.
+    menu: Dist = field(default_factory=lambda: Dist("deterministic", (("value", 0.0),)))
 
 
 @dataclass(frozen=True)
@@ -260,6 +264,31 @@ class Money:
         return self.held_floor + self.held_peak * np.exp(-np.asarray(delay_s) / self.held_decay_s)
 
 
+#: Which work a free call-taker takes first: a caller waiting live, or a due callback.
+CALLBACK_PRIORITIES = ("live_first", "callbacks_first")
+
+
+@dataclass(frozen=True)
+class Callbacks:
+    """Callbacks ("virtual hold"): offered to a caller who would queue behind at least
+    ``offer_at_queue`` others; accepted with ``accept_share`` (the caller hangs up, the line
+    frees); dialled by a free call-taker on a free line (``priority`` against live callers),
+    answered with ``answer_share``; an unanswered try keeps the call-taker ``ring`` long and is
+    tried again ``retry_delay`` later, up to ``max_tries`` tries, after which the caller is
+    lost (gave up). ``offered_types`` holds the indices of the call types offered one.
+    """
+
+    enabled: bool = False
+    offer_at_queue: int = 10
+    accept_share: float = 0.5
+    offered_types: tuple[int, ...] = ()
+    priority: str = "live_first"
+    answer_share: float = 0.8
+    ring: Dist = field(default_factory=lambda: Dist("deterministic", (("value", 30.0),)))
+    retry_delay: Dist = field(default_factory=lambda: Dist("deterministic", (("value", 600.0),)))
+    max_tries: int = 3
+
+
 #: Service-level conventions: answered within T over answered attempts, or over every offered
 #: attempt (answered, abandoned and blocked; abandoned and blocked count as misses).
 SERVICE_LEVEL_CONVENTIONS = ("answered", "offered")
@@ -315,6 +344,7 @@ class Scenario:
     money: Money
     targets: Targets
     file: str | None = None
+    callbacks: Callbacks = field(default_factory=Callbacks)
     deferred: Deferred = field(default_factory=Deferred)  # portal, social media in idle time
     portal: Portal = field(default_factory=Portal)  # the victim's portal step (off)
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -324,3 +354,10 @@ class Scenario:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "raw_in_step", _FROM_RAW.get())
+
+    @property
+    def has_menu(self) -> bool:
+        """Whether any call type spends time in the language menu (off: the model and the
+        tables are those of a helpline without one, to the bit).
+        """
+        return any(not t.menu.is_zero for t in self.call_types)

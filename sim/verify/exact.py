@@ -26,6 +26,10 @@ always.
 end, so its wait is a sample of the stationary wait. With ``"cut"`` the calls still waiting at
 the horizon (the longest waits) would be dropped and ASA biased low.
 
+**The menu case.** ``erlang_b_menu.toml`` adds a language menu (``call_types.NAME.menu``)
+before exponential talk, with lines = call-takers and no patience: nobody queues, each line is
+held for menu + talk, and blocking is Erlang B with that holding time (insensitive to its law).
+
 **Ciw cross-check.** ``ciw_shifts.toml`` has no formula: a daily arrival profile (piecewise-
 constant rate), shifts with different headcounts and exponential abandonment. The same system is
 simulated in Ciw (an independent simulator) and the two compared replication against
@@ -56,7 +60,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.analytic import erlang_a_metrics
+from sim.analytic import erlang_a_metrics, erlang_b
 from sim.errors import ScenarioError, described
 from sim.executors import Execution, Job, Progress, run_jobs
 from sim.runner import run_one
@@ -120,10 +124,13 @@ class QueueModel:
     lines: int | None  # None = unlimited
     patience_s: float  # inf = nobody abandons
     within_s: float  # service-level threshold
+    menu_s: float = 0.0  # mean time in the language menu (line held, no call-taker)
 
     @property
     def kendall(self) -> str:
         """Kendall notation, e.g. ``M/M/c/c`` (``+M``: exponential patience)."""
+        if self.menu_s > 0:  # the line's holding time is menu + talk: general
+            return "M/G/c/c"
         if self.lines == self.agents:
             return "M/M/c/c"
         base = "M/M/c" if self.lines is None else "M/M/c/N"
@@ -138,6 +145,7 @@ class QueueModel:
             "M/M/c+M": "Erlang A",
             "M/M/c/N": "M/M/c/N chain",
             "M/M/c/N+M": "Erlang A, N lines",
+            "M/G/c/c": "Erlang B, talk + menu",
         }[self.kendall]
 
     def metrics(self, agents: int | None = None) -> dict[str, float]:
@@ -147,11 +155,33 @@ class QueueModel:
         with the formula for the wrong staffing.
         """
         c = self.agents if agents is None else agents
+        if self.menu_s > 0:
+            return self._menu_metrics(c)
         lines = self.lines if self.lines is None else max(self.lines, c)
         m = erlang_a_metrics(
             self.calls_per_s, self.talk_s, c, lines, self.patience_s, self.within_s
         )
         return {name: float(getattr(m, field)) for name, field in FORMULA_FIELD.items()}
+
+    def _menu_metrics(self, c: int) -> dict[str, float]:
+        """Erlang B on ``c`` lines (= agents: nobody queues) with holding time talk + menu.
+
+        Erlang B is insensitive to the holding-time law beyond its mean, so a menu of any
+        distribution before exponential talk is still exact. The call-takers are busy for
+        the talk only: occupancy = carried load x talk / (talk + menu) / c.
+        """
+        load = self.calls_per_s * (self.talk_s + self.menu_s)
+        blocked = erlang_b(c, load)
+        answered = 1.0 - blocked
+        return {
+            "block_rate": blocked,
+            "abandon_rate": 0.0,
+            "asa_s": 0.0,
+            "service_level": 1.0,
+            "service_level_offered": answered,
+            "wait_mean_s": 0.0,
+            "agent_occupancy": self.calls_per_s * answered * self.talk_s / c,
+        }
 
     def compared(self) -> tuple[str, ...]:
         """Metrics that are not trivially 0 or 1 for this queue (see the module docstring)."""
@@ -203,6 +233,8 @@ def queue_model(sc: Scenario) -> QueueModel:
         sc,
     )
     _require(t.escalation_share == 0, f"{key}.escalation_share", "0", t.escalation_share, sc)
+    if not t.menu.is_zero:  # the menu case: lines = call-takers, so nobody ever queues
+        _require(infinite, f"{key}.patience", "absent with a menu", t.patience.kind, sc)
     st = sc.staff
     _require(st.mode == "headcount", "staff.mode", '"headcount"', st.mode, sc)
     _require(
@@ -216,6 +248,8 @@ def queue_model(sc: Scenario) -> QueueModel:
     c = st.headcount_call_takers[0]
     _require(st.seats == c, "staff.seats", f"the headcount ({c})", st.seats, sc)
     _require(sc.lines is None or sc.lines >= c, "lines.count", f">= {c}", sc.lines, sc)
+    if not t.menu.is_zero:
+        _require(sc.lines == c, "lines.count", f"{c} (= call-takers) with a menu", sc.lines, sc)
     _require(sc.horizon.end == "drain", "horizon.end", '"drain"', sc.horizon.end, sc)
     return QueueModel(
         calls_per_s=a.callers_per_day / DAY_S,
@@ -224,6 +258,7 @@ def queue_model(sc: Scenario) -> QueueModel:
         lines=sc.lines,
         patience_s=t.patience.mean,
         within_s=sc.targets.service_level_s,
+        menu_s=t.menu.mean,
     )
 
 

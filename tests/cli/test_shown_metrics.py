@@ -34,3 +34,22 @@ def test_the_printed_summary_has_every_shown_metric_and_no_hidden_one() -> None:
     assert words == set(shown_metrics())
     for title in SHOWN:
         assert f"\n{title}\n" in text
+
+
+def test_a_section_without_any_value_is_left_out_and_a_partly_empty_one_kept() -> None:
+    title, names = next(iter(SHOWN.items()))
+    summary = pd.DataFrame(
+        {
+            "metric": list(METRICS),
+            "mean": [float("nan") if m in names else 1.0 for m in METRICS],
+            "ci95_lo": 0.5,
+            "ci95_hi": 1.5,
+            "unit": [u for u, _ in METRICS.values()],
+        }
+    )
+    text = render_summary(summary, "s", 2, 3, 1)
+    assert f"\n{title}\n" not in text
+    assert all(f"  {m} " not in text for m in names)
+    summary.loc[summary["metric"] == names[0], "mean"] = 1.0
+    text = render_summary(summary, "s", 2, 3, 1)
+    assert f"\n{title}\n" in text and "n/a" in text

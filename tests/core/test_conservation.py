@@ -8,7 +8,8 @@ checks, on the records of one run:
   timestamps say which (the outcome is not just a label), in any window;
 * every caller is answered, gave up or is still trying, consistently with its
   attempts (one answer at most, and it ends the caller's attempts);
-* waits >= 0 and arrived <= answered <= line released <= done;
+* waits >= 0 and arrived <= answered <= line released <= done; the language menu is heard
+  on a line before the queue, and an abandon in it or in the queue is at dial + patience;
 * a dial is blocked only when every line is held, and lines held never exceed
   ``lines.count`` (also in ``intervals.lines_busy_max``);
 * call-takers logged in never exceed ``staff.seats``; every call is answered
@@ -16,7 +17,10 @@ checks, on the records of one run:
   calls (or two escalations) at once;
 * nobody waits while a logged-in call-taker (or officer, for escalations) is
   idle;
-* the metric counts of :func:`sim.metrics.summarize` add up.
+* the metric counts of :func:`sim.metrics.summarize` add up;
+* callbacks: an accepted offer frees the line as the caller would queue, tries follow it in
+  order, by a call-taker on a line, and a due callback never waits while a call-taker is
+  idle and a line is free.
 
 The examples are derandomised, so the suite sees the same 40 scenarios on
 every run; set ``CONSERVATION_EXAMPLES`` (e.g. 2000) to explore more locally.
@@ -38,8 +42,10 @@ from sim.core.records import (
     ABANDONED,
     ANSWERED,
     BLOCKED,
+    CALLBACK,
     GAVE_UP,
     IN_SERVICE,
+    NO_ANSWER,
     TRYING,
     WAITING,
     Records,
@@ -90,7 +96,11 @@ def assert_attempt_rows(rec: Records) -> None:
     agent = a["agent_id"]
     wait = rec.attempts["wait_s"].to_numpy()
     stop = rec.stop_s
-    assert set(np.unique(out)) <= {WAITING, ANSWERED, ABANDONED, BLOCKED}
+    outcomes = {WAITING, ANSWERED, ABANDONED, BLOCKED}
+    if rec.scenario.callbacks.enabled:
+        outcomes |= {CALLBACK, NO_ANSWER}
+    assert set(np.unique(out)) <= outcomes
+    assert_callback_rows(rec)
     assert np.all(arr >= 0) and np.all(arr < stop)
 
     b = out == BLOCKED
@@ -100,9 +110,17 @@ def assert_attempt_rows(rec: Records) -> None:
 
     ab = out == ABANDONED
     assert np.all(np.isnan(ans[ab])) and np.all(agent[ab] == -1) and np.all(np.isnan(done[ab]))
-    assert np.all(wait[ab] > 0)
-    # An abandon happens exactly when patience runs out.
+    # An abandon happens exactly when patience, which runs from the dial, runs out: in the
+    # queue after a positive wait, or in the language menu (no queue wait).
     np.testing.assert_allclose(rel[ab], arr[ab] + a["patience_s"][ab], rtol=0, atol=1e-6)
+    menu = np.nan_to_num(a["menu_s"])
+    in_menu = ab & (menu >= a["patience_s"])
+    assert np.all(wait[ab & ~in_menu] > 0) and np.all(wait[in_menu] == 0)
+    # The menu is heard on a line, so only by attempts that got one; it ends at the queue.
+    assert np.all(np.isnan(a["menu_s"][b]))
+    if not rec.scenario.has_menu:
+        assert np.all(np.isnan(a["menu_s"]))
+    np.testing.assert_array_equal(rec.queued_at_s, arr + menu)
 
     w = out == WAITING
     assert np.all(np.isnan(ans[w])) and np.all(np.isnan(rel[w])) and np.all(agent[w] == -1)
@@ -110,7 +128,7 @@ def assert_attempt_rows(rec: Records) -> None:
 
     an = out == ANSWERED
     assert np.all(agent[an] >= 0)
-    assert np.all(wait[an] >= 0) and np.all(ans[an] >= arr[an])
+    assert np.all(wait[an] >= 0) and np.all(ans[an] >= arr[an] + menu[an])
     finished = an & ~np.isnan(rel)
     assert np.all(rel[finished] >= ans[finished])
     # The line is held for talk, the wait for an officer and the escalation talk.
@@ -147,16 +165,82 @@ def assert_attempt_rows(rec: Records) -> None:
     assert np.all(a["officer_id"][started] >= 0) and np.all(a["officer_id"][~started] == -1)
 
 
+def assert_callback_rows(rec: Records) -> None:
+    """Callbacks: an accepted offer ends the attempt as it joins the queue (the line frees);
+    each try is the helpline's dial, by a call-taker, on a line, after the offer; a try nobody
+    answered holds call-taker and line for its ring; due callbacks never wait while a
+    call-taker is idle and a line is free.
+    """
+    a = rec.attempt
+    out = a["outcome"]
+    tries = a["callback_try"]
+    if not rec.scenario.callbacks.enabled:
+        assert np.all(tries == 0) and np.all(a["callback_offered"] == 0)
+        return
+    cb = out == CALLBACK
+    assert np.all(tries[cb] == 0) and np.all(a["callback_offered"][cb] == 1)
+    np.testing.assert_array_equal(a["line_released_at_s"][cb], rec.queued_at_s[cb])
+    assert np.all(np.isnan(a["answered_at_s"][cb])) and np.all(a["agent_id"][cb] == -1)
+    dialled = tries > 0
+    assert np.all(np.isin(out[dialled], [ANSWERED, NO_ANSWER]))
+    assert np.all(a["agent_id"][dialled] >= 0) and np.all(a["callback_offered"][dialled] == 0)
+    assert np.all(tries[dialled] <= rec.scenario.callbacks.max_tries)
+    np.testing.assert_array_equal(out == NO_ANSWER, dialled & (out != ANSWERED))
+    ring = out == NO_ANSWER
+    rel = a["line_released_at_s"][ring]
+    assert np.all(np.isnan(rel) | (rel >= a["arrived_at_s"][ring]))
+    ans = dialled & (out == ANSWERED)
+    np.testing.assert_array_equal(a["answered_at_s"][ans], a["arrived_at_s"][ans])
+    # First tries: due from the acceptance to the dial; halfway, every logged-in call-taker
+    # is busy or every line is held.
+    first = np.flatnonzero(tries == 1)
+    accepted_at = np.full(rec.caller["call_type"].size, np.nan)
+    accepted_at[a["caller_id"][cb]] = a["line_released_at_s"][cb]
+    due = accepted_at[a["caller_id"][first]]
+    assert np.all(due <= a["arrived_at_s"][first])
+    late = due < a["arrived_at_s"][first]
+    mid = (due[late] + a["arrived_at_s"][first][late]) / 2
+    ses = rec.session
+    taker = ses["role"] == 0
+    logged = open_count(ses["login_at_s"][taker], ses["logout_at_s"][taker], mid, False)
+    _, ws, we = rec.taker_work
+    busy = open_count(ws, we, mid, closed=False)
+    held = out != BLOCKED
+    lines = rec.scenario.lines
+    stop = rec.stop_s
+    if lines is not None:
+        n_held = open_count(
+            a["arrived_at_s"][held],
+            np.nan_to_num(a["line_released_at_s"][held], nan=stop),
+            mid,
+            closed=False,
+        )
+        assert np.all((busy == logged) | (n_held >= lines)), "a callback waited needlessly"
+    else:
+        assert np.all(busy == logged), "a callback waited needlessly"
+
+
 def assert_windows_add_up(rec: Records, windows: list[tuple[float, float]]) -> None:
-    """In any window of arrivals: attempts = answered + abandoned + blocked + in system."""
+    """In any window of arrivals: attempts = answered + abandoned + blocked + in system
+    (+ accepted callbacks and unanswered callback tries).
+    """
     a = rec.attempt
     for lo, hi in windows:
         win = (a["arrived_at_s"] >= lo) & (a["arrived_at_s"] < hi)
         out = a["outcome"][win]
-        parts = [np.sum(out == k) for k in (ANSWERED, ABANDONED, BLOCKED, WAITING)]
+        kinds = (ANSWERED, ABANDONED, BLOCKED, WAITING, CALLBACK, NO_ANSWER)
+        parts = [np.sum(out == k) for k in kinds]
         assert sum(parts) == win.sum()
     m = summarize(rec)
-    assert m["attempts"] == m["answered"] + m["abandoned"] + m["blocked"] + m["in_system"]
+    accepted = 0
+    if rec.scenario.callbacks.enabled:
+        lo, hi = rec.window_s
+        own = (a["arrived_at_s"] >= lo) & (a["arrived_at_s"] < hi) & (a["callback_try"] == 0)
+        accepted = int(np.sum(own & (a["outcome"] == CALLBACK)))
+        assert not np.any(own & (a["outcome"] == NO_ANSWER))
+    assert (
+        m["attempts"] == m["answered"] + m["abandoned"] + m["blocked"] + m["in_system"] + accepted
+    )
     assert m["callers"] == m["callers_answered"] + m["gave_up"] + m["still_trying"]
     iv = rec.intervals
     end_s = rec.scenario.horizon.end_s
@@ -178,7 +262,7 @@ def assert_callers_consistent(rec: Records) -> None:
         return
     assert np.all(c["attempts"] >= 1)
     max_att = np.array([t.redial.max_attempts for t in sc.call_types])[c["call_type"]]
-    assert np.all(c["attempts"] <= max_att)
+    assert np.all(c["attempts"] <= max_att + sc.callbacks.max_tries * sc.callbacks.enabled)
     # Attempts of one caller: numbered 1..k in time order, each after the previous ended.
     order = np.lexsort((a["attempt_no"], a["caller_id"]))
     cid, no = a["caller_id"][order], a["attempt_no"][order]
@@ -191,8 +275,12 @@ def assert_callers_consistent(rec: Records) -> None:
     np.testing.assert_array_equal(arr[first], c["first_dial_at_s"])
     prev_end = a["line_released_at_s"][order][np.flatnonzero(~first) - 1]
     assert np.all(arr[~first] >= prev_end)
-    # Only the last attempt of a caller may be answered or in the system.
-    assert np.all(np.isin(out[~last], [ABANDONED, BLOCKED]))
+    # Only the last attempt of a caller may be answered or in the system; an accepted callback
+    # is followed only by callback tries.
+    assert np.all(np.isin(out[~last], [ABANDONED, BLOCKED, CALLBACK, NO_ANSWER]))
+    tries = a["callback_try"][order]
+    after_cb = np.r_[False, (out[:-1] == CALLBACK) | (tries[:-1] > 0)] & ~first
+    assert np.all(tries[after_cb] == np.r_[0, tries[:-1]][after_cb] + 1)
     last_out = out[last]
     ended = np.where(
         last_out == BLOCKED, arr[last], a["line_released_at_s"][order][last]
@@ -207,7 +295,7 @@ def assert_callers_consistent(rec: Records) -> None:
     done_last = a["done_at_s"][order][last]
     np.testing.assert_array_equal(co == IN_SERVICE, answered & np.isnan(done_last))
     gave = co == GAVE_UP
-    assert np.all(np.isin(last_out[gave], [ABANDONED, BLOCKED]))
+    assert np.all(np.isin(last_out[gave], [ABANDONED, BLOCKED, NO_ANSWER]))
     np.testing.assert_array_equal(c["gave_up_at_s"][gave], ended[gave])
     assert np.all(np.isnan(c["gave_up_at_s"][~gave]))
     # A caller whose last attempt still waits is trying; so is one with a redial pending.
@@ -270,9 +358,8 @@ def assert_staff_respected(rec: Records) -> None:
             o = np.argsort(js, kind="stable")
             assert np.all(js[o][1:] >= je[o][:-1]), "two jobs at once"
 
-    an = a["outcome"] == ANSWERED
-    busy_end = np.nan_to_num(a["done_at_s"], nan=stop)
-    check_work(a["agent_id"][an], a["answered_at_s"][an], busy_end[an], 0)
+    work_person, work_start, work_end = rec.taker_work  # unanswered callback rings too
+    check_work(work_person, work_start, work_end, 0)
     esc = ~np.isnan(a["escalation_started_at_s"])
     esc_end = a["escalation_started_at_s"] + a["escalation_talk_s"]
     esc_end = np.where(esc_end > stop, stop, esc_end)
@@ -280,11 +367,12 @@ def assert_staff_respected(rec: Records) -> None:
 
     # Work conservation: halfway through any wait, every logged-in call-taker is busy.
     wait = rec.attempts["wait_s"].to_numpy()
-    end_wait = np.where(np.isnan(wait), stop - a["arrived_at_s"], wait)
+    queued = rec.queued_at_s  # a caller in the language menu is not waiting yet
+    end_wait = np.where(np.isnan(wait), stop - queued, wait)
     waited = (end_wait > 0) & (a["outcome"] != BLOCKED)
-    mid = a["arrived_at_s"][waited] + end_wait[waited] / 2
+    mid = queued[waited] + end_wait[waited] / 2
     logged = open_count(ses["login_at_s"][taker], ses["logout_at_s"][taker], mid, closed=False)
-    busy = open_count(a["answered_at_s"][an], busy_end[an], mid, closed=False)
+    busy = open_count(work_start, work_end, mid, closed=False)
     assert np.all(busy == logged), "a caller waited while a call-taker was idle"
     requested = ~np.isnan(a["escalation_requested_at_s"])
     e_start = np.nan_to_num(a["escalation_started_at_s"], nan=stop)
@@ -334,6 +422,7 @@ def call_types(draw: st.DrawFn, escalation: bool) -> dict[str, Any]:
             "after_call": draw(st.one_of(st.just(0), duration(1, 120))),
             "patience": draw(st.one_of(st.just("inf"), duration(5, 600))),
             "victim_delay": draw(st.one_of(st.just(0), duration(60, 7200))),
+            "menu": draw(st.one_of(st.just(0), duration(1, 120))),
             "redial": {
                 "after_busy": draw(st.floats(0, 1)),
                 "after_abandon": draw(st.floats(0, 1)),
@@ -450,6 +539,17 @@ def scenarios(draw: st.DrawFn) -> tuple[Any, int]:
         "staff": draw(staff(escalation)),
         "money": {"enabled": draw(st.booleans())},
     }
+    if draw(st.booleans()):
+        raw["callbacks"] = {
+            "enabled": True,
+            "offer_at_queue": draw(st.integers(0, 3)),
+            "accept_share": draw(st.floats(0, 1)),
+            "priority": draw(st.sampled_from(["live_first", "callbacks_first"])),
+            "answer_share": draw(st.floats(0, 1)),
+            "ring": draw(duration(1, 60)),
+            "retry_delay": draw(duration(1, 900)),
+            "max_tries": draw(st.integers(1, 3)),
+        }
     try:
         sc = make_scenario(**raw)
     except ScenarioError:

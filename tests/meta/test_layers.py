@@ -62,6 +62,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
         "click",
     ),
     "binding.py": ("sim.cli", "sim.report", "sim.experiment", "sim.verify", "matplotlib", "click"),
+    "journey.py": ("sim.cli", "sim.report", "sim.experiment", "sim.verify", "matplotlib", "click"),
     "channels.py": ("sim.cli", "sim.report", "sim.experiment", "sim.verify", "matplotlib", "click"),
     "runner.py": ("sim.cli", "sim.report", "sim.experiment", "sim.verify", "matplotlib", "click"),
     "executors.py": ("sim.cli", "sim.report", "sim.verify", "matplotlib", "click"),

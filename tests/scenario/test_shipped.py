@@ -28,7 +28,10 @@ from sim.scenario.values import Scenario
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = sorted((ROOT / "scenarios").glob("*.toml"))  # not sim/verify/cases/
 DOCS = ROOT / "docs" / "scenarios.md"
-LOADERS = [ROOT / "sim" / "scenario" / name for name in ("load.py", "staff.py", "channels.py")]
+LOADERS = [
+    ROOT / "sim" / "scenario" / name
+    for name in ("load.py", "staff.py", "callbacks.py", "channels.py")
+]
 SHORT = {"horizon.days": 2, "horizon.warmup_days": 0.5, "horizon.replications": 1}
 KEY_METRICS = (
     "callers",

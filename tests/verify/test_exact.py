@@ -41,6 +41,8 @@ def test_every_family_has_three_loads_and_c_spans_1_to_60(cases) -> None:
     for sc in cases:
         q = v.queue_model(sc)
         by_family.setdefault(q.formula, []).append(sc.name.rsplit("_", 1)[1])
+    # The language-menu case is one point on top of the four families.
+    assert by_family.pop("Erlang B, talk + menu") == ["menu"]
     assert {f: sorted(x) for f, x in by_family.items()} == {f: sorted(LOADS) for f in FAMILIES}
     agents = [v.queue_model(sc).agents for sc in cases]
     assert min(agents) == 1 and max(agents) == 60
@@ -55,6 +57,33 @@ def test_loads_rise_from_light_to_heavy(cases) -> None:
         assert load[f"{family}_light"] < load[f"{family}_medium"] < load[f"{family}_heavy"]
     assert load["erlang_c_heavy"] == pytest.approx(0.98)
     assert load["erlang_b_heavy"] > 1 and load["erlang_a_heavy"] > 1
+
+
+def test_menu_case_is_erlang_b_with_the_menu_in_the_holding_time(cases) -> None:
+    """With menu time m and no queue the lines are Erlang B with holding time talk + m; a
+    model whose menu did not hold the line would block far less (B(20, 16 Erl) = 6.4%).
+    """
+    q = v.queue_model(next(sc for sc in cases if sc.name == "erlang_b_menu"))
+    assert q.menu_s == 60.0 and q.lines == q.agents == 20
+    assert q.compared() == ("block_rate", "agent_occupancy")
+    m = q.metrics()
+    assert m["block_rate"] == pytest.approx(erlang_b(20, q.calls_per_s * 300.0), rel=1e-12)
+    assert m["block_rate"] == pytest.approx(0.1589, abs=1e-4)
+    assert erlang_b(20, q.calls_per_s * 240.0) < 0.07
+    assert m["agent_occupancy"] == pytest.approx(0.6729, abs=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("change", "key"),
+    [
+        ({"call_types.call.patience": {"dist": "exponential", "mean_s": 100}}, "patience"),
+        ({"lines.count": 25}, "lines.count"),
+    ],
+)
+def test_menu_case_needs_no_queue(change, key) -> None:
+    sc = variant(load_scenario(v.CASES_DIR / "erlang_b_menu.toml"), change)
+    with pytest.raises(ScenarioError, match=rf"{key}.*for a queueing-formula check"):
+        v.queue_model(sc)
 
 
 def test_patience_differs_from_talk_where_it_matters(cases) -> None:
@@ -229,7 +258,7 @@ def test_every_case_agrees_with_its_formula(quick_results) -> None:
     table = v.decide(v.formula_rows(scs, results))
     bad = table[~table["agree"]]
     assert bad.empty, bad[["case", "metric", "formula", "sim_mean", "diff_lo", "diff_hi"]]
-    assert len(table) == 3 * (2 + 5 + 6 + 7)
+    assert len(table) == 3 * (2 + 5 + 6 + 7) + 2  # four families of three, and the menu case
     for family in FAMILIES:
         assert table["model"].str.endswith(f"({family})").sum() > 0
     # every compared metric was measured in every replication: the check is not vacuous
@@ -247,7 +276,7 @@ def test_full_validation_agrees_with_every_formula(cases) -> None:
     table = v.decide(v.formula_rows(scs, results))
     bad = table[~table["agree"]]
     assert bad.empty, bad[["case", "metric", "formula", "sim_mean", "diff_lo", "diff_hi"]]
-    assert len(table) == 3 * (2 + 5 + 6 + 7)
+    assert len(table) == 3 * (2 + 5 + 6 + 7) + 2  # four families of three, and the menu case
     # the full intervals are tight: within 10% of the value for every waiting-time row
     waits = table[table["metric"] == "asa_s"]
     assert (waits["rel_half_width"] < 0.10).all(), waits[["case", "rel_half_width"]]
