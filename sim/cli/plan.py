@@ -104,7 +104,9 @@ def _screen(plan: Plan, ver: Verification, sipp_ver: Verification) -> str:
             if f["over_5_points_checked"]:
                 text += (
                     f", of which {f['over_5_points_fewer_misses']} of "
-                    f"{f['over_5_points_checked']} miss with one call-taker fewer"
+                    f"{f['over_5_points_checked']} miss with one call-taker fewer "
+                    f"({f['over_5_points_fewer_misses_here']} there, the others in the next "
+                    "1.5 h)"
                 )
             lines.append(text)
     return "\n".join(lines)

@@ -18,22 +18,27 @@ new noise, is what moves a half hour's figures. Two phases:
    steps before (redials make the load swing with the staffing), until no interval moves by
    more than :data:`APPROACH_CLOSE` agents.
 2. **Settle** (all the replications): each interval keeps a bracket, the most agents seen to
-   miss its targets and the fewest seen to meet them (mean over the replications). The formula
-   step proposes a rise for an interval that misses (at least one agent, never to a count seen
-   to meet); an interval that meets with more than :data:`SPARE` above the service level target
-   falls by one (lowering neighbours together lowers each more than the formula, which sees
-   each half hour alone, expects; only the first settling step lowers by the formula's step,
-   never to a count seen to miss). An interval is settled when it meets its targets and either
-   one agent fewer is known to miss them or it is within :data:`SPARE` of the target. The
-   brackets only shrink (a count seen to meet is forgotten only when it later misses because
-   its neighbours changed), so a half hour that flips between n and n + 1 settles on the one
-   that meets. Stop when no interval changes (converged: the last
-   simulation is of the final staffing), or after :data:`MAX_ITERATIONS` in all.
+   miss its targets and the fewest seen to meet them (mean over the replications). The first
+   settling step moves every interval by the formula's step corrected by its error (the
+   approach leaves most over-served, the far ones by several agents), a rise at least one
+   agent and never to a count seen to meet, a fall never to one seen to miss. From then on
+   every iteration simulates the staffing and then the "one fewer" test of
+   :func:`sim.plan.reading.one_fewer` (each over-served interval, more than
+   :data:`~sim.plan.reading.SPARE` above the service-level target, with one agent fewer, in
+   :data:`~sim.plan.reading.STRIDE` staggered runs), the runs one after another: each run
+   keeps its lowering wherever no target is then missed (there or in the next half hours),
+   so the next run lowers its intervals beside those already lowered, and what each run
+   shows is of the staffing it leaves (lowering neighbours together lowers each more than
+   lowering it alone, so they are never lowered together untested). An interval that misses
+   rises as before (it was not lowered).
+   An interval is settled when it meets its targets and is not over-served or one
+   fewer misses. Stop when no interval changes after the test (converged: the last
+   simulation is of the final staffing, and its test is the one ``helpline plan --check``
+   reports, the same runs), or after :data:`MAX_ITERATIONS` in all.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -44,6 +49,14 @@ import pandas as pd
 from sim.analytic.steady import erlang_a_metrics
 from sim.plan.demand import Demand
 from sim.plan.measure import Measures
+from sim.plan.reading import (
+    STRIDE,
+    OneFewer,
+    Reading,
+    one_fewer,
+    over_served,
+    read,
+)
 from sim.plan.requirements import service_level, staffing
 from sim.plan.runs import Simulator
 from sim.plan.targets import PlanTargets
@@ -55,9 +68,6 @@ MAX_ITERATIONS = 10
 #: Iterations at most of the approach phase (with fewer replications), and the largest change
 #: (agents) at which it hands over to the settling phase.
 APPROACH_ITERATIONS, APPROACH_CLOSE = 3, 3
-#: Service level above the target (a share) an interval may keep without showing that one
-#: agent fewer would miss.
-SPARE = 0.05
 #: Simulated service levels are read within these bounds by the formula's inverse (beyond
 #: them it is too steep for a noisy estimate to say how many agents are spare or short).
 GOAL_FLOOR, GOAL_CAP = 0.3, 0.97
@@ -72,6 +82,16 @@ class IsaResult:
     iterations: pd.DataFrame  # one row per iteration
     measures: Measures  # of the last simulation (at ``staffing`` when converged)
     replications: int  # of the last simulation
+    fewer: OneFewer | None = None  # the "one fewer" test of the final staffing (converged)
+
+
+def _raised_nearby(raised_at: np.ndarray, reach: int) -> np.ndarray:
+    """Per interval, the last iteration that raised another interval within ``reach - 1``."""
+    out = np.full(raised_at.size, -1)
+    for k in range(1, reach):
+        out[k:] = np.maximum(out[k:], raised_at[:-k])
+        out[:-k] = np.maximum(out[:-k], raised_at[k:])
+    return out
 
 
 def weekly_rows(values: np.ndarray, d: Demand) -> list[list[int]]:
@@ -157,30 +177,6 @@ class FormulaCurve:
         return c - 1 + (goal - lo) / (hi - lo) if hi > lo else float(c)
 
 
-@dataclass(frozen=True)
-class Reading:
-    """What one simulation says of each interval (means over the replications)."""
-
-    service_level: np.ndarray  # NaN where nothing was answered in any replication
-    abandon_rate: np.ndarray
-    meets: np.ndarray  # every planned target met (an interval with no calls meets)
-    rates: np.ndarray  # offered load / handle time: the calls/s the formula restaffs for
-
-
-def read(m: Measures, d: Demand, t: PlanTargets) -> Reading:
-    """Mean service level and abandonment per interval, and whether the targets hold."""
-    with warnings.catch_warnings():  # an interval without calls in any replication: NaN
-        warnings.simplefilter("ignore", RuntimeWarning)
-        sl = np.nanmean(m.service_level(t.service_level_of), axis=0)
-        ab = np.nanmean(m.abandon_rate(), axis=0)
-    ok = np.ones(sl.size, bool)
-    if t.service_level_min is not None:
-        ok &= ~(sl < t.service_level_min - 1e-12)  # NaN (no calls) meets
-    if t.abandon_rate_max is not None:
-        ok &= ~(ab > t.abandon_rate_max + 1e-12)
-    return Reading(sl, ab, ok, m.offered_erl.mean(axis=0) / d.handle_s)
-
-
 def formula_step(
     current: np.ndarray, r: Reading, d: Demand, t: PlanTargets, where: np.ndarray | None = None
 ) -> np.ndarray:
@@ -232,6 +228,9 @@ def isa(
     current = np.maximum(1, np.asarray(start, dtype=int))
     n = current.size
     missed = np.zeros(n, dtype=int)  # most agents seen to miss (settle phase)
+    missed_at = np.zeros(n, dtype=int)  # the iteration that saw ``missed``
+    forgot = np.zeros(n, bool)  # ``missed`` forgotten once already
+    raised_at = np.full(n, -1)  # the last iteration that raised each interval
     met = np.full(n, np.iinfo(np.int64).max)  # fewest agents seen to meet
     early = max(2, replications // 4)
     phase = "approach" if early < replications else "settle"
@@ -239,13 +238,19 @@ def isa(
     proposals: list[np.ndarray] = []
     converged = False
     m: Measures | None = None
+    fewer: OneFewer | None = None
     reps = replications
     for it in range(1, MAX_ITERATIONS + 1):
         reps = early if phase == "approach" else replications
-        staffed = staffed_scenario(sc, d, current, officers, replications=reps, forecast=True)
-        m = simulator.measures([staffed], reps)[0]
+
+        def scenario(staff: np.ndarray, reps: int = reps) -> Scenario:
+            return staffed_scenario(sc, d, staff, officers, replications=reps, forecast=True)
+
+        m = simulator.measures([scenario(current)], reps)[0]
         r = read(m, d, t)
         settled = np.zeros(n, bool)
+        fewer = None
+        one_by_one = False
         if phase == "approach":
             # The paper's step, the formula on the simulated load, averaged with the steps
             # before: redials make the load rise when staff is short and fall when it is not,
@@ -256,34 +261,49 @@ def isa(
             # A count seen to meet that now misses (its neighbours changed): forget it.
             met = np.where(~r.meets & (current >= met), np.iinfo(np.int64).max, met)
             met = np.where(r.meets, np.minimum(met, current), met)
+            # A count seen to miss before a neighbour rose: forget it, once for each interval
+            # (what made it miss may be gone; once, so that an interval on the edge of its
+            # target, flipping as its neighbours change, ends on the count that meets).
+            stale = (_raised_nearby(raised_at, STRIDE) >= missed_at) & ~forgot & (missed > 0)
+            forgot |= stale
+            missed = np.where(stale, 0, missed)
+            missed_at = np.where(~r.meets & (current > missed), it, missed_at)
             missed = np.where(r.meets, np.minimum(missed, current - 1), missed)
             missed = np.where(~r.meets, np.maximum(missed, current), missed)
-            spare = (
-                r.service_level > t.service_level_min + SPARE
-                if t.service_level_min is not None
-                else np.zeros(n, bool)
-            )
-            settled = r.meets & ((current - 1 <= missed) | ~spare)
-            # Up by the formula's step (at least one); down by one at a time: the formula
-            # sees each half hour alone, but lowering neighbours together lowers each more.
-            # (The first settling step may lower by the formula's step too: the approach
-            # leaves most half hours over-served, the far ones by several agents.)
-            first = it == 1 or rows[-1]["phase"] == "approach"
-            proposal = formula_step(current, r, d, t, ~settled & (first | ~r.meets))
+            # Lower the over-served in staggered runs, one after another, keeping each
+            # lowering where nothing then misses, never to a count seen to miss: by the
+            # formula's step (corrected by its error) while that says more than one agent is
+            # spare and no count below is known to miss, else by one. Raise those that miss.
+            over = over_served(r, t)
+            spare = current - formula_step(current, r, d, t, over)
+            by = np.clip(spare, 1, np.maximum(1, current - 1 - missed))
+            may = current - by > missed
+            fewer = one_fewer(current, r, d, t, scenario, simulator, reps, adopt=may, by=by)
+            settled = r.meets & ~fewer.fewer_meets
+            proposal = formula_step(current, r, d, t, ~r.meets)
             up = np.minimum(np.maximum(proposal, current + 1), met)
-            down = np.clip(proposal, missed + 1, current - 1) if first else current - 1
-            nxt = np.where(settled, current, np.where(r.meets, down, up))
+            nxt = np.where(r.meets, fewer.adopted, up)
+            low = current - by
+            missed_at = np.where(fewer.misses & (low > missed), it, missed_at)
+            missed = np.where(fewer.misses, np.maximum(missed, low), missed)
+            raised_at = np.where(nxt > current, it, raised_at)
+            met = np.where(fewer.fewer_meets, np.minimum(met, low), met)
+            one_by_one = bool(np.all(by[over] == 1))
         changed = int(np.sum(nxt != current))
         goal = t.service_level_min
         row: dict[str, Any] = {
             "iteration": it,
             "phase": phase,
             "replications": reps,
+            "simulations": 1 + (len(fewer.runs) if fewer is not None else 0),
             "person_hours": float(current.sum() * d.interval_s / 3600),
             "intervals_changed": changed,
+            "intervals_raised": int(np.sum(nxt > current)),
             "largest_change": int(np.max(np.abs(nxt - current))),
             "intervals_missing": int(np.sum(~r.meets)),
             "intervals_settled": int(settled.sum()),
+            "intervals_over_served": int(over_served(r, t).sum()),
+            "intervals_fewer_meets": -1 if fewer is None else int(fewer.fewer_meets.sum()),
             "service_level_min": float(np.nanmin(r.service_level)),
             "service_level_mean": float(np.nanmean(r.service_level)),
             "intervals_below_target": int(np.sum(r.service_level < (goal or 0.0) - 0.03)),
@@ -294,9 +314,9 @@ def isa(
         if phase == "approach":
             if row["largest_change"] <= APPROACH_CLOSE or it >= APPROACH_ITERATIONS:
                 phase = "settle"  # the next simulation is of the full replications
-        elif changed == 0:
-            converged = True
+        elif changed == 0 and one_by_one:
+            converged = True  # and the "one fewer" runs were the check's
             break
         current = nxt
     assert m is not None
-    return IsaResult(current, converged, pd.DataFrame(rows), m, reps)
+    return IsaResult(current, converged, pd.DataFrame(rows), m, reps, fewer if converged else None)

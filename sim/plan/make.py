@@ -135,9 +135,11 @@ def make_plan(
         sipp_plan = cover(req[req["method"] == "sipp"]["call_takers"].to_numpy(), cols)
         checked = None
         if check:
-            known = {}
+            known, known_fewer = {}, {}
             if result is not None and result.converged and result.replications == replications:
                 known[method] = result.measures  # the very scenario and replications
+                if result.fewer is not None:
+                    known_fewer[method] = result.fewer  # and ISA's last "one fewer" runs
             sipp = req[req["method"] == "sipp"]["call_takers"].to_numpy()
             checked = staffing_check(
                 sc,
@@ -148,6 +150,7 @@ def make_plan(
                 simulator,
                 replications,
                 known=known,
+                known_fewer=known_fewer,
                 fewer_for=(method,),
             )
         # Lines: simulate the plan's coverage with unlimited lines and read the line load.
