@@ -266,8 +266,9 @@ def isa(
             # A count seen to miss before a neighbour rose: forget it, once for each interval
             # (what made it miss may be gone; once, so that an interval on the edge of its
             # target, flipping as its neighbours change, ends on the count that meets).
-            # In the last :data:`FIRM` iterations nothing is forgotten and no fresh test
-            # overrides a bracket, so that the staffing settles within the iterations.
+            # In the last :data:`FIRM` iterations nothing is forgotten and nothing is lowered
+            # (the test is still made, by one agent, as the check makes it): only intervals
+            # that miss rise, so that the staffing settles within the iterations.
             firm = it > MAX_ITERATIONS - FIRM
             stale = (_raised_nearby(raised_at, STRIDE) >= missed_at) & ~forgot & (missed > 0)
             stale &= not firm
@@ -283,9 +284,11 @@ def isa(
             over = over_served(r, t)
             spare = current - formula_step(current, r, d, t, over)
             by = np.clip(spare, 1, np.maximum(1, current - 1 - missed))
+            if firm:
+                by = np.ones(n, dtype=int)
             # A lowering by one that misses nothing now is kept even below a count once seen to
-            # miss (the test is of the staffing as it stands), but not in the last iterations.
-            may = (current - by > missed) | ((by == 1) & (not firm))
+            # miss (the test is of the staffing as it stands).
+            may = ((current - by > missed) | (by == 1)) & (not firm)
             fewer = one_fewer(current, r, d, t, scenario, simulator, reps, adopt=may, by=by)
             settled = r.meets & ~fewer.fewer_meets
             proposal = formula_step(current, r, d, t, ~r.meets)
