@@ -244,3 +244,30 @@ def test_patience_for_an_officer_without_a_rule_table() -> None:
     np.testing.assert_array_equal(rec.callers["registered_at_s"], [460.0, 370.0])
     assert column(rec, "escalation_abandoned") == [False, True]
     assert column(rec, "escalation_to") == ["officers", "officers"]
+
+
+def test_zero_patience_gives_up_at_once_when_no_officer_is_free() -> None:
+    """Patience 0 for the officer: caller 0 (dial 0 s) is served 100-400; caller 1 (dial 10 s)
+    finds the officer busy at 110 s and gives up there, registered at 110 + 60 = 170 s; caller
+    2 (dial 400 s) finds the officer free at 500 s and never waits.
+    """
+    sc = make_scenario(
+        arrivals=trace([0, 10, 400]),
+        call_types={
+            "call": call_type(
+                100,
+                complaint=True,
+                after_call_s=60,
+                escalation_share=1.0,
+                escalation_talk=300,
+                escalation_patience=0,
+            )
+        },
+        staff={"headcount": {"call_takers": [2], "escalation": [1]}},
+    )
+    rec = simulate(sc, 0)
+    np.testing.assert_array_equal(rec.attempt["escalation_started_at_s"], [100.0, np.nan, 500.0])
+    np.testing.assert_array_equal(rec.attempt["line_released_at_s"], [400.0, 110.0, 800.0])
+    np.testing.assert_array_equal(rec.callers["registered_at_s"], [460.0, 170.0, 860.0])
+    np.testing.assert_array_equal(rec.attempts["escalation_wait_s"], [0.0, 0.0, 0.0])
+    assert column(rec, "escalation_abandoned") == [False, True, False]
