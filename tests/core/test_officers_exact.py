@@ -271,3 +271,29 @@ def test_zero_patience_gives_up_at_once_when_no_officer_is_free() -> None:
     np.testing.assert_array_equal(rec.callers["registered_at_s"], [460.0, 170.0, 860.0])
     np.testing.assert_array_equal(rec.attempts["escalation_wait_s"], [0.0, 0.0, 0.0])
     assert column(rec, "escalation_abandoned") == [False, True, False]
+
+
+def test_every_column_of_the_officers_scenario_is_documented() -> None:
+    """The columns that only routed escalations and supervisors add (attempts, sessions, the
+    binding table) are in docs/results.md, as the baseline's are (tests/cli/test_run.py).
+    """
+    from pathlib import Path
+
+    from sim import binding
+    from sim.scenario import load_scenario, variant
+
+    root = Path(__file__).resolve().parents[2]
+    doc = (root / "docs" / "results.md").read_text(encoding="utf-8")
+    sc = variant(load_scenario(root / "scenarios" / "officers_2023.toml"), {"horizon.days": 1.5})
+    rec = simulate(sc, 0)
+    tables = {
+        "attempts": rec.attempts,
+        "sessions": rec.sessions,
+        "binding_by_interval": binding.by_interval(rec),
+    }
+    assert {"escalation_to", "escalation_abandoned"} <= set(tables["attempts"].columns)
+    assert "supervisors_supervising_mean" in tables["binding_by_interval"].columns
+    assert "supervisor" in set(tables["sessions"]["role"])
+    for name, table in tables.items():
+        for col in table.columns:
+            assert f"`{col}`" in doc, f"{name}.{col} missing from docs/results.md"
