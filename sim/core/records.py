@@ -26,7 +26,7 @@ import pandas as pd
 
 from sim.core.completion import completed_at
 from sim.core.intervals import bin_max, bin_mean
-from sim.core.roster import CALL_TAKER, Roster
+from sim.core.roster import CALL_TAKER, ROLE_NAMES, Roster
 
 if TYPE_CHECKING:
     from sim.scenario.values import Scenario
@@ -151,6 +151,8 @@ class Facts:
     roster: Roster
     stop_s: float
     deferred: dict[str, np.ndarray] = field(default_factory=dict)  # sim/core/deferred.py
+    # Routed escalations' attempt columns (sim/core/escalation.py), n_attempts rows each.
+    escalation: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass
@@ -194,6 +196,7 @@ class Records:
         IN_SERVICE.
         """
         attempt = as_numpy(facts.attempts, facts.n_attempts)
+        attempt.update(facts.escalation)
         caller = as_numpy(facts.callers)
         answered = np.flatnonzero(attempt["outcome"] == ANSWERED)
         who = attempt["caller_id"][answered]
@@ -401,6 +404,18 @@ class Records:
         if self.scenario.has_menu:  # the menu's columns only where there is a menu
             df["menu_s"] = a["menu_s"]
             df["menu_abandoned"] = self.menu_abandoned
+        if self.scenario.escalation_routed:  # rule table or officer patience
+            gave_up = a["escalation_abandoned"].astype(bool)
+            df["escalation_to"] = pd.Categorical.from_codes(
+                a["escalation_to"], categories=["officers", "supervisors"]
+            )
+            df["escalation_patience_s"] = a["escalation_patience_s"]
+            df["escalation_abandoned"] = gave_up
+            df["escalation_wait_s"] = np.where(
+                gave_up,
+                a["line_released_at_s"] - a["escalation_requested_at_s"],
+                df["escalation_wait_s"],
+            )
         return self._tag(df)
 
     @cached_property
@@ -445,7 +460,7 @@ class Records:
         df = pd.DataFrame(
             {
                 "person_id": s["person_id"],
-                "role": pd.Categorical.from_codes(s["role"], ["call_taker", "escalation", "other"]),
+                "role": pd.Categorical.from_codes(s["role"], ROLE_NAMES),
                 "rank": people["rank"].to_numpy()[s["person_id"]],
                 "login_at_s": s["login_at_s"],
                 "logout_at_s": s["logout_at_s"],
