@@ -27,6 +27,7 @@ from sim.core.records import Records
 from sim.executors import Execution, Job, Progress, run_jobs
 from sim.metrics import across, summarize
 from sim.scenario.values import Scenario
+from sim.spill import SpillFiles
 
 #: The record tables a replication makes (:class:`sim.core.records.Records`).
 TABLES = ("attempts", "callers", "intervals", "sessions")
@@ -166,9 +167,11 @@ def run_one(
 ) -> RunResult:
     """Simulate replication ``replication`` and summarise it; keep the named tables.
 
-    ``progress(share)`` reports the share of simulated time done.
+    ``progress(share)`` reports the share of simulated time done. A long run hands its
+    attempt rows to temporary files as it goes (:class:`~sim.spill.SpillFiles`), so neither
+    the run nor the summary holds them all at once.
     """
-    rec = simulate(scenario, replication, progress)
+    rec = simulate(scenario, replication, progress, SpillFiles())
     # The model's bound callbacks hold it in reference cycles, so it outlives simulate() until
     # the cyclic collector runs: collect now, so its per-caller draws go, and its attempt
     # columns go when the tables let go of them (LazyTables.drop_attempt_columns).
