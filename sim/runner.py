@@ -27,7 +27,7 @@ from sim.core.records import Records
 from sim.executors import Execution, Job, Progress, run_jobs
 from sim.metrics import across, summarize
 from sim.scenario.values import Scenario
-from sim.spill import SpillFiles
+from sim.spill import SpilledColumns, SpillFiles, spilled
 
 #: The record tables a replication makes (:class:`sim.core.records.Records`).
 TABLES = ("attempts", "callers", "intervals", "sessions")
@@ -66,10 +66,13 @@ def table_pieces(rec: Records, name: str, rows: int) -> Iterator[pd.DataFrame]:
         yield table_of(rec, name)
         return
     attr, id_col = ROW_TABLES[name]
-    columns: dict[str, np.ndarray] = getattr(rec, attr)
+    columns: Mapping[str, np.ndarray] = getattr(rec, attr)
     n = len(next(iter(columns.values())))
     for start in range(0, max(n, 1), rows):
-        sliced = {k: v[start : start + rows] for k, v in columns.items()}
+        if isinstance(columns, SpilledColumns):  # a piece's own pages only
+            sliced = columns.part(start, start + rows)
+        else:
+            sliced = {k: v[start : start + rows] for k, v in columns.items()}
         part = replace(rec, attempt=sliced) if attr == "attempt" else replace(rec, caller=sliced)
         piece = table_of(part, name)
         if start:
@@ -172,14 +175,17 @@ def run_one(
     the run nor the summary holds them all at once.
     """
     rec = simulate(scenario, replication, progress, SpillFiles())
+    if not isinstance(rec.attempt, dict):  # a long run: its caller columns go to files too
+        rec = replace(rec, caller=spilled(rec.caller))
     # The model's bound callbacks hold it in reference cycles, so it outlives simulate() until
-    # the cyclic collector runs: collect now, so its per-caller draws go, and its attempt
-    # columns go when the tables let go of them (LazyTables.drop_attempt_columns).
+    # the cyclic collector runs: collect now, so its columns and per-caller draws go.
     gc.collect()
+    summary = summarize(rec)
+    rec.forget()  # the summary's whole-run derived columns: the tables build their own
     return RunResult(
         replication,
         scenario.horizon.seed,
-        summarize(rec),
+        summary,
         LazyTables(rec, names) if (names := tuple(tables)) else {},
     )
 

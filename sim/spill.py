@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import mmap
 import tempfile
+import weakref
 from collections.abc import Iterator, Mapping
 from typing import IO
 
@@ -27,14 +28,39 @@ class SpilledColumns(Mapping[str, np.ndarray]):
 
     def __init__(self, files: dict[str, IO[bytes]], dtypes: dict[str, np.dtype], rows: int):
         self.files, self.dtypes, self.rows = files, dtypes, rows
+        # The array of a column while someone holds it: mapped twice, its pages would count
+        # twice in the process's memory.
+        self.live: weakref.WeakValueDictionary[str, np.ndarray] = weakref.WeakValueDictionary()
 
     def __getitem__(self, name: str) -> np.ndarray:
         dtype = self.dtypes[name]
         if not self.rows:
             return np.empty(0, dtype)
-        size = self.rows * dtype.itemsize
-        mapped = mmap.mmap(self.files[name].fileno(), size, access=mmap.ACCESS_READ)
-        return np.frombuffer(mapped, dtype)  # unmapped when the last array over it goes
+        column = self.live.get(name)
+        if column is None:
+            size = self.rows * dtype.itemsize
+            mapped = mmap.mmap(self.files[name].fileno(), size, access=mmap.ACCESS_READ)
+            column = np.frombuffer(mapped, dtype)  # unmapped when the last array over it goes
+            self.live[name] = column
+        return column
+
+    def part(self, start: int, stop: int) -> dict[str, np.ndarray]:
+        """Rows ``[start, stop)`` of every column, each over a mapping of its own rows only:
+        a table written piece by piece then holds one piece's pages at a time (slices of
+        the whole columns would keep every page read so far while any slice lives).
+        """
+        stop = min(stop, self.rows)
+        out = {}
+        for name, f in self.files.items():
+            dtype = self.dtypes[name]
+            if stop <= start:
+                out[name] = np.empty(0, dtype)
+                continue
+            lo, hi = start * dtype.itemsize, stop * dtype.itemsize
+            offset = lo - lo % mmap.ALLOCATIONGRANULARITY
+            mapped = mmap.mmap(f.fileno(), hi - offset, access=mmap.ACCESS_READ, offset=offset)
+            out[name] = np.frombuffer(mapped, dtype, stop - start, lo - offset)
+        return out
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.files)
@@ -67,3 +93,10 @@ class SpillFiles:
         for f in self.files.values():
             f.flush()
         return SpilledColumns(self.files, self.dtypes, self.rows)
+
+
+def spilled(columns: Mapping[str, np.ndarray]) -> SpilledColumns:
+    """``columns`` (all of one length) written to temporary files and mapped back."""
+    files = SpillFiles()
+    files.write(columns)
+    return files.columns()

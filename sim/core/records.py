@@ -259,7 +259,7 @@ class Records:
     # The attempt columns: numpy views of the model's columns, or (after a long run that
     # handed its rows to a sink) the sink's columns, read when asked for.
     attempt: Mapping[str, np.ndarray]
-    caller: dict[str, np.ndarray]
+    caller: Mapping[str, np.ndarray]  # likewise
     session: dict[str, np.ndarray]
     people: pd.DataFrame
     # Presence facts (sim/binding.py): the roster's duty periods and the breaks taken, each
@@ -332,6 +332,14 @@ class Records:
             breaks,
             facts.deferred,
         )
+
+    def forget(self) -> None:
+        """Let go of every derived column and table kept so far (each is built again when
+        asked for): after the summary, a long run's tables are built piece by piece and
+        need none of the whole-run ones.
+        """
+        for name in [n for n, v in vars(type(self)).items() if isinstance(v, cached_property)]:
+            self.__dict__.pop(name, None)
 
     @cached_property
     def queued_at_s(self) -> np.ndarray:

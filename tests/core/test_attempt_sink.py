@@ -82,3 +82,17 @@ def test_a_run_shorter_than_a_chunk_keeps_its_rows() -> None:
     rec = sim.core.model.simulate(sc, 0, None, sink)
     assert not sink.parts
     assert isinstance(rec.attempt, dict)
+
+
+def test_pieces_of_spilled_columns_stack_to_the_tables(monkeypatch) -> None:
+    from sim.runner import table_pieces
+
+    sc = variant(load_scenario(SCENARIOS / "lines_45.toml"), {"horizon.days": 2.0})
+    kept = sim.core.model.simulate(sc, 0)
+    monkeypatch.setattr(sim.core.model, "CHUNK", 1000)
+    handed = sim.core.model.simulate(sc, 0, None, SpillFiles())
+    for name in ("attempts", "callers"):
+        pieces = list(table_pieces(handed, name, 777))
+        assert len(pieces) > 3
+        whole = pd.concat(pieces, ignore_index=True)
+        pd.testing.assert_frame_equal(whole, getattr(kept, name))
