@@ -85,6 +85,7 @@ def command(
         overall.to_csv(stage / "backtest_overall.csv", index=False)
         by_hour.to_csv(stage / "backtest_by_hour.csv", index=False)
         cells.to_csv(stage / "backtest_hours.csv", index=False)
+        bt.by_type().to_csv(stage / "backtest_by_type.csv", index=False)
         (stage / "backtest.txt").write_text(text, encoding="utf-8")
         doc = {
             "log": str(log_file),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import click
 import pandas as pd
@@ -116,6 +118,18 @@ def to_json(table: pd.DataFrame) -> dict:
     return doc
 
 
+def write_resolved(texts: dict[str, str], folder: Path) -> None:
+    """Each scenario as run, ``NN_NAME.resolved.toml`` in the compare's order (reference first).
+
+    ``helpline compare folder/*.toml`` (the shell sorts them) with the same replications
+    reproduces the folder's tables.
+    """
+    folder.mkdir()
+    for i, (name, text) in enumerate(texts.items(), start=1):
+        safe = re.sub(r"[^A-Za-z0-9_.=-]+", "_", name)
+        (folder / f"{i:02d}_{safe}.resolved.toml").write_text(text, encoding="utf-8")
+
+
 @click.command("compare", cls=OneLineCommand)
 @click.argument("scenario_files", nargs=-1, required=True, metavar="A.toml B.toml [...]")
 @click.option("--replications", "-r", type=int, help="Per scenario [default: the first file's].")
@@ -174,6 +188,7 @@ def command(
             write_json(to_json(table), stage / "compare.json")
             provs = table.attrs["provenance"]
             write_table(stamp_by(pd.DataFrame(table), "scenario", provs), stage / "compare.parquet")
+            write_resolved(table.attrs["resolved_toml"], stage / "scenarios")
     if as_json:
         click.echo(json.dumps(to_json(table), indent=2))
         return

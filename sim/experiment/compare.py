@@ -24,7 +24,7 @@ from sim.errors import ExperimentError
 from sim.executors import Execution
 from sim.experiment.sweep import as_scenario, check_replications
 from sim.metrics import METRICS, Estimate, estimate, in_range
-from sim.report.provenance import provenance
+from sim.report.provenance import provenance, resolved_toml
 from sim.runner import run_summaries
 from sim.scenario import Scenario, variant
 
@@ -110,7 +110,9 @@ def compare_runs(
     seed (``seed`` or the first scenario's) and ``replications`` (default the
     first scenario's ``horizon.replications``); ``execution`` says where they run
     (default: local processes). ``df.attrs["provenance"]`` maps each name to the
-    :class:`~sim.report.provenance.Provenance` of its scenario as run (common seed included).
+    :class:`~sim.report.provenance.Provenance` of its scenario as run (common seed included),
+    ``df.attrs["resolved_toml"]`` each name to that scenario as a TOML file that loads back
+    to it (:func:`~sim.report.provenance.resolved_toml`).
     """
     if len(scenarios) < 2:
         raise ExperimentError(f"needs at least two scenarios; got {len(scenarios)}", "scenarios")
@@ -134,6 +136,11 @@ def compare_runs(
     # what made each scenario's numbers, under its (unique) name in the tables
     runs.attrs["provenance"] = {
         n: dataclasses.replace(provenance(sc), scenario=n) for n, sc in zip(names, scs, strict=True)
+    }
+    use = "`helpline compare` of these files, in this order, reproduces the folder's tables."
+    runs.attrs["resolved_toml"] = {
+        n: resolved_toml(sc, runs.attrs["provenance"][n], use)
+        for n, sc in zip(names, scs, strict=True)
     }
     return runs
 
@@ -192,8 +199,9 @@ def compare_table(runs: pd.DataFrame) -> pd.DataFrame:
         reference=ref,
         scenarios=names,
     )
-    if "provenance" in runs.attrs:
-        table.attrs["provenance"] = dict(runs.attrs["provenance"])
+    for key in ("provenance", "resolved_toml"):
+        if key in runs.attrs:
+            table.attrs[key] = dict(runs.attrs[key])
     return table
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.core.model import DRAIN_DAYS
-from sim.core.records import ABANDONED, ANSWERED, BLOCKED, Records
+from sim.core.records import ABANDONED, ANSWERED, BLOCKED, NO_ANSWER, Records
 from sim.core.roster import CALL_TAKER, Roster, build_roster
 from sim.core.streams import replication_seed, stream
 from sim.scenario.values import DAY_S, Scenario
@@ -135,6 +135,8 @@ def _line_tiles(rec: Records, w: Window, stop_s: float) -> list[list[int]]:
     arrived = a["arrived_at_s"][held]
     released = np.nan_to_num(a["line_released_at_s"][held], nan=stop_s)
     answered = np.nan_to_num(a["answered_at_s"][held], nan=np.inf)
+    # a callback try is the helpline's own call: its line is in use from the dial, ringing or not
+    answered = np.where(a["callback_try"][held] > 0, arrived, answered)
     line = assign_lines(arrived, released)
     n_lines = rec.scenario.lines if rec.scenario.lines is not None else 0
     n_lines = max(n_lines, int(line.max()) + 1 if line.size else 0)
@@ -244,6 +246,12 @@ def _taker_tiles(rec: Records, roster: Roster, w: Window) -> dict:
             lst.append((te, rel, OFFICER))
         if rel < dn:
             lst.append((rel, dn, ACW))
+    # a callback try nobody answered: the call-taker was ringing from the dial to giving up
+    rung = np.flatnonzero(a["outcome"] == NO_ANSWER)
+    for i in rung.tolist():
+        s0, e0 = float(a["arrived_at_s"][i]), float(a["line_released_at_s"][i])
+        if e0 > w.start_s and s0 < w.end_s:
+            segs.setdefault(int(a["agent_id"][i]), []).append((s0, e0, TALKING))
     # On the page: everyone on duty, or still logged in (overtime), at some point of the window.
     spans: dict[int, list[tuple[float, float]]] = {p: list(v) for p, v in duty.items()}
     for p, a0, b0 in zip(
@@ -293,7 +301,10 @@ def _calls(rec: Records, w: Window, stop_s: float) -> dict:
             out == BLOCKED, a["arrived_at_s"], np.nan_to_num(a["line_released_at_s"], nan=stop_s)
         ),
     )
-    keep = (a["arrived_at_s"] < w.end_s) & (q_end >= w.start_s)
+    # the callers' own dials: a callback try is the helpline calling out (on the tiles), not a
+    # caller waiting, and the wallboard counts what the metrics count
+    own = a["callback_try"] == 0
+    keep = (a["arrived_at_s"] < w.end_s) & (q_end >= w.start_s) & own
     order = np.argsort(a["arrived_at_s"][keep], kind="stable")
 
     def rel(x: np.ndarray) -> list[int]:
@@ -328,9 +339,10 @@ def _series(rec: Records, w: Window, stop_s: float, step_s: float = 60.0) -> dic
 
     edges = np.arange(w.start_s, w.end_s + 1, 900.0)
     busy = np.histogram(arrived[out == BLOCKED], bins=edges)[0] if edges.size > 1 else np.zeros(0)
+    waiting = held & (a["callback_try"] == 0)  # a callback try rings out: nobody waits
     return {
         "step_s": step_s,
-        "queue": alive(arrived[held], q_end[held]),
+        "queue": alive(arrived[waiting], q_end[waiting]),
         "lines": alive(arrived[held], line_end[held]),
         "busy_per_15min": [int(x) for x in busy],
     }

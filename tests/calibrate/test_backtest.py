@@ -77,6 +77,17 @@ def test_trace_arrivals_replay_the_logs_attempts_exactly(tmp_path: Path) -> None
     per_rep = bt.simulated.groupby(level="replication").sum()
     attempts = per_rep["answered"] + per_rep["abandoned"]
     assert (attempts == len(log.calls)).all()
+    by_type = bt.simulated_by_type
+    assert by_type is not None
+    assert (by_type.groupby(level="replication").sum() == per_rep).all().all()
+    t = bt.by_type().set_index("metric")
+    assert (t["call_type"] == "web").all() and (t["attempts"] == len(log.calls)).all()
+    abandoned = (log.calls["outcome"] == "abandoned").mean()
+    assert t.loc["abandon_rate", "observed"] == pytest.approx(abandoned)
+    overall = bt.overall().set_index("metric")
+    assert t.loc["abandon_rate", "simulated"] == pytest.approx(
+        overall.loc["abandon_rate", "simulated"]
+    )
 
 
 def tomllib_loads(text: str) -> dict[str, object]:

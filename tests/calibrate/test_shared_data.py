@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -33,10 +34,31 @@ def test_a_folder_without_the_file_fails_naming_the_variable(
 def test_unset_it_looks_beside_the_checkout(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(ENV, raising=False)
     root = Path(data.__file__).resolve().parents[2]
-    assert data.candidates() == [
-        root.parent / "shared" / "data",
-        root.parent.parent / "shared" / "data",
-    ]
+    assert root.parent / "shared" / "data" == data.candidates()[0]
+    assert root.parent.parent / "shared" / "data" in data.candidates()
     monkeypatch.setattr(data, "_CHECKOUT", Path("/nonexistent/a/b"))
+    assert data.candidates() == [
+        Path("/nonexistent/a/shared/data"),
+        Path("/nonexistent/shared/data"),
+    ]
     with pytest.raises(FileNotFoundError, match=f"or set {ENV}"):
         shared_data()
+
+
+def test_a_clone_of_a_local_checkout_looks_beside_that_checkout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``git clone . /tmp/x`` runs the suite without the data beside it: origin's are found."""
+    monkeypatch.delenv(ENV, raising=False)
+    source, clone = tmp_path / "work" / "repo", tmp_path / "elsewhere" / "x" / "repo"
+    (tmp_path / "work" / "shared" / "data").mkdir(parents=True)
+    log = tmp_path / "work" / "shared" / "data" / BANK_LOG
+    log.write_text("vru+line\tcall_id\n", encoding="utf-8")
+    git = ["git", "-c", "init.defaultBranch=main"]
+    subprocess.run([*git, "init", "-q", str(source)], check=True)
+    subprocess.run([*git, "clone", "-q", str(source), str(clone)], check=True, capture_output=True)
+    monkeypatch.setattr(data, "_CHECKOUT", clone)
+    assert shared_data() == log
+    subprocess.run(["git", "-C", str(clone), "remote", "set-url", "origin", "https://x/y.git"])
+    with pytest.raises(FileNotFoundError):
+        shared_data()  # a remote origin is not looked beside

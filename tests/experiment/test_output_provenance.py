@@ -127,3 +127,15 @@ def test_every_compare_table_carries_each_scenarios_provenance(compare_dir: Path
     for col in COLUMNS:
         assert values(table, col) == [by_name[n][col] for n in table["scenario"]], col
     assert sorted(p.name for p in compare_dir.glob("*.parquet")) == ["compare.parquet"]
+
+
+def test_a_compare_folder_keeps_each_scenario_as_run_in_order(compare_dir: Path) -> None:
+    files = sorted((compare_dir / "scenarios").glob("*.toml"))
+    assert [f.name for f in files] == [
+        "01_baseline_2023.resolved.toml",
+        "02_lines40.resolved.toml",
+        "03_baseline_2023_2.resolved.toml",
+    ]
+    doc = json.loads((compare_dir / "compare.json").read_text(encoding="utf-8"))
+    hashes = [provenance(load_scenario(f)).scenario_hash for f in files]
+    assert hashes == [e["scenario_hash"] for e in doc["provenance"]]

@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 
 from sim.cli import main
 from sim.core.model import simulate
-from sim.core.records import ANSWERED, BLOCKED
+from sim.core.records import ANSWERED, BLOCKED, NO_ANSWER
 from sim.report.replay import assign_lines, roster_of, timeline, window_of, worst_day
 from sim.report.replay_video import frame_facts
-from sim.scenario import load_scenario
+from sim.scenario import load_scenario, variant
 
 ROOT = Path(__file__).resolve().parents[2]
 SCAM = ROOT / "scenarios" / "scam_wave.toml"
@@ -131,3 +131,47 @@ def test_bad_options_give_one_line_and_write_nothing(
     assert res.exit_code == 2
     assert res.output.strip() == f"error: {message}"
     assert not out.exists()
+
+
+@pytest.fixture(scope="module")
+def callbacks() -> tuple:
+    sc = load_scenario(ROOT / "scenarios" / "callbacks_2025.toml")
+    sc = variant(sc, {"horizon.days": 2, "horizon.warmup_days": 0.5})
+    rec = simulate(sc, 0)
+    w = window_of(rec, 1, None, None)
+    return rec, w, timeline(rec, roster_of(sc, 0), w)
+
+
+@pytest.mark.parametrize("clock_h", [8.5, 11.25, 14.0, 19.5])
+def test_callback_tries_ring_out_they_never_wait(callbacks: tuple, clock_h: float) -> None:
+    """A callback try holds its line and its call-taker from the dial, rung or answered; the
+    waiting callers and the wallboard are the callers' own dials only.
+    """
+    rec, w, tl = callbacks
+    a = rec.attempt
+    tries = a["callback_try"] > 0
+    assert (a["outcome"][tries] == NO_ANSWER).any()  # the scenario rings some out unanswered
+    facts = np.concatenate([a[k] for k in ("arrived_at_s", "answered_at_s", "line_released_at_s",
+                                           "done_at_s")] + [rec.session["login_at_s"],
+                                           rec.session["logout_at_s"]])  # fmt: skip
+    facts = facts[~np.isnan(facts)]
+    t = w.day * 86_400 + round(clock_h * 3600)
+    while np.any(np.abs(facts - t) <= 1):
+        t += 1
+    held = a["outcome"] != BLOCKED
+    released = np.nan_to_num(a["line_released_at_s"], nan=np.inf)
+    answered = np.nan_to_num(a["answered_at_s"], nan=np.inf)
+    on_line = held & (a["arrived_at_s"] <= t) & (released > t)
+    talking = on_line & ((answered <= t) | tries)
+    f = frame_facts(tl, t - w.start_s)
+    lines = Counter(f["lines"])
+    assert lines["talking"] == int(talking.sum())
+    assert lines["waiting"] == int((on_line & ~talking).sum()) == len(f["waiting"])
+    ringing = (a["outcome"] == NO_ANSWER) & (a["arrived_at_s"] <= t) & (released > t)
+    ans = a["outcome"] == ANSWERED
+    busy = ans & (a["answered_at_s"] <= t) & (np.nan_to_num(a["done_at_s"], nan=np.inf) > t)
+    takers = Counter(f["takers"])
+    assert takers["talking"] + takers["with_officer"] + takers["after_call"] == int(
+        busy.sum() + ringing.sum()
+    )
+    assert tl["calls"]["outcome"].count(ANSWERED) <= int((ans & ~tries).sum())
