@@ -9,7 +9,9 @@ Every resource is a count of open periods, exact from the facts (no sampling):
   not logged in (every seat taken); **on duty** (DOMAIN.md section 5): present and not on
   break, that is logged in or without a seat; **busy**: from the answer to the end of
   after-call work (escalation included);
-* officers logged in and busy (from the start of an escalation to the end of its talk).
+* officers logged in and busy (from the start of an escalation to the end of its talk);
+* with ``staff.supervisor_ranks``, supervisors on duty (a rostered duty period), supervising
+  (a supervision block) and busy on escalations.
 
 Per interval of ``targets.interval_min`` the module gives the time shares with every line
 held, every seat taken, every logged-in call-taker busy, someone without a seat and every
@@ -37,7 +39,8 @@ import pandas as pd
 from sim.attainment import clock_edges
 from sim.core.arrivals import expected_callers
 from sim.core.records import BLOCKED, Records
-from sim.core.roster import CALL_TAKER, ESCALATION
+from sim.core.roster import CALL_TAKER, ESCALATION, SUPERVISOR
+from sim.officers import busy_periods
 from sim.scenario.values import DAY_S, Scenario
 
 #: The busiest hours of the day by arrival rate whose binding shares decide :func:`verdict`.
@@ -155,9 +158,7 @@ def _periods(rec: Records) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     d_taker = d["role"] == CALL_TAKER
     b = rec.breaks
     b_taker = b["role"] == CALL_TAKER
-    esc = ~np.isnan(a["escalation_started_at_s"])
-    esc_start = a["escalation_started_at_s"][esc]
-    return {
+    periods = {
         "lines": (a["arrived_at_s"][held], end(a["line_released_at_s"][held])),
         "logged_in": (s["login_at_s"][taker], s["logout_at_s"][taker]),
         "busy": rec.taker_work[1:],
@@ -167,8 +168,14 @@ def _periods(rec: Records) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         ),
         "on_break": (b["start_at_s"][b_taker], end(b["end_at_s"][b_taker])),
         "officers": (s["login_at_s"][officer], s["logout_at_s"][officer]),
-        "officers_busy": (esc_start, esc_start + a["escalation_talk_s"][esc]),
+        "officers_busy": busy_periods(rec, ESCALATION),  # not the supervisors' escalations
     }
+    if rec.scenario.has_supervisors:
+        d_sup, b_sup = d["role"] == SUPERVISOR, b["role"] == SUPERVISOR
+        periods["supervisors"] = (d["on_at_s"][d_sup], d["off_at_s"][d_sup])
+        periods["supervising"] = (b["start_at_s"][b_sup], end(b["end_at_s"][b_sup]))
+        periods["supervisors_busy"] = busy_periods(rec, SUPERVISOR)
+    return periods
 
 
 #: Most period ends and starts swept at once: a longer run is swept in consecutive blocks of
@@ -219,6 +226,14 @@ def _shares(
         if sc.lines is not None
         else np.zeros(edges_s.size - 1)
     )
+    supervisors = {}
+    if sc.has_supervisors:  # the supervisors' columns only where they are on duty
+        sup = group("supervisors", "supervising", "supervisors_busy")
+        supervisors = {
+            "supervisors_on_duty_mean": sup.mean("supervisors"),
+            "supervisors_supervising_mean": sup.mean("supervising"),
+            "supervisors_busy_mean": sup.mean("supervisors_busy"),
+        }
     return {
         "lines_busy_mean": line.mean("lines"),
         "call_takers_present_mean": taker.mean("present"),
@@ -238,6 +253,7 @@ def _shares(
         "lines_bind_share": lines_full,
         "seats_bind_share": taker.share(seats_full & all_busy & (without_seat > 0)),
         "people_bind_share": taker.share(all_busy & ~seats_full),
+        **supervisors,
     }
 
 

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import stdtrit
 
-from sim import attainment, binding, channels, journey
+from sim import attainment, binding, channels, journey, officers
 from sim.core.intervals import overlap_s
 from sim.core.records import (
     ABANDONED,
@@ -127,6 +127,7 @@ METRICS.update(attainment.METRICS)
 METRICS.update(binding.METRICS)
 METRICS.update(journey.METRICS)
 METRICS.update(channels.METRICS)
+METRICS.update(officers.METRICS)
 
 #: What ``helpline run`` prints (and ``compare`` by default): section title -> its metrics, in
 #: order. Every metric of :data:`METRICS` is here or in :data:`HIDDEN` (a test checks it).
@@ -217,6 +218,15 @@ SHOWN: dict[str, tuple[str, ...]] = {
         "portal_completed_share",
         "portal_delay_p50_min",
         "portal_delay_p90_min",
+    ),
+    "Officers": (
+        "escalations",
+        "escalation_abandon_share",
+        "officer_occupancy",
+        "supervisor_escalations_share",
+        "supervisor_occupancy",
+        "supervision_share",
+        "supervisors_on_duty_mean",
     ),
 }
 
@@ -359,6 +369,7 @@ def summarize(rec: Records) -> dict[str, float]:
     m.update(binding.summary(rec))
     m.update(journey.summary(rec))
     m.update(channels.summary(rec))
+    m.update(officers.summary(rec))
     return {k: float(m[k]) for k in METRICS}
 
 

@@ -27,7 +27,7 @@ from sim.core.records import Records
 from sim.executors import Execution, Job, Progress, run_jobs
 from sim.metrics import across, summarize
 from sim.scenario.values import Scenario
-from sim.spill import SpilledColumns, SpillFiles, spilled
+from sim.spill import SpillFiles, spilled
 
 #: The record tables a replication makes (:class:`sim.core.records.Records`).
 TABLES = ("attempts", "callers", "intervals", "sessions")
@@ -69,8 +69,9 @@ def table_pieces(rec: Records, name: str, rows: int) -> Iterator[pd.DataFrame]:
     columns: Mapping[str, np.ndarray] = getattr(rec, attr)
     n = len(next(iter(columns.values())))
     for start in range(0, max(n, 1), rows):
-        if isinstance(columns, SpilledColumns):  # a piece's own pages only
-            sliced = columns.part(start, start + rows)
+        take = getattr(columns, "part", None)  # spilled columns: a piece's own pages only
+        if take is not None:
+            sliced = take(start, start + rows)
         else:
             sliced = {k: v[start : start + rows] for k, v in columns.items()}
         part = replace(rec, attempt=sliced) if attr == "attempt" else replace(rec, caller=sliced)

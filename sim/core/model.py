@@ -33,6 +33,7 @@ from sim.core.arrivals import dials
 from sim.core.callbacks import CallbackDesk
 from sim.core.deferred import DeferredWork
 from sim.core.engine import Engine
+from sim.core.escalation import EscalationDesk
 from sim.core.pool import Pool
 from sim.core.records import (
     ABANDONED,
@@ -49,7 +50,7 @@ from sim.core.records import (
     empty_columns,
     typed,
 )
-from sim.core.roster import CALL_TAKER, ESCALATION, Roster, build_roster
+from sim.core.roster import CALL_TAKER, ESCALATION, SUPERVISOR, Roster, build_roster
 from sim.core.streams import UNIFORM, PerAttempt, per_caller, replication_seed, stream
 from sim.scenario.distributions import Dist
 from sim.scenario.values import DAY_S, Scenario
@@ -163,6 +164,9 @@ class _Model(AttemptColumns):
         if scenario.has_menu:
             self.on_menu_end = self._on_menu_end
             self._dial = self._dial_to_menu  # type: ignore[method-assign]
+        # Escalation by the rule table, or with patience for the officer: the desk takes over
+        # the end of talk, the officers' hand-out and the end of escalations.
+        self.esc_desk = EscalationDesk(self, root) if scenario.escalation_routed else None
 
     def _attempt_columns(self, rows: int) -> None:
         """Reserve the attempt columns: one row per dial, filled as facts happen.
@@ -251,7 +255,9 @@ class _Model(AttemptColumns):
         def each_attempt(dists: list[Dist], label: str) -> PerAttempt:
             return PerAttempt(dists, names, call_type, root, label)
 
-        escalates = any(t.escalation_share > 0 for t in types)
+        escalates = any(t.escalation_share > 0 for t in types) or any(
+            rule.share > 0 for rule in self.sc.escalation.rules
+        )
         self.caller_talk_s = each_caller([t.talk for t in types], "talk")
         self.caller_acw_s = each_caller(
             [t.after_call for t in types],
@@ -306,6 +312,17 @@ class _Model(AttemptColumns):
         self.takers.on_ready = self._taker_ready
         self.officers.on_ready = self._officer_ready
         self.takers.now = self.officers.now = lambda: env._now
+        # Shift supervisors (staff.supervisor_ranks): a pool of their own, idle unless the
+        # escalation rules send calls to them (sim/core/escalation.py).
+        self.supervisors = (
+            Pool(n_people, math.inf, SUPERVISOR, self.at) if sc.has_supervisors else None
+        )
+        self.pools = [self.takers, self.officers]
+        if self.supervisors is not None:
+            self.supervisors.now = self.takers.now
+            self.pools.append(self.supervisors)
+        #: The pool of each role (indexed by role code; "other" people are never on duty).
+        self.pool_of = [self.takers, self.officers, self.officers, self.supervisors]
         self.role = self.roster.people["role"].tolist()
         self.roster_events = roster_feed(self.roster)
         self.roster_i = 0
@@ -332,9 +349,9 @@ class _Model(AttemptColumns):
                 progress(float(day_end_s) / stop_s)
             env.run_until(stop_s)
             progress(1.0)
-        self.takers.close(env._now)
-        self.officers.close(env._now)
-        pools = (self.takers, self.officers)
+        pools = self.pools
+        for pool in pools:
+            pool.close(env._now)
         # The per-caller draws are spent: let them go before the records derive their columns.
         for name in [n for n in vars(self) if n.startswith("caller_") and n.endswith(("_s", "_u"))]:
             delattr(self, name)
@@ -355,6 +372,7 @@ class _Model(AttemptColumns):
             roster=self.roster,
             stop_s=stop_s,
             deferred=self.deferred.facts() if self.deferred else {},
+            escalation=self.esc_desk.facts(self.n_attempts) if self.esc_desk else {},
         )
         return Records.from_facts(self.sc, self.replication, facts)
 
@@ -363,7 +381,8 @@ class _Model(AttemptColumns):
         events, i = self.roster_events, self.roster_i
         while i < len(events) and events[i][0] <= now:
             _, kind, p, value = events[i]
-            pool = self.takers if self.role[p] == CALL_TAKER else self.officers
+            pool = self.pool_of[self.role[p]]
+            assert pool is not None
             if kind == DUTY_START:
                 pool.duty_start(p, now, value)
             elif kind == DUTY_END:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import mmap
 from array import array
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Protocol
@@ -28,7 +28,7 @@ import pandas as pd
 
 from sim.core.completion import completed_at
 from sim.core.intervals import bin_max, bin_mean
-from sim.core.roster import CALL_TAKER, Roster
+from sim.core.roster import CALL_TAKER, ROLE_NAMES, Roster
 
 if TYPE_CHECKING:
     from sim.scenario.values import Scenario
@@ -142,6 +142,32 @@ def as_numpy(
     return out
 
 
+class JoinedColumns(Mapping[str, np.ndarray]):
+    """The columns of ``base`` (a sink's, read when asked for) and ``extra`` (in memory) as
+    one mapping; :meth:`part` gives rows of both (through ``base.part`` where it has one).
+    """
+
+    def __init__(self, base: Mapping[str, np.ndarray], extra: Mapping[str, np.ndarray]):
+        self.base, self.extra = base, extra
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.extra[name] if name in self.extra else self.base[name]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.base
+        yield from (k for k in self.extra if k not in self.base)
+
+    def __len__(self) -> int:
+        return len(set(self.base) | set(self.extra))
+
+    def part(self, start: int, stop: int) -> dict[str, np.ndarray]:
+        """Rows ``[start, stop)`` of every column."""
+        take = getattr(self.base, "part", None)
+        rows = take(start, stop) if take else {k: v[start:stop] for k, v in self.base.items()}
+        rows.update({k: v[start:stop] for k, v in self.extra.items()})
+        return rows
+
+
 class AttemptSink(Protocol):
     """Where a run hands its finished attempt rows as it goes (the runner injects one).
 
@@ -247,6 +273,8 @@ class Facts:
     roster: Roster
     stop_s: float
     deferred: dict[str, np.ndarray] = field(default_factory=dict)  # sim/core/deferred.py
+    # Routed escalations' attempt columns (sim/core/escalation.py), n_attempts rows each.
+    escalation: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass
@@ -292,6 +320,11 @@ class Records:
         IN_SERVICE.
         """
         attempt = as_numpy(facts.attempts, facts.n_attempts)
+        if facts.escalation:
+            if isinstance(attempt, dict):
+                attempt.update(facts.escalation)
+            else:  # a sink's columns, and the escalation desk's in memory
+                attempt = JoinedColumns(attempt, facts.escalation)
         caller = dict(as_numpy(facts.callers))
         answered = np.flatnonzero(attempt["outcome"] == ANSWERED)
         who = attempt["caller_id"][answered]
@@ -507,6 +540,18 @@ class Records:
         if self.scenario.has_menu:  # the menu's columns only where there is a menu
             df["menu_s"] = a["menu_s"]
             df["menu_abandoned"] = self.menu_abandoned
+        if self.scenario.escalation_routed:  # rule table or officer patience
+            gave_up = a["escalation_abandoned"].astype(bool)
+            df["escalation_to"] = pd.Categorical.from_codes(
+                a["escalation_to"], categories=["officers", "supervisors"]
+            )
+            df["escalation_patience_s"] = a["escalation_patience_s"]
+            df["escalation_abandoned"] = gave_up
+            df["escalation_wait_s"] = np.where(
+                gave_up,
+                a["line_released_at_s"] - a["escalation_requested_at_s"],
+                df["escalation_wait_s"],
+            )
         return self._tag(df)
 
     @cached_property
@@ -551,7 +596,7 @@ class Records:
         df = pd.DataFrame(
             {
                 "person_id": s["person_id"],
-                "role": pd.Categorical.from_codes(s["role"], ["call_taker", "escalation", "other"]),
+                "role": pd.Categorical.from_codes(s["role"], ROLE_NAMES),
                 "rank": people["rank"].to_numpy()[s["person_id"]],
                 "login_at_s": s["login_at_s"],
                 "logout_at_s": s["logout_at_s"],

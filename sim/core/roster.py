@@ -27,7 +27,11 @@ import pandas as pd
 
 from sim.scenario.values import DAY_S, Horizon, Staff, deal_teams
 
-CALL_TAKER, ESCALATION, OTHER = 0, 1, 2
+CALL_TAKER, ESCALATION, OTHER, SUPERVISOR = 0, 1, 2, 3
+#: Role names by code, as the tables write them.
+ROLE_NAMES = ["call_taker", "escalation", "other", "supervisor"]
+#: A supervisor's hour: each hour of a shift ends with ``supervision_share`` of it supervising.
+SUPERVISION_HOUR_S = 3600.0
 
 
 @dataclass(frozen=True)
@@ -35,10 +39,11 @@ class Roster:
     """People and their duty periods and breaks.
 
     ``people`` has one row per person: ``person_id``, ``rank``, ``woman``,
-    ``team``, ``role`` (0 call-taker, 1 escalation, 2 other).
+    ``team``, ``role`` (0 call-taker, 1 escalation, 2 other, 3 supervisor).
     ``duty_*`` arrays: one merged duty period per row (back-to-back periods of
     one person are joined, so nobody logs out and in at the same instant).
-    ``break_*`` arrays: one break per row.
+    ``break_*`` arrays: one break per row; a supervisor's rows are their supervision blocks
+    (supervisors take no meal break: supervising is their time off calls).
     """
 
     people: pd.DataFrame
@@ -60,6 +65,8 @@ def _people(staff: Staff) -> pd.DataFrame:
                 if rank.name in staff.call_taker_ranks
                 else ESCALATION
                 if rank.name in staff.escalation_ranks
+                else SUPERVISOR
+                if rank.name in staff.supervisor_ranks
                 else OTHER
             )
             for i, team in enumerate(teams):
@@ -120,6 +127,29 @@ def _interval_duty(
     return np.concatenate(p_person), np.concatenate(p_start), np.concatenate(p_end)
 
 
+def _supervision(
+    who: np.ndarray, shift_start_s: float, shift_s: float, share: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Supervision blocks of the supervisors ``who`` on one shift: each hour of the shift (the
+    last one may be shorter) ends with ``share`` of it supervising, so a block of ``share`` x
+    the hour starts at ``(1 - share)`` of the way through it. Handed to the pool as breaks
+    (non-preemptive: a block due during an escalation starts when it ends).
+    """
+    if share <= 0:
+        none = np.zeros(0)
+        return none.astype(int), none, none
+    # Supervising all the time: one block for the shift (abutting blocks would let the
+    # person log in between them).
+    hour_start = np.arange(0.0, shift_s, SUPERVISION_HOUR_S if share < 1 else shift_s)
+    hour_s = np.minimum(SUPERVISION_HOUR_S if share < 1 else shift_s, shift_s - hour_start)
+    start = shift_start_s + hour_start + (1.0 - share) * hour_s
+    return (
+        np.repeat(who, hour_start.size),
+        np.tile(start, who.size),
+        np.tile(share * hour_s, who.size),
+    )
+
+
 def build_roster(
     staff: Staff, horizon: Horizon, rng: np.random.Generator, extra_days: int = 2
 ) -> Roster:
@@ -169,6 +199,15 @@ def build_roster(
             p_person.append(who)
             p_start.append(np.full(who.size, shift_start))
             p_end.append(np.full(who.size, shift_start + shift.duration_s))
+            sup = role[who] == SUPERVISOR
+            if sup.any():  # supervisors supervise instead of taking the meal breaks
+                person_s, start_s, dur_s = _supervision(
+                    who[sup], shift_start, shift.duration_s, staff.supervision_share
+                )
+                b_person.append(person_s)
+                b_start.append(start_s)
+                b_dur.append(dur_s)
+                who = who[~sup]
             for brk in staff.breaks:
                 group = np.arange(who.size) % brk.groups
                 b_person.append(who)

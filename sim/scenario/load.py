@@ -17,7 +17,8 @@ from typing import Any
 from sim.errors import ScenarioError, described, dotted
 from sim.scenario.callbacks import read_callbacks
 from sim.scenario.channels import read_deferred, read_portal
-from sim.scenario.distributions import as_float
+from sim.scenario.distributions import Dist, as_float
+from sim.scenario.escalation import read_escalation
 from sim.scenario.files import apply_changes, check_depth, deep_merge, read_raw
 from sim.scenario.limits import Limits, read_limits
 from sim.scenario.reader import Reader
@@ -369,21 +370,14 @@ def _call_type(name: str, r: Reader, limits: Limits) -> CallType:
     priority = r.number("priority", 0, integer=True)
     talk = r.dist("talk")
     acw = r.dist("after_call", 0.0)
-    patience = (
-        r.dist("patience", None)
-        if r.has("patience") and r.table["patience"] not in ("inf", "infinite")
-        else None
-    )
-    if patience is None:
-        r.used.add("patience")
+    patience = _patience(r, "patience")
     redial = _redial(r.sub("redial", {}), limits)
     victim = r.dist("victim_delay", 0.0)
     esc_share = r.number("escalation_share", 0.0, lo=0, hi=1)
     esc_talk = r.dist("escalation_talk", {"dist": "deterministic", "value_min": 10})
     menu = r.dist("menu", 0.0)
+    esc_patience = _patience(r, "escalation_patience")
     r.finish()
-    from sim.scenario.distributions import Dist
-
     inf_patience = Dist("deterministic", (("value", math.inf),))
     return CallType(
         name,
@@ -398,7 +392,16 @@ def _call_type(name: str, r: Reader, limits: Limits) -> CallType:
         esc_share,
         esc_talk,
         menu,
+        esc_patience or inf_patience,
     )
+
+
+def _patience(r: Reader, name: str) -> Dist | None:
+    """A patience distribution, or None for ``"inf"`` / ``"infinite"`` / absent (never)."""
+    if r.has(name) and r.table[name] not in ("inf", "infinite"):
+        return r.dist(name, None)
+    r.used.add(name)
+    return None
 
 
 #: Interval lengths (min) attainment may be judged over.
@@ -481,8 +484,6 @@ def _build(raw: dict[str, Any], file: str | None) -> Scenario:
         )
     if lines is not None and lines < 1:
         raise ScenarioError("lines.count", "at least 1", lines)
-    if any(t.escalation_share > 0 for t in types):
-        check_officers(staff)
     mr = top.sub("money", {})
     money = Money(
         enabled=mr.boolean("enabled", True),
@@ -496,6 +497,9 @@ def _build(raw: dict[str, Any], file: str | None) -> Scenario:
             "money.held_peak", f"at most 1 - held_floor ({1 - money.held_floor:g})", money.held_peak
         )
     mr.finish()
+    escalation = read_escalation(top.sub("escalation", {}), types, staff, money.enabled)
+    if any(t.escalation_share > 0 for t in types) or escalation.to_officers:
+        check_officers(staff)
     targets = _targets(top.sub("targets", {}))
     callbacks = read_callbacks(top.sub("callbacks", {}), names)
     deferred = read_deferred(top.sub("deferred", {}), horizon.end_s, arrivals.profile)
@@ -517,4 +521,5 @@ def _build(raw: dict[str, Any], file: str | None) -> Scenario:
         portal=portal,
         raw=copy.deepcopy(raw),
         callbacks=callbacks,
+        escalation=escalation.value,
     )

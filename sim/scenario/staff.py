@@ -127,6 +127,7 @@ def read_staff(r: Reader, file: str | None, limits: Limits | None = None) -> Sta
         raise ScenarioError(
             r.key("escalation_ranks"), "ranks not also in call_taker_ranks", sorted(both)
         )
+    supervisors, supervision = _supervisors(r, mode, rank_names, takers + escal)
     teams = r.number("teams", 3, lo=1, integer=True)
     rotation = r.number("rotation_days", 7, lo=0, integer=True)
     weekly_offs = r.number("weekly_offs", 1, lo=0, hi=6, integer=True)
@@ -217,7 +218,40 @@ def read_staff(r: Reader, file: str | None, limits: Limits | None = None) -> Sta
         by_takers,
         by_escal,
         by_date,
+        supervisors,
+        supervision,
     )
+
+
+def _supervisors(
+    r: Reader, mode: str, rank_names: set[str], others: tuple[str, ...]
+) -> tuple[tuple[str, ...], float]:
+    """``staff.supervisor_ranks`` (roster mode: ranks on duty as shift supervisors) and
+    ``staff.supervision_share`` (the share of their on-duty time spent supervising).
+    """
+    names = r.strings("supervisor_ranks", [])
+    for name in names:
+        if name not in rank_names:
+            raise ScenarioError(
+                r.key("supervisor_ranks"),
+                "names from staff.ranks (" + ", ".join(sorted(rank_names)) + ")",
+                name,
+            )
+    taken = sorted(set(names) & set(others))
+    if taken:
+        raise ScenarioError(
+            r.key("supervisor_ranks"),
+            "ranks not also in call_taker_ranks or escalation_ranks",
+            taken,
+        )
+    if names and mode != "roster":
+        raise ScenarioError(
+            r.key("supervisor_ranks"),
+            'empty unless staff.mode = "roster" (supervisors are people of a rank)',
+            list(names),
+        )
+    share = r.number("supervision_share", 0.5, lo=0, hi=1)
+    return names, share
 
 
 def _team_shares(r: Reader, teams: int) -> tuple[float, ...]:
@@ -343,6 +377,24 @@ def check_dates(staff: Staff, days: float) -> None:
                 "list for every date",
                 described(f"<{len(rows)} lists>"),
             )
+
+
+def check_supervisors(staff: Staff) -> None:
+    """Escalations routed to supervisors need one in every team, and some of their time."""
+    sizes = team_sizes(staff.ranks, staff.teams, staff.supervisor_ranks, staff.team_shares)
+    if not staff.supervisor_ranks or min(sizes) < 1:
+        raise ScenarioError(
+            "staff.supervisor_ranks",
+            f"ranks with a supervisor in each of the {staff.teams} teams when an escalation "
+            "rule sends calls to them",
+            described(f"<supervisors per team {sizes} from {list(staff.supervisor_ranks)}>"),
+        )
+    if staff.supervision_share >= 1:
+        raise ScenarioError(
+            "staff.supervision_share",
+            "less than 1 when an escalation rule sends calls to supervisors",
+            staff.supervision_share,
+        )
 
 
 def check_officers(staff: Staff) -> None:

@@ -142,6 +142,17 @@ class CallType:
     #: a deterministic 0 (the default) means no menu. Patience runs from the dial, so a caller
     #: whose patience is shorter than the menu hangs up in it.
     menu: Dist = field(default_factory=lambda: Dist("deterministic", (("value", 0.0),)))
+    #: How long a caller waits for an officer (line and call-taker held) before giving up
+    #: the escalation; a deterministic infinity (the default) means they never give up.
+    escalation_patience: Dist = field(
+        default_factory=lambda: Dist("deterministic", (("value", float("inf")),))
+    )
+
+    @property
+    def escalation_patience_finite(self) -> bool:
+        """Whether callers of this type can give up waiting for an officer."""
+        p = self.escalation_patience
+        return not (p.kind == "deterministic" and p.mean == float("inf"))
 
 
 @dataclass(frozen=True)
@@ -247,6 +258,10 @@ class Staff:
     interval_call_takers: tuple[tuple[int, ...], ...] = ()
     interval_escalation: tuple[tuple[int, ...], ...] = ()
     interval_by_date: bool = False
+    #: roster: ranks on duty as shift supervisors (inspectors); () = not on duty (the default)
+    supervisor_ranks: tuple[str, ...] = ()
+    #: share of a supervisor's on-duty time spent supervising, not available for escalations
+    supervision_share: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -262,6 +277,34 @@ class Money:
     def held_share(self, delay_s: Any) -> Any:
         """f(d) = floor + peak * exp(-d / decay) (DOMAIN.md section 3)."""
         return self.held_floor + self.held_peak * np.exp(-np.asarray(delay_s) / self.held_decay_s)
+
+
+#: The officer pools an escalation can go to: the escalation ranks' officers, or the
+#: supervisors (staff.supervisor_ranks).
+TO_OFFICERS, TO_SUPERVISORS = 0, 1
+
+
+@dataclass(frozen=True)
+class EscalationRule:
+    """One row of ``[[escalation.rules]]``: calls of the types ``call_types`` (indices) whose
+    caller's loss is at least ``loss_rs_at_least`` (None: any loss) are escalated with
+    probability ``share`` to the pool ``to`` (:data:`TO_OFFICERS` or :data:`TO_SUPERVISORS`).
+    """
+
+    call_types: tuple[int, ...]
+    loss_rs_at_least: float | None
+    share: float
+    to: int
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """Escalation by a rule table (``[escalation]``): the first matching row decides; a call
+    no row matches falls back to its type's ``escalation_share`` (to the officers). No rows
+    (the default): every call escalates by its type's share, as without the table.
+    """
+
+    rules: tuple[EscalationRule, ...] = ()
 
 
 #: Which work a free call-taker takes first: a caller waiting live, or a due callback.
@@ -347,6 +390,7 @@ class Scenario:
     callbacks: Callbacks = field(default_factory=Callbacks)
     deferred: Deferred = field(default_factory=Deferred)  # portal, social media in idle time
     portal: Portal = field(default_factory=Portal)  # the victim's portal step (off)
+    escalation: Escalation = field(default_factory=Escalation)  # rule table (off)
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     #: Whether the values are what ``raw`` validates to: True when ``build`` made the scenario,
     #: False after ``dataclasses.replace`` or direct construction; ``variant`` refuses those.
@@ -361,3 +405,18 @@ class Scenario:
         tables are those of a helpline without one, to the bit).
         """
         return any(not t.menu.is_zero for t in self.call_types)
+
+    @property
+    def has_supervisors(self) -> bool:
+        """Whether supervisors (staff.supervisor_ranks) are on duty."""
+        return bool(self.staff.supervisor_ranks)
+
+    @property
+    def escalation_routed(self) -> bool:
+        """Whether escalations follow the rule table or can be given up while waiting for an
+        officer (off: the model and its tables are those of the flat escalation share, to the
+        bit).
+        """
+        return bool(self.escalation.rules) or any(
+            t.escalation_patience_finite for t in self.call_types
+        )

@@ -30,6 +30,10 @@ the horizon (the longest waits) would be dropped and ASA biased low.
 before exponential talk, with lines = call-takers and no patience: nobody queues, each line is
 held for menu + talk, and blocking is Erlang B with that holding time (insensitive to its law).
 
+**The officers' case.** ``erlang_a_officers.toml`` escalates a constant share of the calls
+of call-takers who are never the bottleneck to officers whose callers have exponential patience:
+the officers are an M/M/s+M queue (:mod:`sim.verify.officer_queue`).
+
 **Ciw cross-check.** ``ciw_shifts.toml`` has no formula: a daily arrival profile (piecewise-
 constant rate), shifts with different headcounts and exponential abandonment. The same system is
 simulated in Ciw (an independent simulator) and the two compared replication against
@@ -61,17 +65,17 @@ from typing import Any
 import pandas as pd
 
 from sim.analytic import erlang_a_metrics, erlang_b
-from sim.errors import ScenarioError, described
+from sim.errors import ScenarioError
 from sim.executors import Execution, Job, Progress, run_jobs
 from sim.runner import run_one
 from sim.scenario import Scenario, load_scenario, variant
-from sim.scenario.values import DAY_S
 from sim.verify.agreement import CI_LEVEL as CI_LEVEL  # the statistics, re-exported for callers
 from sim.verify.agreement import COLUMNS as COLUMNS
 from sim.verify.agreement import FAMILY_ALPHA as FAMILY_ALPHA
 from sim.verify.agreement import decide as decide
 from sim.verify.agreement import one_sample as one_sample
 from sim.verify.agreement import two_sample as two_sample
+from sim.verify.assumptions import fixed_staff, poisson_arrivals
 from sim.verify.ciw_model import (  # noqa: F401  (re-exported for callers of sim.verify.exact)
     CIW_DRAIN_S,
     ciw_available,
@@ -80,6 +84,7 @@ from sim.verify.ciw_model import (  # noqa: F401  (re-exported for callers of si
     ciw_schedule,
     ciw_seed,
 )
+from sim.verify.officer_queue import OfficerQueue, is_officer_case, officer_queue
 
 #: The validation scenarios, shipped inside the package: `helpline validate` works from an install.
 CASES_DIR = Path(__file__).resolve().parent / "cases"
@@ -106,6 +111,7 @@ TRIALS = {
     "abandon_rate": ("answered", "abandoned"),
     "service_level": ("answered",),
     "service_level_offered": ("answered", "abandoned", "blocked"),
+    "escalation_abandon_share": ("escalations",),
 }
 #: Metrics compared with Ciw.
 CIW_METRICS = ("attempts", "abandon_rate", "asa_s", "service_level")
@@ -204,13 +210,16 @@ def _require(ok: bool, key: str, allowed: str, got: Any, sc: Scenario, why: str 
         raise ScenarioError(key, allowed + why, got, file=sc.file)
 
 
-def queue_model(sc: Scenario) -> QueueModel:
-    """The M/M/c/N+M queue that ``sc`` simulates, or a ScenarioError naming what departs from it."""
-    a = sc.arrivals
-    _require(a.mode == "constant", "arrivals.mode", '"constant"', a.mode, sc)
-    _require(a.daily_cv == 0, "arrivals.daily_cv", "0", a.daily_cv, sc)
-    _require(set(a.day_of_week) == {1.0}, "arrivals.day_of_week", "all equal", a.day_of_week, sc)
-    _require(not a.surges, "arrivals.surges", "empty", described(f"<{len(a.surges)} surges>"), sc)
+def queue_model(sc: Scenario) -> QueueModel | OfficerQueue:
+    """The M/M/c/N+M queue that ``sc`` simulates, or a ScenarioError naming what departs from it.
+
+    A case whose one call type escalates is a case of the officers' queue
+    (:mod:`sim.verify.officer_queue`): Erlang A for the officers behind call-takers who are
+    never the bottleneck.
+    """
+    if is_officer_case(sc):
+        return officer_queue(sc)
+    calls_per_s = poisson_arrivals(sc, _require)
     _require(len(sc.call_types) == 1, "call_types", "one call type", len(sc.call_types), sc)
     t = sc.call_types[0]
     key = f"call_types.{t.name}"
@@ -235,24 +244,12 @@ def queue_model(sc: Scenario) -> QueueModel:
     _require(t.escalation_share == 0, f"{key}.escalation_share", "0", t.escalation_share, sc)
     if not t.menu.is_zero:  # the menu case: lines = call-takers, so nobody ever queues
         _require(infinite, f"{key}.patience", "absent with a menu", t.patience.kind, sc)
-    st = sc.staff
-    _require(st.mode == "headcount", "staff.mode", '"headcount"', st.mode, sc)
-    _require(
-        len(st.shifts) == 1 and st.shifts[0].duration_s == DAY_S,
-        "staff.shifts",
-        "one 24-hour shift",
-        [(s.name, s.duration_s / 3600) for s in st.shifts],
-        sc,
-    )
-    _require(not st.breaks, "staff.breaks", "empty", described(f"<{len(st.breaks)} breaks>"), sc)
-    c = st.headcount_call_takers[0]
-    _require(st.seats == c, "staff.seats", f"the headcount ({c})", st.seats, sc)
+    c = fixed_staff(sc, _require)
     _require(sc.lines is None or sc.lines >= c, "lines.count", f">= {c}", sc.lines, sc)
     if not t.menu.is_zero:
         _require(sc.lines == c, "lines.count", f"{c} (= call-takers) with a menu", sc.lines, sc)
-    _require(sc.horizon.end == "drain", "horizon.end", '"drain"', sc.horizon.end, sc)
     return QueueModel(
-        calls_per_s=a.callers_per_day / DAY_S,
+        calls_per_s=calls_per_s,
         talk_s=t.talk.mean,
         agents=c,
         lines=sc.lines,

@@ -25,7 +25,14 @@ from sim.spill import SpillFiles
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 #: Shipped scenarios that between them turn on every part of the per-attempt path.
-SHIPPED = ("as_it_works_2023", "callbacks_2025", "lines_45", "menu_2025", "priority_complaints")
+SHIPPED = (
+    "as_it_works_2023",
+    "callbacks_2025",
+    "lines_45",
+    "menu_2025",
+    "officers_2023",
+    "priority_complaints",
+)
 
 
 class ListSink:

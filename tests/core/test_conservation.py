@@ -20,7 +20,12 @@ checks, on the records of one run:
 * the metric counts of :func:`sim.metrics.summarize` add up;
 * callbacks: an accepted offer frees the line as the caller would queue, tries follow it in
   order, by a call-taker on a line, and a due callback never waits while a call-taker is
-  idle and a line is free.
+  idle and a line is free;
+* escalations (flat share or the rule table, to officers or supervisors, with patience for
+  an officer): every escalation requested is taken by a person of its own pool, given up at
+  request + patience, or still waiting when the run stops; one given up frees the line then
+  and is still answered (and registered after its after-call work); nobody of a pool is idle
+  while an escalation waits for it, and supervisors take none during supervision.
 
 The examples are derandomised, so the suite sees the same 40 scenarios on
 every run; set ``CONSERVATION_EXAMPLES`` (e.g. 2000) to explore more locally.
@@ -131,8 +136,9 @@ def assert_attempt_rows(rec: Records) -> None:
     assert np.all(wait[an] >= 0) and np.all(ans[an] >= arr[an] + menu[an])
     finished = an & ~np.isnan(rel)
     assert np.all(rel[finished] >= ans[finished])
-    # The line is held for talk, the wait for an officer and the escalation talk.
-    esc_wait = np.nan_to_num(a["escalation_started_at_s"] - a["escalation_requested_at_s"])
+    # The line is held for talk, the wait for an officer (to the give-up, for an escalation
+    # given up) and the escalation talk.
+    esc_wait = np.nan_to_num(rec.attempts["escalation_wait_s"].to_numpy())
     held_s = a["talk_s"] + esc_wait + np.nan_to_num(a["escalation_talk_s"])
     np.testing.assert_allclose(
         rel[finished], ans[finished] + held_s[finished], rtol=1e-12, atol=1e-6
@@ -163,6 +169,38 @@ def assert_attempt_rows(rec: Records) -> None:
     started = esc & ~np.isnan(a["escalation_started_at_s"])
     assert np.all(a["escalation_started_at_s"][started] >= a["escalation_requested_at_s"][started])
     assert np.all(a["officer_id"][started] >= 0) and np.all(a["officer_id"][~started] == -1)
+    assert_escalation_states(rec, esc, started)
+
+
+def assert_escalation_states(rec: Records, esc: np.ndarray, started: np.ndarray) -> None:
+    """Every escalation requested is started, given up, or still waiting at the stop; the
+    routed columns say which pool and why.
+    """
+    a = rec.attempt
+    if not rec.scenario.escalation_routed:
+        assert "escalation_abandoned" not in a and "escalation_to" not in rec.attempts
+        waiting = esc & ~started
+        assert np.all(np.isnan(a["line_released_at_s"][waiting]))
+        return
+    gave_up = a["escalation_abandoned"].astype(bool)
+    to = a["escalation_to"]
+    assert np.all(to[esc] >= 0) and np.all(to[~esc] == -1)
+    assert not np.any(gave_up & ~esc) and not np.any(gave_up & started)
+    waiting = esc & ~started & ~gave_up
+    assert np.all(np.isnan(a["line_released_at_s"][waiting]))
+    assert int(started.sum() + gave_up.sum() + waiting.sum()) == int(esc.sum())
+    # A give-up happens exactly when the drawn patience runs out: at request + patience.
+    req, patience = a["escalation_requested_at_s"], a["escalation_patience_s"]
+    np.testing.assert_allclose(
+        a["line_released_at_s"][gave_up], req[gave_up] + patience[gave_up], rtol=0, atol=1e-6
+    )
+    # Patience is drawn for those who had to wait (0 gives up at once), finite for a give-up,
+    # and recorded for escalations only.
+    assert np.all(patience[gave_up] >= 0) and np.all(np.isfinite(patience[gave_up]))
+    assert np.all(np.isnan(patience[~esc]))
+    roles = rec.people["role"].to_numpy()
+    expected = np.where(to == 1, 3, 1)
+    np.testing.assert_array_equal(roles[a["officer_id"][started]], expected[started])
 
 
 def assert_callback_rows(rec: Records) -> None:
@@ -242,6 +280,13 @@ def assert_windows_add_up(rec: Records, windows: list[tuple[float, float]]) -> N
         m["attempts"] == m["answered"] + m["abandoned"] + m["blocked"] + m["in_system"] + accepted
     )
     assert m["callers"] == m["callers_answered"] + m["gave_up"] + m["still_trying"]
+    lo, hi = rec.window_s
+    in_win = (a["arrived_at_s"] >= lo) & (a["arrived_at_s"] < hi)
+    esc = in_win & ~np.isnan(a["escalation_requested_at_s"])
+    assert m["escalations"] == esc.sum()
+    if rec.scenario.escalation_routed and esc.any():
+        gave_up = int(a["escalation_abandoned"][esc].sum())
+        assert math.isclose(m["escalation_abandon_share"] * esc.sum(), gave_up)
     iv = rec.intervals
     end_s = rec.scenario.horizon.end_s
     in_h = a["arrived_at_s"] < end_s
@@ -363,7 +408,12 @@ def assert_staff_respected(rec: Records) -> None:
     esc = ~np.isnan(a["escalation_started_at_s"])
     esc_end = a["escalation_started_at_s"] + a["escalation_talk_s"]
     esc_end = np.where(esc_end > stop, stop, esc_end)
-    check_work(a["officer_id"][esc], a["escalation_started_at_s"][esc], esc_end[esc], 1)
+    routed = rec.scenario.escalation_routed
+    to = a["escalation_to"] if routed else np.zeros(esc.size, dtype=np.int8)
+    pools = ((0, 1), (1, 3))  # (escalation_to, role): officers, supervisors
+    for pool, role in pools:
+        mine = esc & (to == pool)
+        check_work(a["officer_id"][mine], a["escalation_started_at_s"][mine], esc_end[mine], role)
 
     # Work conservation: halfway through any wait, every logged-in call-taker is busy.
     wait = rec.attempts["wait_s"].to_numpy()
@@ -376,12 +426,41 @@ def assert_staff_respected(rec: Records) -> None:
     assert np.all(busy == logged), "a caller waited while a call-taker was idle"
     requested = ~np.isnan(a["escalation_requested_at_s"])
     e_start = np.nan_to_num(a["escalation_started_at_s"], nan=stop)
-    e_waited = requested & (e_start > a["escalation_requested_at_s"])
-    mid = (a["escalation_requested_at_s"][e_waited] + e_start[e_waited]) / 2
-    officer = ses["role"] == 1
-    logged = open_count(ses["login_at_s"][officer], ses["logout_at_s"][officer], mid, False)
-    busy = open_count(a["escalation_started_at_s"][esc], esc_end[esc], mid, closed=False)
-    assert np.all(busy == logged), "an escalation waited while an officer was idle"
+    if routed:  # a wait given up ends at the give-up
+        gave_up = a["escalation_abandoned"].astype(bool)
+        e_start = np.where(gave_up, a["line_released_at_s"], e_start)
+    for pool, role in pools:
+        e_waited = requested & (e_start > a["escalation_requested_at_s"]) & (to == pool)
+        mid = (a["escalation_requested_at_s"][e_waited] + e_start[e_waited]) / 2
+        officer = ses["role"] == role
+        logged = open_count(ses["login_at_s"][officer], ses["logout_at_s"][officer], mid, False)
+        mine = esc & (to == pool)
+        busy = open_count(a["escalation_started_at_s"][mine], esc_end[mine], mid, closed=False)
+        assert np.all(busy == logged), "an escalation waited while an officer was idle"
+    assert_supervision(rec)
+
+
+def assert_supervision(rec: Records) -> None:
+    """Supervisors are logged out (available for no escalation) during their supervision
+    blocks, which never overlap one another or their escalations.
+    """
+    b = rec.breaks
+    sup = b["role"] == 3
+    if not rec.scenario.has_supervisors:
+        assert not np.any(sup) and not np.any(rec.session["role"] == 3)
+        return
+    ses = rec.session
+    for p in np.unique(b["person_id"][sup]):
+        mine = b["person_id"] == p
+        start = b["start_at_s"][mine]
+        end = np.nan_to_num(b["end_at_s"][mine], nan=rec.stop_s)
+        o = np.argsort(start)
+        assert np.all(start[o][1:] >= end[o][:-1]), "two supervision blocks at once"
+        s_mine = ses["person_id"] == p
+        inside = open_count(
+            ses["login_at_s"][s_mine], ses["logout_at_s"][s_mine], (start + end) / 2, False
+        )
+        assert np.all(inside[end > start] == 0), "logged in while supervising"
 
 
 def assert_consistent(rec: Records, windows: list[tuple[float, float]]) -> None:
@@ -435,12 +514,14 @@ def call_types(draw: st.DrawFn, escalation: bool) -> dict[str, Any]:
         if escalation and draw(st.booleans()):
             ct["escalation_share"] = draw(st.floats(0, 1))
             ct["escalation_talk"] = draw(duration(10, 600))
+        if escalation and draw(st.booleans()):
+            ct["escalation_patience"] = draw(st.one_of(st.just("inf"), duration(0, 600)))
         out[f"type{i}"] = ct
     return out
 
 
 @st.composite
-def staff(draw: st.DrawFn, escalation: bool) -> dict[str, Any]:
+def staff(draw: st.DrawFn, escalation: bool, supervisors: bool = False) -> dict[str, Any]:
     n = draw(st.integers(1, 3))
     gaps = draw(st.booleans())
     base_min = 1440 // n
@@ -487,7 +568,7 @@ def staff(draw: st.DrawFn, escalation: bool) -> dict[str, Any]:
             "ranks": {
                 "constable": {"count": constables},
                 "sub_inspector": {"count": draw(st.integers(teams * min_esc, 5))},
-                "inspector": {"count": draw(st.integers(0, 2))},
+                "inspector": {"count": draw(st.integers(teams if supervisors else 0, 4))},
             },
             "teams": teams,
             "rotation_days": draw(st.integers(0, 7)),
@@ -495,6 +576,9 @@ def staff(draw: st.DrawFn, escalation: bool) -> dict[str, Any]:
             "absence_rate": draw(st.floats(0, 0.3)),
         }
         most = constables
+        if supervisors:
+            out["supervisor_ranks"] = ["inspector"]
+            out["supervision_share"] = draw(st.sampled_from([0.0, 0.25, 0.5, 0.9]))
     out["seats"] = draw(st.integers(1, most))
     return out
 
@@ -524,7 +608,9 @@ def arrivals(draw: st.DrawFn, days: float) -> dict[str, Any]:
 def scenarios(draw: st.DrawFn) -> tuple[Any, int]:
     days = draw(st.sampled_from([0.25, 0.5, 1.0, 1.5]))
     escalation = draw(st.booleans())
+    supervisors = escalation and draw(st.booleans())
     lines = draw(st.one_of(st.integers(1, 8), st.just("inf")))
+    money = draw(st.booleans())
     raw = {
         "horizon": {
             "days": days,
@@ -536,9 +622,26 @@ def scenarios(draw: st.DrawFn) -> tuple[Any, int]:
         "call_types": draw(call_types(escalation)),
         "lines": {"count": lines},
         "queue": {"discipline": draw(st.sampled_from(["fifo", "priority"]))},
-        "staff": draw(staff(escalation)),
-        "money": {"enabled": draw(st.booleans())},
+        "staff": draw(staff(escalation, supervisors)),
+        "money": {"enabled": money},
     }
+    if escalation and draw(st.booleans()):
+        names = list(raw["call_types"])
+        rows = []
+        for _ in range(draw(st.integers(0, 3))):
+            row: dict[str, Any] = {
+                "call_types": draw(st.lists(st.sampled_from(names), max_size=len(names))),
+                "share": draw(st.floats(0, 1)),
+                "to": draw(
+                    st.sampled_from(
+                        ["sub_inspector", "inspector"] if supervisors else ["sub_inspector"]
+                    )
+                ),
+            }
+            if money and draw(st.booleans()):
+                row["loss_rs_at_least"] = draw(st.sampled_from([0, 5_000, 12_000, 100_000]))
+            rows.append(row)
+        raw["escalation"] = {"rules": rows}
     if draw(st.booleans()):
         raw["callbacks"] = {
             "enabled": True,

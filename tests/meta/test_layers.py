@@ -65,6 +65,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "journey.py": ("sim.cli", "sim.report", "sim.experiment", "sim.verify", "matplotlib", "click"),
     "channels.py": ("sim.cli", "sim.report", "sim.experiment", "sim.verify", "matplotlib", "click"),
     "spill.py": ("sim.cli", "sim.report", "sim.experiment", "sim.verify", "matplotlib", "click"),
+    "officers.py": ("sim.cli", "sim.report", "sim.experiment", "sim.verify", "matplotlib", "click"),
     "runner.py": ("sim.cli", "sim.report", "sim.experiment", "sim.verify", "matplotlib", "click"),
     "executors.py": ("sim.cli", "sim.report", "sim.verify", "matplotlib", "click"),
     "verify": ("sim.cli", "sim.experiment"),

@@ -30,7 +30,7 @@ SHIPPED = sorted((ROOT / "scenarios").glob("*.toml"))  # not sim/verify/cases/
 DOCS = ROOT / "docs" / "scenarios.md"
 LOADERS = [
     ROOT / "sim" / "scenario" / name
-    for name in ("load.py", "staff.py", "callbacks.py", "channels.py")
+    for name in ("load.py", "staff.py", "callbacks.py", "channels.py", "escalation.py")
 ]
 SHORT = {"horizon.days": 2, "horizon.warmup_days": 0.5, "horizon.replications": 1}
 KEY_METRICS = (
@@ -60,6 +60,7 @@ VARIANTS = (
     "headcount_quick",
     "deferred_work",
     "portal_step",
+    "officers_2023",
 )
 
 

@@ -41,8 +41,9 @@ def test_every_family_has_three_loads_and_c_spans_1_to_60(cases) -> None:
     for sc in cases:
         q = v.queue_model(sc)
         by_family.setdefault(q.formula, []).append(sc.name.rsplit("_", 1)[1])
-    # The language-menu case is one point on top of the four families.
+    # The language-menu and officers' cases are one point each on top of the four families.
     assert by_family.pop("Erlang B, talk + menu") == ["menu"]
+    assert by_family.pop("Erlang A, officers") == ["officers"]
     assert {f: sorted(x) for f, x in by_family.items()} == {f: sorted(LOADS) for f in FAMILIES}
     agents = [v.queue_model(sc).agents for sc in cases]
     assert min(agents) == 1 and max(agents) == 60
@@ -53,6 +54,7 @@ def test_loads_rise_from_light_to_heavy(cases) -> None:
     for sc in cases:
         q = v.queue_model(sc)
         load[sc.name] = q.calls_per_s * q.talk_s / q.agents
+    assert load["erlang_a_officers"] == pytest.approx(3.5 / 4)
     for family in ("erlang_b", "erlang_c", "erlang_a", "erlang_a_lines"):
         assert load[f"{family}_light"] < load[f"{family}_medium"] < load[f"{family}_heavy"]
     assert load["erlang_c_heavy"] == pytest.approx(0.98)
@@ -258,7 +260,8 @@ def test_every_case_agrees_with_its_formula(quick_results) -> None:
     table = v.decide(v.formula_rows(scs, results))
     bad = table[~table["agree"]]
     assert bad.empty, bad[["case", "metric", "formula", "sim_mean", "diff_lo", "diff_hi"]]
-    assert len(table) == 3 * (2 + 5 + 6 + 7) + 2  # four families of three, and the menu case
+    # four families of three, the menu case and the officers' case
+    assert len(table) == 3 * (2 + 5 + 6 + 7) + 2 + 3
     for family in FAMILIES:
         assert table["model"].str.endswith(f"({family})").sum() > 0
     # every compared metric was measured in every replication: the check is not vacuous
@@ -276,7 +279,7 @@ def test_full_validation_agrees_with_every_formula(cases) -> None:
     table = v.decide(v.formula_rows(scs, results))
     bad = table[~table["agree"]]
     assert bad.empty, bad[["case", "metric", "formula", "sim_mean", "diff_lo", "diff_hi"]]
-    assert len(table) == 3 * (2 + 5 + 6 + 7) + 2  # four families of three, and the menu case
+    assert len(table) == 3 * (2 + 5 + 6 + 7) + 2 + 3  # the families, menu and officers' cases
     # the full intervals are tight: within 10% of the value for every waiting-time row
     waits = table[table["metric"] == "asa_s"]
     assert (waits["rel_half_width"] < 0.10).all(), waits[["case", "rel_half_width"]]
