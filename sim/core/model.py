@@ -57,6 +57,7 @@ from sim.scenario.values import DAY_S, Scenario
 
 DRAIN_DAYS = 2  # how long calls in progress may drain after the horizon (end = "drain")
 CHUNK = 1 << 16  # attempt columns are filled (and handed to a sink) this many rows at a time
+RESERVE = 4  # attempt rows reserved per first dial and chunk of redials (see _attempt_columns)
 #: A finished attempt goes to the sink only once its patience timeout, if any, is this long past
 #: (the timeout reads the attempt's outcome when it fires; its instant is the dial plus the
 #: patience up to a rounding error).
@@ -176,7 +177,9 @@ class _Model(AttemptColumns):
         run holds memory only for the rows it reached, and with a sink only for those not yet
         handed to it. ``capacity`` is the number of rows filled: a new attempt checks it.
         """
-        self.store = MappedColumns(AttemptColumns, rows)
+        # Address space is reserved generously (untouched pages cost nothing): growing past
+        # the reserve copies the rows held.
+        self.store = MappedColumns(AttemptColumns, RESERVE * rows)
         self.store.fill(min(rows, CHUNK))
         self._bind_columns()
         self.n_attempts = 0

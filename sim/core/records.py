@@ -183,6 +183,15 @@ class AttemptSink(Protocol):
         """Every row written, one array per column."""
 
 
+def _anonymous_map(nbytes: int) -> mmap.mmap:
+    """``nbytes`` of private anonymous memory: pages are used only once written, and given
+    back to the system by ``MADV_DONTNEED`` (a shared mapping would keep them).
+    """
+    if hasattr(mmap, "MAP_PRIVATE") and hasattr(mmap, "MAP_ANONYMOUS"):
+        return mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    return mmap.mmap(-1, nbytes)
+
+
 class MappedColumns:
     """The columns of one declaration in anonymous memory maps, filled a chunk at a time.
 
@@ -207,7 +216,7 @@ class MappedColumns:
         old = self.maps
         self.maps = {}
         for name, dtype, _ in self.specs:
-            mm = mmap.mmap(-1, rows * dtype.itemsize)
+            mm = _anonymous_map(rows * dtype.itemsize)
             if name in old:  # the rows still held, at the same offsets
                 lo, hi = self._page_floor(self.kept * dtype.itemsize), self.filled * dtype.itemsize
                 mm[lo:hi] = old[name][lo:hi]

@@ -73,6 +73,7 @@ def test_columns_that_grow_during_a_run_hold_the_same_records(monkeypatch) -> No
     )
     wide = sim.core.model.simulate(sc, 0)
     monkeypatch.setattr(sim.core.model, "CHUNK", 4)
+    monkeypatch.setattr(sim.core.model, "RESERVE", 1)
     m = _Model(sc, 0)
     narrow = m.run()
     assert m.store.reserved > m.n_callers + 4 * 20  # it grew past its reserve
