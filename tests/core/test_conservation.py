@@ -27,7 +27,11 @@ checks, on the records of one run:
   and is still answered (and registered after its after-call work); nobody of a pool is idle
   while an escalation waits for it, and supervisors take none during supervision.
 
-The examples are derandomised, so the suite sees the same 40 scenarios on
+``test_every_escalation_is_accounted_for`` draws only scenarios where the officers' options
+run (a roster with supervisors, a rule table, busy officers, impatient escalated callers), so
+these states are reached in most of its examples, not by chance.
+
+The examples are derandomised, so the suite sees the same 40 scenarios per test on
 every run; set ``CONSERVATION_EXAMPLES`` (e.g. 2000) to explore more locally.
 """
 
@@ -521,7 +525,9 @@ def call_types(draw: st.DrawFn, escalation: bool) -> dict[str, Any]:
 
 
 @st.composite
-def staff(draw: st.DrawFn, escalation: bool, supervisors: bool = False) -> dict[str, Any]:
+def staff(
+    draw: st.DrawFn, escalation: bool, supervisors: bool = False, roster: bool = False
+) -> dict[str, Any]:
     n = draw(st.integers(1, 3))
     gaps = draw(st.booleans())
     base_min = 1440 // n
@@ -556,7 +562,7 @@ def staff(draw: st.DrawFn, escalation: bool, supervisors: bool = False) -> dict[
             "escalation": draw(st.lists(st.integers(min_esc, 2), min_size=n, max_size=n)),
         },
     }
-    if draw(st.booleans()):
+    if not roster and draw(st.booleans()):
         out["mode"] = "headcount"
         most = max(out["headcount"]["call_takers"])
     else:
@@ -626,21 +632,7 @@ def scenarios(draw: st.DrawFn) -> tuple[Any, int]:
         "money": {"enabled": money},
     }
     if escalation and draw(st.booleans()):
-        names = list(raw["call_types"])
-        rows = []
-        for _ in range(draw(st.integers(0, 3))):
-            row: dict[str, Any] = {
-                "call_types": draw(st.lists(st.sampled_from(names), max_size=len(names))),
-                "share": draw(st.floats(0, 1)),
-                "to": draw(
-                    st.sampled_from(
-                        ["sub_inspector", "inspector"] if supervisors else ["sub_inspector"]
-                    )
-                ),
-            }
-            if money and draw(st.booleans()):
-                row["loss_rs_at_least"] = draw(st.sampled_from([0, 5_000, 12_000, 100_000]))
-            rows.append(row)
+        rows = rule_rows(draw, list(raw["call_types"]), supervisors, money, draw(st.integers(0, 3)))
         raw["escalation"] = {"rules": rows}
     if draw(st.booleans()):
         raw["callbacks"] = {
@@ -660,6 +652,79 @@ def scenarios(draw: st.DrawFn) -> tuple[Any, int]:
         # shifts) are discarded here; each rule has its own tests elsewhere.
         reject()
     return sc, draw(st.integers(0, 3))
+
+
+def rule_rows(
+    draw: st.DrawFn, names: list[str], supervisors: bool, money: bool, rows: int
+) -> list[dict[str, Any]]:
+    """``rows`` random ``[[escalation.rules]]`` rows over the call types ``names``."""
+    out = []
+    for _ in range(rows):
+        row: dict[str, Any] = {
+            "call_types": draw(st.lists(st.sampled_from(names), max_size=len(names))),
+            "share": draw(st.floats(0, 1)),
+            "to": draw(
+                st.sampled_from(
+                    ["sub_inspector", "inspector"] if supervisors else ["sub_inspector"]
+                )
+            ),
+        }
+        if money and draw(st.booleans()):
+            row["loss_rs_at_least"] = draw(st.sampled_from([0, 5_000, 12_000, 100_000]))
+        out.append(row)
+    return out
+
+
+@st.composite
+def officer_scenarios(draw: st.DrawFn) -> tuple[Any, int]:
+    """Scenarios where the officers' options always run: a roster with supervisors, a rule
+    table, busy officers (long escalation talk, high shares) and impatient escalated callers,
+    so escalations are taken, given up and left waiting, by officers and supervisors.
+    """
+    days = draw(st.sampled_from([0.5, 1.0]))
+    types = draw(call_types(True))
+    for ct in types.values():
+        ct["escalation_share"] = draw(st.floats(0.3, 1))
+        ct["escalation_talk"] = draw(duration(300, 2400))
+        ct["escalation_patience"] = draw(st.one_of(st.just("inf"), duration(0, 900)))
+    # The first row sends the larger losses of every type to the supervisors.
+    to_supervisors = {
+        "loss_rs_at_least": draw(st.sampled_from([0, 12_000])),
+        "share": draw(st.floats(0.2, 1)),
+        "to": "inspector",
+    }
+    more = draw(st.integers(0, 2))
+    raw = {
+        "horizon": {
+            "days": days,
+            "warmup_days": draw(st.sampled_from([0.0, days / 4])),
+            "seed": draw(st.integers(0, 2**32 - 1)),
+            "end": draw(st.sampled_from(["cut", "drain"])),
+        },
+        "arrivals": {"mode": "constant", "calls_per_h": draw(st.floats(4, 40))},
+        "call_types": types,
+        "lines": {"count": draw(st.one_of(st.integers(2, 8), st.just("inf")))},
+        "queue": {"discipline": draw(st.sampled_from(["fifo", "priority"]))},
+        "staff": draw(staff(True, supervisors=True, roster=True)),
+        "money": {
+            "enabled": True,
+            "loss_rs": {"dist": "lognormal", "median": 12000, "log_sd": 1.8},
+        },
+        "escalation": {"rules": [to_supervisors, *rule_rows(draw, list(types), True, True, more)]},
+    }
+    try:
+        sc = make_scenario(**raw)
+    except ScenarioError:
+        reject()
+    return sc, draw(st.integers(0, 3))
+
+
+@SETTINGS
+@given(officer_scenarios())
+def test_every_escalation_is_accounted_for(case: tuple[Any, int]) -> None:
+    sc, replication = case
+    rec = simulate(sc, replication)
+    assert_consistent(rec, [(0.0, math.inf), rec.window_s])
 
 
 @SETTINGS
