@@ -212,14 +212,6 @@ def command(
     }
     if sc.arrivals.mode == "trace":
         raise ScenarioError("arrivals.mode", '"profile" or "constant" to plan', "trace", sc.file)
-    if sc.staff.supervisor_ranks:  # the plan's interval staffing has no inspectors' role yet
-        raise ScenarioError(
-            "staff.supervisor_ranks",
-            "empty to plan (the plan staffs call-takers and sub-inspectors per interval; "
-            "supervisors on duty are not planned)",
-            list(sc.staff.supervisor_ranks),
-            sc.file,
-        )
     plan = make_plan(
         sc,
         method=method,
