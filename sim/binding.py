@@ -30,6 +30,7 @@ of the peak time, or "none".
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -177,13 +178,38 @@ def _periods(rec: Records) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     return periods
 
 
-def by_interval(rec: Records, edges_s: np.ndarray | None = None) -> pd.DataFrame:
-    """One row per interval of the window (``targets.interval_min``): counts and shares."""
-    sc = rec.scenario
-    lo, hi = rec.window_s
-    if edges_s is None:
-        edges_s = clock_edges(lo, hi, sc.targets.interval_s)
-    periods = _periods(rec)
+#: Most period ends and starts swept at once: a longer run is swept in consecutive blocks of
+#: bins (the counts in a bin depend only on the periods that overlap it, so the numbers are
+#: the same), which keeps a year's sweep to a few tens of MB.
+BLOCK_EVENTS = 1_000_000
+
+
+def _blocks(
+    periods: dict[str, tuple[np.ndarray, np.ndarray]], edges_s: np.ndarray
+) -> list[tuple[dict[str, tuple[np.ndarray, np.ndarray]], np.ndarray]]:
+    """``periods`` and ``edges_s`` cut into consecutive blocks of bins, each with the periods
+    that overlap it (a period starting before its block counts from the block's start).
+    """
+    events = sum(2 * start.size for start, _ in periods.values())
+    n_blocks = min(max(1, -(-events // BLOCK_EVENTS)), edges_s.size - 1)
+    if n_blocks == 1:
+        return [(periods, edges_s)]
+    cuts = np.linspace(0, edges_s.size - 1, n_blocks + 1).round().astype(int)
+    out = []
+    for i, j in itertools.pairwise(cuts):
+        lo, hi = edges_s[i], edges_s[j]
+        part = {}
+        for name, (start, end) in periods.items():
+            keep = (start < hi) & (end > lo)
+            part[name] = (start[keep], end[keep])
+        out.append((part, edges_s[i : j + 1]))
+    return out
+
+
+def _shares(
+    sc: Scenario, periods: dict[str, tuple[np.ndarray, np.ndarray]], edges_s: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The counted means and shares of :func:`by_interval`, per bin of ``edges_s``."""
 
     def group(*names: str) -> _Levels:
         return _Levels({n: periods[n] for n in names}, edges_s)
@@ -200,35 +226,48 @@ def by_interval(rec: Records, edges_s: np.ndarray | None = None) -> pd.DataFrame
         if sc.lines is not None
         else np.zeros(edges_s.size - 1)
     )
-    df = pd.DataFrame(
-        {
-            "interval_start_s": edges_s[:-1],
-            "interval_end_s": edges_s[1:],
-            "lines_busy_mean": line.mean("lines"),
-            "call_takers_present_mean": taker.mean("present"),
-            "call_takers_on_break_mean": taker.mean("on_break"),
-            "call_takers_logged_in_mean": taker.mean("logged_in"),
-            "call_takers_without_seat_mean": taker.share(without_seat),
-            "call_takers_busy_mean": taker.mean("busy"),
-            "officers_logged_in_mean": officer.mean("officers"),
-            "officers_busy_mean": officer.mean("officers_busy"),
-            "all_lines_busy_share": lines_full if sc.lines is not None else math.nan,
-            "all_seats_taken_share": taker.share(seats_full),
-            "all_call_takers_busy_share": taker.share(all_busy),
-            "without_seat_share": taker.share(without_seat > 0),
-            "all_officers_busy_share": officer.share(
-                (off["officers"] > 0) & (off["officers_busy"] >= off["officers"])
-            ),
-            "lines_bind_share": lines_full,
-            "seats_bind_share": taker.share(seats_full & all_busy & (without_seat > 0)),
-            "people_bind_share": taker.share(all_busy & ~seats_full),
-        }
-    )
+    supervisors = {}
     if sc.has_supervisors:  # the supervisors' columns only where they are on duty
         sup = group("supervisors", "supervising", "supervisors_busy")
-        df["supervisors_on_duty_mean"] = sup.mean("supervisors")
-        df["supervisors_supervising_mean"] = sup.mean("supervising")
-        df["supervisors_busy_mean"] = sup.mean("supervisors_busy")
+        supervisors = {
+            "supervisors_on_duty_mean": sup.mean("supervisors"),
+            "supervisors_supervising_mean": sup.mean("supervising"),
+            "supervisors_busy_mean": sup.mean("supervisors_busy"),
+        }
+    return {
+        "lines_busy_mean": line.mean("lines"),
+        "call_takers_present_mean": taker.mean("present"),
+        "call_takers_on_break_mean": taker.mean("on_break"),
+        "call_takers_logged_in_mean": taker.mean("logged_in"),
+        "call_takers_without_seat_mean": taker.share(without_seat),
+        "call_takers_busy_mean": taker.mean("busy"),
+        "officers_logged_in_mean": officer.mean("officers"),
+        "officers_busy_mean": officer.mean("officers_busy"),
+        "all_lines_busy_share": lines_full,
+        "all_seats_taken_share": taker.share(seats_full),
+        "all_call_takers_busy_share": taker.share(all_busy),
+        "without_seat_share": taker.share(without_seat > 0),
+        "all_officers_busy_share": officer.share(
+            (off["officers"] > 0) & (off["officers_busy"] >= off["officers"])
+        ),
+        "lines_bind_share": lines_full,
+        "seats_bind_share": taker.share(seats_full & all_busy & (without_seat > 0)),
+        "people_bind_share": taker.share(all_busy & ~seats_full),
+        **supervisors,
+    }
+
+
+def by_interval(rec: Records, edges_s: np.ndarray | None = None) -> pd.DataFrame:
+    """One row per interval of the window (``targets.interval_min``): counts and shares."""
+    sc = rec.scenario
+    lo, hi = rec.window_s
+    if edges_s is None:
+        edges_s = clock_edges(lo, hi, sc.targets.interval_s)
+    parts = [_shares(sc, p, e) for p, e in _blocks(_periods(rec), edges_s)]
+    columns = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    if sc.lines is None:
+        columns["all_lines_busy_share"] = np.full(edges_s.size - 1, math.nan)
+    df = pd.DataFrame({"interval_start_s": edges_s[:-1], "interval_end_s": edges_s[1:], **columns})
     df.insert(0, "seed", np.int64(rec.seed))
     df.insert(0, "replication", np.int32(rec.replication))
     df.insert(0, "scenario", sc.name)

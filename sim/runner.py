@@ -27,6 +27,7 @@ from sim.core.records import Records
 from sim.executors import Execution, Job, Progress, run_jobs
 from sim.metrics import across, summarize
 from sim.scenario.values import Scenario
+from sim.spill import SpillFiles, spilled
 
 #: The record tables a replication makes (:class:`sim.core.records.Records`).
 TABLES = ("attempts", "callers", "intervals", "sessions")
@@ -65,10 +66,14 @@ def table_pieces(rec: Records, name: str, rows: int) -> Iterator[pd.DataFrame]:
         yield table_of(rec, name)
         return
     attr, id_col = ROW_TABLES[name]
-    columns: dict[str, np.ndarray] = getattr(rec, attr)
+    columns: Mapping[str, np.ndarray] = getattr(rec, attr)
     n = len(next(iter(columns.values())))
     for start in range(0, max(n, 1), rows):
-        sliced = {k: v[start : start + rows] for k, v in columns.items()}
+        take = getattr(columns, "part", None)  # spilled columns: a piece's own pages only
+        if take is not None:
+            sliced = take(start, start + rows)
+        else:
+            sliced = {k: v[start : start + rows] for k, v in columns.items()}
         part = replace(rec, attempt=sliced) if attr == "attempt" else replace(rec, caller=sliced)
         piece = table_of(part, name)
         if start:
@@ -166,17 +171,22 @@ def run_one(
 ) -> RunResult:
     """Simulate replication ``replication`` and summarise it; keep the named tables.
 
-    ``progress(share)`` reports the share of simulated time done.
+    ``progress(share)`` reports the share of simulated time done. A long run hands its
+    attempt rows to temporary files as it goes (:class:`~sim.spill.SpillFiles`), so neither
+    the run nor the summary holds them all at once.
     """
-    rec = simulate(scenario, replication, progress)
+    rec = simulate(scenario, replication, progress, SpillFiles())
+    if not isinstance(rec.attempt, dict):  # a long run: its caller columns go to files too
+        rec = replace(rec, caller=spilled(rec.caller))
     # The model's bound callbacks hold it in reference cycles, so it outlives simulate() until
-    # the cyclic collector runs: collect now, so its per-caller draws go, and its attempt
-    # columns go when the tables let go of them (LazyTables.drop_attempt_columns).
+    # the cyclic collector runs: collect now, so its columns and per-caller draws go.
     gc.collect()
+    summary = summarize(rec)
+    rec.forget()  # the summary's whole-run derived columns: the tables build their own
     return RunResult(
         replication,
         scenario.horizon.seed,
-        summarize(rec),
+        summary,
         LazyTables(rec, names) if (names := tuple(tables)) else {},
     )
 

@@ -136,7 +136,7 @@ class CallbackDesk:
         k = attempts[c] + 1
         attempts[c] = k
         m.n_redials += 1
-        if m.n_callers + m.n_redials > m.capacity:
+        if m.n_attempts == m.capacity:
             m._grow()
         a = m.n_attempts
         m.n_attempts = a + 1

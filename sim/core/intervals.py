@@ -22,8 +22,10 @@ def _integral(sorted_times: np.ndarray, cum: np.ndarray, t: np.ndarray) -> np.nd
 def bin_mean(start_s: np.ndarray, end_s: np.ndarray, edges_s: np.ndarray) -> np.ndarray:
     """Time-average number of periods open in each bin [edges[j], edges[j+1])."""
     s = np.sort(np.asarray(start_s, dtype=float))
+    area = _integral(s, np.cumsum(s), edges_s)
+    del s  # one side's sorted copy at a time (a year's periods are a few million)
     e = np.sort(np.asarray(end_s, dtype=float))
-    area = _integral(s, np.cumsum(s), edges_s) - _integral(e, np.cumsum(e), edges_s)
+    area = area - _integral(e, np.cumsum(e), edges_s)
     return np.diff(area) / np.diff(edges_s)
 
 
@@ -33,16 +35,21 @@ def bin_max(start_s: np.ndarray, end_s: np.ndarray, edges_s: np.ndarray) -> np.n
     end_s = np.asarray(end_s, dtype=float)
     if start_s.size == 0:
         return np.zeros(edges_s.size - 1)
+    # Ends first, then a stable sort by time: at equal times -1 before +1. Steps in int8 and
+    # the level in int32 (exact counts), so a year's sweep holds few bytes an event.
     times = np.concatenate([end_s, start_s])
-    steps = np.concatenate([-np.ones(end_s.size), np.ones(start_s.size)])
-    order = np.lexsort((steps, times))  # at equal times, -1 before +1
-    times, level = times[order], np.cumsum(steps[order])
-    n_bins = edges_s.size - 1
+    order = np.argsort(times, kind="stable")
+    times = times[order]
+    level = np.cumsum(np.where(order < end_s.size, np.int8(-1), np.int8(1)), dtype=np.int32)
+    del order
     k = np.searchsorted(times, edges_s[:-1], side="right") - 1
     out = np.where(k >= 0, level[np.maximum(k, 0)], 0.0)
-    which = np.searchsorted(edges_s, times, side="right") - 1
-    inside = (which >= 0) & (which < n_bins)
-    np.maximum.at(out, which[inside], level[inside])
+    # The events of bin j are the sorted positions [first[j], first[j + 1]).
+    first = np.searchsorted(times, edges_s, side="left")
+    full = first[1:] > first[:-1]
+    if full.any():
+        top = np.maximum.reduceat(level[: first[-1]], first[:-1][full])
+        out[full] = np.maximum(out[full], top)
     return out
 
 

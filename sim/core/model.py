@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 from simpy.events import Event
@@ -42,8 +42,10 @@ from sim.core.records import (
     GAVE_UP,
     WAITING,
     AttemptColumns,
+    AttemptSink,
     CallerColumns,
     Facts,
+    MappedColumns,
     Records,
     empty_columns,
     typed,
@@ -54,7 +56,12 @@ from sim.scenario.distributions import Dist
 from sim.scenario.values import DAY_S, Scenario
 
 DRAIN_DAYS = 2  # how long calls in progress may drain after the horizon (end = "drain")
-CHUNK = 1 << 16  # attempt columns grow by this many rows at a time
+CHUNK = 1 << 16  # attempt columns are filled (and handed to a sink) this many rows at a time
+RESERVE = 4  # attempt rows reserved per first dial and chunk of redials (see _attempt_columns)
+#: A finished attempt goes to the sink only once its patience timeout, if any, is this long past
+#: (the timeout reads the attempt's outcome when it fires; its instant is the dial plus the
+#: patience up to a rounding error).
+TIMER_MARGIN_S = 1.0
 
 # Roster feed: what happens to a person at an instant, in the order of equal instants:
 # ends before starts before breaks.
@@ -125,9 +132,12 @@ class _Model(AttemptColumns):
     ``self.talk_s[a] = talk``, one attribute lookup, under the records' name.
     """
 
-    def __init__(self, scenario: Scenario, replication: int) -> None:
+    def __init__(
+        self, scenario: Scenario, replication: int, sink: AttemptSink | None = None
+    ) -> None:
         self.sc = scenario
         self.replication = replication
+        self.sink = sink
         root = replication_seed(scenario.horizon.seed, replication)
         self.env = Engine()
         self.callers = callers(scenario, root)
@@ -160,22 +170,69 @@ class _Model(AttemptColumns):
         self.esc_desk = EscalationDesk(self, root) if scenario.escalation_routed else None
 
     def _attempt_columns(self, rows: int) -> None:
-        """Allocate the attempt columns: one row per dial, filled as facts happen.
+        """Reserve the attempt columns: one row per dial, filled as facts happen.
 
-        Preallocated so a dial writes a few values instead of appending sixteen:
-        room for every first dial and a chunk of redials (capacity >= callers +
-        redials so far), so only a redial checks for room and grows the columns.
+        Room for ``rows`` rows is reserved (every first dial and a chunk of redials), but
+        rows are filled with their value-until-known a chunk at a time (:meth:`_grow`), so a
+        run holds memory only for the rows it reached, and with a sink only for those not yet
+        handed to it. ``capacity`` is the number of rows filled: a new attempt checks it.
         """
-        for name, col in empty_columns(AttemptColumns, rows).items():
-            setattr(self, name, col)
-        self.capacity = rows
+        # Address space is reserved generously (untouched pages cost nothing): growing past
+        # the reserve copies the rows held.
+        self.store = MappedColumns(AttemptColumns, RESERVE * rows)
+        self.store.fill(min(rows, CHUNK))
+        self._bind_columns()
         self.n_attempts = 0
         self.n_redials = 0
+        self.written = 0  # rows handed to the sink
+
+    def _bind_columns(self) -> None:
+        for name, col in self.store.views.items():
+            setattr(self, name, col)
+        self.capacity = self.store.filled
 
     def _grow(self) -> None:
-        for name, col in empty_columns(AttemptColumns, CHUNK).items():
-            getattr(self, name).extend(col)
-        self.capacity += CHUNK
+        """Fill the next chunk of rows; with a sink, first hand it the finished rows."""
+        if self.sink is not None:
+            self._hand_over(self._finished(self.written, self.n_attempts))
+        self.store.fill(self.capacity + CHUNK)
+        self._bind_columns()
+
+    def _finished(self, start: int, stop: int) -> int:
+        """The end of the rows from ``start`` on (before ``stop``) that nothing will change
+        or read again: the line released, after-call work done if answered, no patience
+        timeout still to fire.
+        """
+        v = self.store.numpy(start, stop)
+        timer_s = v["arrived_at_s"] + v["patience_s"]  # NaN: never queued
+        done = (
+            ~np.isnan(v["line_released_at_s"])
+            & ((v["outcome"] != ANSWERED) | ~np.isnan(v["done_at_s"]))
+            & ~(np.isfinite(timer_s) & (timer_s >= self.env._now - TIMER_MARGIN_S))
+        )
+        first_open = np.flatnonzero(~done)
+        del v
+        return start + int(first_open[0]) if first_open.size else stop
+
+    def _hand_over(self, stop: int) -> None:
+        """Rows ``[written, stop)`` to the sink, their memory given back.
+
+        Those rows are finished (:meth:`_finished`), so what still names one is an
+        abandoned attempt left in a queue (lazy removal): dropped from the queues first,
+        as the call-taker reaching it would skip it.
+        """
+        start = self.written
+        if stop <= start:
+            return
+        for q in self.queues:
+            if q and min(q) < stop:
+                kept = [a for a in q if a >= stop]
+                q.clear()
+                q.extend(kept)
+        assert self.sink is not None
+        self.sink.write(self.store.numpy(start, stop))
+        self.store.release(stop)
+        self.written = stop
 
     def _draws(self, root: np.random.SeedSequence) -> None:
         """Each caller's own durations and decisions, drawn per caller, not in order of use.
@@ -298,8 +355,15 @@ class _Model(AttemptColumns):
         pools = self.pools
         for pool in pools:
             pool.close(env._now)
+        # The per-caller draws are spent: let them go before the records derive their columns.
+        for name in [n for n in vars(self) if n.startswith("caller_") and n.endswith(("_s", "_u"))]:
+            delattr(self, name)
+        attempts: AttemptColumns | Mapping[str, np.ndarray] = self  # the model is its columns
+        if self.sink is not None and self.written:  # a long run: every row to the sink
+            self._hand_over(self.n_attempts)
+            attempts = self.sink.columns()
         facts = Facts(
-            attempts=self,  # the model is its attempt columns
+            attempts=attempts,
             n_attempts=self.n_attempts,
             callers=self.callers,
             sessions=tuple(p.sessions for p in pools),
@@ -361,7 +425,7 @@ class _Model(AttemptColumns):
         k = attempts[c] + 1
         attempts[c] = k
         self.n_redials += 1
-        if self.n_callers + self.n_redials > self.capacity:
+        if self.n_attempts == self.capacity:
             self._grow()
         self.attempt_no[self.n_attempts] = k  # the row _dial fills
         self._dial(c, k, self.env._now)
@@ -369,7 +433,9 @@ class _Model(AttemptColumns):
     def _dial(self, c: int, k: int, now: float) -> None:
         """Caller ``c`` dials: a new attempt, their number ``k`` (``callers.attempts[c]``)."""
         t = self.callers.call_type[c]
-        a = self.n_attempts  # there is room: see _attempt_columns
+        a = self.n_attempts
+        if a == self.capacity:
+            self._grow()
         self.n_attempts = a + 1
         self.caller_id[a] = c
         self.call_type[a] = t
@@ -412,6 +478,8 @@ class _Model(AttemptColumns):
         """
         t = self.callers.call_type[c]
         a = self.n_attempts
+        if a == self.capacity:
+            self._grow()
         self.n_attempts = a + 1
         self.caller_id[a] = c
         self.call_type[a] = t
@@ -563,6 +631,7 @@ def simulate(
     scenario: Scenario,
     replication: int = 0,
     progress: Callable[[float], None] | None = None,
+    sink: AttemptSink | None = None,
 ) -> Records:
     """Run replication ``replication`` of ``scenario`` and return its records.
 
@@ -570,5 +639,10 @@ def simulate(
     spawn_key=(i,))``: the same scenario, seed and replication always give
     identical records, whatever runs beside it. ``progress(share_done)``, if
     given, is called after every simulated day (it does not change results).
+
+    ``sink``, if given, takes the attempt rows of a long run as they are finished, a chunk
+    at a time, so the run does not hold them all (:class:`~sim.core.records.AttemptSink`);
+    the records then read them back from it. A run of fewer than :data:`CHUNK` attempts
+    keeps them. The records are the same either way.
     """
-    return _Model(scenario, replication).run(progress)
+    return _Model(scenario, replication, sink).run(progress)

@@ -16,10 +16,12 @@ Instants are ``*_at_s`` (seconds from the horizon start, which is midnight of
 from __future__ import annotations
 
 import math
+import mmap
 from array import array
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -122,14 +124,143 @@ def typed(kind: type, name: str, values: np.ndarray) -> array[Any]:
 
 
 def as_numpy(
-    columns: AttemptColumns | CallerColumns | SessionColumns, rows: int | None = None
-) -> dict[str, np.ndarray]:
-    """The declared columns of ``columns`` as numpy views (no copy) of their first ``rows``."""
+    columns: AttemptColumns | CallerColumns | SessionColumns | Mapping[str, np.ndarray],
+    rows: int | None = None,
+) -> Mapping[str, np.ndarray]:
+    """The declared columns of ``columns`` as numpy views (no copy) of their first ``rows``.
+
+    Columns already handed out of the model (an :class:`AttemptSink`'s mapping) are
+    returned as they are.
+    """
+    if isinstance(columns, Mapping):
+        return columns
     out = {}
     for f in fields(columns):
         col = getattr(columns, f.name)
-        out[f.name] = np.frombuffer(col, dtype=np.dtype(col.typecode))[:rows]
+        code = col.typecode if isinstance(col, array) else col.format
+        out[f.name] = np.frombuffer(col, dtype=np.dtype(code))[:rows]
     return out
+
+
+class JoinedColumns(Mapping[str, np.ndarray]):
+    """The columns of ``base`` (a sink's, read when asked for) and ``extra`` (in memory) as
+    one mapping; :meth:`part` gives rows of both (through ``base.part`` where it has one).
+    """
+
+    def __init__(self, base: Mapping[str, np.ndarray], extra: Mapping[str, np.ndarray]):
+        self.base, self.extra = base, extra
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.extra[name] if name in self.extra else self.base[name]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.base
+        yield from (k for k in self.extra if k not in self.base)
+
+    def __len__(self) -> int:
+        return len(set(self.base) | set(self.extra))
+
+    def part(self, start: int, stop: int) -> dict[str, np.ndarray]:
+        """Rows ``[start, stop)`` of every column."""
+        take = getattr(self.base, "part", None)
+        rows = take(start, stop) if take else {k: v[start:stop] for k, v in self.base.items()}
+        rows.update({k: v[start:stop] for k, v in self.extra.items()})
+        return rows
+
+
+class AttemptSink(Protocol):
+    """Where a run hands its finished attempt rows as it goes (the runner injects one).
+
+    :meth:`write` gets consecutive rows in order, one numpy array per declared column (views
+    valid only during the call: copy what is kept); :meth:`columns` gives back every row
+    written, by column name, once the run is over. The model does not know where they go.
+    """
+
+    def write(self, columns: Mapping[str, np.ndarray]) -> None:
+        """Take the next rows, in order."""
+
+    def columns(self) -> Mapping[str, np.ndarray]:
+        """Every row written, one array per column."""
+
+
+def _anonymous_map(nbytes: int) -> mmap.mmap:
+    """``nbytes`` of private anonymous memory: pages are used only once written, and given
+    back to the system by ``MADV_DONTNEED`` (a shared mapping would keep them).
+    """
+    if hasattr(mmap, "MAP_PRIVATE") and hasattr(mmap, "MAP_ANONYMOUS"):
+        return mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+    return mmap.mmap(-1, nbytes)
+
+
+class MappedColumns:
+    """The columns of one declaration in anonymous memory maps, filled a chunk at a time.
+
+    Each column is a ``memoryview`` cast to its typecode: a scalar read or write costs what an
+    ``array.array`` one does, but the memory behind it is reserved, not used, until rows are
+    filled with their value-until-known (:meth:`fill`), and rows handed out of the run can
+    give theirs back (:meth:`release`). Row numbers never change: growing past the reserve
+    maps a larger region and copies the rows still held.
+    """
+
+    def __init__(self, kind: type, reserve_rows: int) -> None:
+        self.specs = [
+            (f.name, np.dtype(f.metadata["typecode"]), f.metadata["fill"]) for f in fields(kind)
+        ]
+        self.filled = 0  # rows [0, filled) hold a value (or were released)
+        self.kept = 0  # rows below this were released: their memory is given back
+        self.maps: dict[str, mmap.mmap] = {}
+        self.views: dict[str, memoryview] = {}
+        self._map(max(reserve_rows, 1))
+
+    def _map(self, rows: int) -> None:
+        old = self.maps
+        self.maps = {}
+        for name, dtype, _ in self.specs:
+            mm = _anonymous_map(rows * dtype.itemsize)
+            if name in old:  # the rows still held, at the same offsets
+                lo, hi = self._page_floor(self.kept * dtype.itemsize), self.filled * dtype.itemsize
+                mm[lo:hi] = old[name][lo:hi]
+            self.maps[name] = mm
+        self.views = {}  # dropped before the old maps go
+        self.reserved = rows
+        self.views = {n: memoryview(self.maps[n]).cast(d.char) for n, d, _ in self.specs}
+
+    @staticmethod
+    def _page_floor(nbytes: int) -> int:
+        return nbytes - nbytes % mmap.PAGESIZE
+
+    def fill(self, stop: int) -> None:
+        """Rows ``[filled, stop)`` set to their value-until-known (mapping more if needed)."""
+        if stop <= self.filled:
+            return
+        if stop > self.reserved:
+            self._map(max(stop, 2 * self.reserved))
+        for name, dtype, fill in self.specs:
+            part = np.frombuffer(
+                self.maps[name], dtype, stop - self.filled, self.filled * dtype.itemsize
+            )
+            part[:] = fill
+            del part
+        self.filled = stop
+
+    def numpy(self, start: int, stop: int) -> dict[str, np.ndarray]:
+        """Rows ``[start, stop)`` of every column as numpy views (valid until the next fill)."""
+        return {
+            name: np.frombuffer(self.maps[name], dtype, stop - start, start * dtype.itemsize)
+            for name, dtype, _ in self.specs
+        }
+
+    def release(self, stop: int) -> None:
+        """Give back the memory of rows below ``stop`` (whole pages; the rows read as zero)."""
+        if not hasattr(mmap.mmap, "madvise") or not hasattr(mmap, "MADV_DONTNEED"):
+            self.kept = stop
+            return
+        for name, dtype, _ in self.specs:
+            lo = self._page_floor(self.kept * dtype.itemsize)
+            hi = self._page_floor(stop * dtype.itemsize)
+            if hi > lo:
+                self.maps[name].madvise(mmap.MADV_DONTNEED, lo, hi - lo)
+        self.kept = stop
 
 
 @dataclass(frozen=True)
@@ -143,7 +274,7 @@ class Facts:
     calls in progress drain).
     """
 
-    attempts: AttemptColumns
+    attempts: AttemptColumns | Mapping[str, np.ndarray]  # a sink's columns: n_attempts rows
     n_attempts: int
     callers: CallerColumns
     sessions: tuple[SessionColumns, ...]
@@ -162,8 +293,10 @@ class Records:
     scenario: Scenario
     replication: int
     stop_s: float
-    attempt: dict[str, np.ndarray]
-    caller: dict[str, np.ndarray]
+    # The attempt columns: numpy views of the model's columns, or (after a long run that
+    # handed its rows to a sink) the sink's columns, read when asked for.
+    attempt: Mapping[str, np.ndarray]
+    caller: Mapping[str, np.ndarray]  # likewise
     session: dict[str, np.ndarray]
     people: pd.DataFrame
     # Presence facts (sim/binding.py): the roster's duty periods and the breaks taken, each
@@ -196,8 +329,12 @@ class Records:
         IN_SERVICE.
         """
         attempt = as_numpy(facts.attempts, facts.n_attempts)
-        attempt.update(facts.escalation)
-        caller = as_numpy(facts.callers)
+        if facts.escalation:
+            if isinstance(attempt, dict):
+                attempt.update(facts.escalation)
+            else:  # a sink's columns, and the escalation desk's in memory
+                attempt = JoinedColumns(attempt, facts.escalation)
+        caller = dict(as_numpy(facts.callers))
         answered = np.flatnonzero(attempt["outcome"] == ANSWERED)
         who = attempt["caller_id"][answered]
         n_callers = caller["call_type"].size
@@ -212,7 +349,7 @@ class Records:
         registered_at[who[registers]] = attempt["done_at_s"][answered[registers]]
         caller["answered_at_s"] = answered_at
         caller["registered_at_s"] = registered_at
-        parts = [as_numpy(s) for s in facts.sessions]
+        parts = [dict(as_numpy(s)) for s in facts.sessions]
         session = {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
         role = facts.roster.people["role"].to_numpy()
         session["role"] = role[session["person_id"]].astype(np.int8)
@@ -237,6 +374,14 @@ class Records:
             breaks,
             facts.deferred,
         )
+
+    def forget(self) -> None:
+        """Let go of every derived column and table kept so far (each is built again when
+        asked for): after the summary, a long run's tables are built piece by piece and
+        need none of the whole-run ones.
+        """
+        for name in [n for n, v in vars(type(self)).items() if isinstance(v, cached_property)]:
+            self.__dict__.pop(name, None)
 
     @cached_property
     def queued_at_s(self) -> np.ndarray:

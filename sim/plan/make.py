@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.errors import ScenarioError
 from sim.plan.check import StaffingCheck, staffing_check
 from sim.plan.demand import Demand, demand
 from sim.plan.isa import IsaResult, isa, staffed_scenario
@@ -98,6 +99,14 @@ def make_plan(
     """Plan ``sc``: every table of ``helpline plan`` but the verification (see :mod:`verify`)."""
     if method not in METHODS:
         raise ValueError(f"--method must be one of {', '.join(METHODS)}; got {method!r}")
+    if sc.staff.supervisor_ranks:  # the plan's interval staffing has no inspectors' role yet
+        raise ScenarioError(
+            "staff.supervisor_ranks",
+            "empty to plan (the plan staffs call-takers and sub-inspectors per interval; "
+            "supervisors on duty are not planned)",
+            list(sc.staff.supervisor_ranks),
+            sc.file,
+        )
     t = plan_targets(sc, target_overrides)
     option = "--template" if templates else "--shifts"
     templates = templates or template_set(shifts)

@@ -590,6 +590,17 @@ def staff(
 
 
 @st.composite
+def horizon(draw: st.DrawFn, days: float) -> dict[str, Any]:
+    """A horizon of ``days``: with or without warm-up, any seed, cut or drained."""
+    return {
+        "days": days,
+        "warmup_days": draw(st.sampled_from([0.0, days / 4])),
+        "seed": draw(st.integers(0, 2**32 - 1)),
+        "end": draw(st.sampled_from(["cut", "drain"])),
+    }
+
+
+@st.composite
 def arrivals(draw: st.DrawFn, days: float) -> dict[str, Any]:
     if draw(st.booleans()):
         return {"mode": "constant", "calls_per_h": draw(st.floats(0.5, 80))}
@@ -618,12 +629,7 @@ def scenarios(draw: st.DrawFn) -> tuple[Any, int]:
     lines = draw(st.one_of(st.integers(1, 8), st.just("inf")))
     money = draw(st.booleans())
     raw = {
-        "horizon": {
-            "days": days,
-            "warmup_days": draw(st.sampled_from([0.0, days / 4])),
-            "seed": draw(st.integers(0, 2**32 - 1)),
-            "end": draw(st.sampled_from(["cut", "drain"])),
-        },
+        "horizon": draw(horizon(days)),
         "arrivals": draw(arrivals(days)),
         "call_types": draw(call_types(escalation)),
         "lines": {"count": lines},
@@ -695,12 +701,7 @@ def officer_scenarios(draw: st.DrawFn) -> tuple[Any, int]:
     }
     more = draw(st.integers(0, 2))
     raw = {
-        "horizon": {
-            "days": days,
-            "warmup_days": draw(st.sampled_from([0.0, days / 4])),
-            "seed": draw(st.integers(0, 2**32 - 1)),
-            "end": draw(st.sampled_from(["cut", "drain"])),
-        },
+        "horizon": draw(horizon(days)),
         "arrivals": {"mode": "constant", "calls_per_h": draw(st.floats(4, 40))},
         "call_types": types,
         "lines": {"count": draw(st.one_of(st.integers(2, 8), st.just("inf")))},

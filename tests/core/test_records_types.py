@@ -33,13 +33,18 @@ def test_the_model_records_every_declared_attempt_column() -> None:
     m = _Model(make_scenario(), 0)
     for f in fields(AttemptColumns):
         col = getattr(m, f.name)
-        assert col.typecode == f.metadata["typecode"], f.name
-        assert len(col) == m.capacity == m.n_callers + CHUNK, f.name
+        assert col.format == f.metadata["typecode"], f.name
+        assert m.capacity == m.store.filled == CHUNK, f.name
         fill = f.metadata["fill"]
         assert col[0] == fill or (math.isnan(fill) and math.isnan(col[0])), f.name
+        last = col[m.capacity - 1]
+        assert last == fill or (math.isnan(fill) and math.isnan(last)), f.name
     m._grow()
+    assert m.capacity == m.store.filled == 2 * CHUNK
     for f in fields(AttemptColumns):
-        assert len(getattr(m, f.name)) == m.capacity == m.n_callers + 2 * CHUNK, f.name
+        last = getattr(m, f.name)[m.capacity - 1]
+        fill = f.metadata["fill"]
+        assert last == fill or (math.isnan(fill) and math.isnan(last)), f.name
     rec = m.run()
     for kind, got in ((AttemptColumns, rec.attempt), (CallerColumns, rec.caller)):
         assert {f.name for f in fields(kind)} <= set(got), kind.__name__
@@ -68,9 +73,11 @@ def test_columns_that_grow_during_a_run_hold_the_same_records(monkeypatch) -> No
     )
     wide = sim.core.model.simulate(sc, 0)
     monkeypatch.setattr(sim.core.model, "CHUNK", 4)
+    monkeypatch.setattr(sim.core.model, "RESERVE", 1)
     m = _Model(sc, 0)
     narrow = m.run()
-    assert m.capacity > m.n_callers + 4 * 20  # it grew, many times
+    assert m.store.reserved > m.n_callers + 4 * 20  # it grew past its reserve
+    assert m.capacity >= m.n_attempts > m.n_callers
     assert len(narrow.attempts) > 2 * len(narrow.callers)
     pd.testing.assert_frame_equal(narrow.attempts, wide.attempts)
     pd.testing.assert_frame_equal(narrow.callers, wide.callers)

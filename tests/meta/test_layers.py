@@ -64,6 +64,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "binding.py": ("sim.cli", "sim.report", "sim.experiment", "sim.verify", "matplotlib", "click"),
     "journey.py": ("sim.cli", "sim.report", "sim.experiment", "sim.verify", "matplotlib", "click"),
     "channels.py": ("sim.cli", "sim.report", "sim.experiment", "sim.verify", "matplotlib", "click"),
+    "spill.py": ("sim.cli", "sim.report", "sim.experiment", "sim.verify", "matplotlib", "click"),
     "officers.py": ("sim.cli", "sim.report", "sim.experiment", "sim.verify", "matplotlib", "click"),
     "runner.py": ("sim.cli", "sim.report", "sim.experiment", "sim.verify", "matplotlib", "click"),
     "executors.py": ("sim.cli", "sim.report", "sim.verify", "matplotlib", "click"),

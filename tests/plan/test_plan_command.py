@@ -67,6 +67,14 @@ def test_bad_targets_and_templates_exit_2_with_one_line(
     assert not out.exists() or not any(out.rglob("*"))
 
 
+def test_supervisors_on_duty_are_refused_at_once_naming_the_key(tmp_path: Path) -> None:
+    """Inspectors' role is not planned: say so before any simulation, not minutes in."""
+    out = tmp_path / "out"
+    result = _plan(str(ROOT / "scenarios" / "officers_2023.toml"), "--out", str(out))
+    _one_line_error(result, "staff.supervisor_ranks: must be empty to plan")
+    assert not out.exists()
+
+
 def test_plan_writes_its_tables_and_plan_toml_reproduces_the_verification(tmp_path: Path) -> None:
     out = tmp_path / "plan"
     result = _plan(

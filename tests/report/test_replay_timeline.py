@@ -13,8 +13,15 @@ from hypothesis import strategies as st
 
 from sim.cli import main
 from sim.core.model import simulate
-from sim.core.records import ANSWERED, BLOCKED, NO_ANSWER
-from sim.report.replay import assign_lines, roster_of, timeline, window_of, worst_day
+from sim.core.records import ANSWERED, BLOCKED, NO_ANSWER, Records
+from sim.report.replay import (
+    Window,
+    assign_lines,
+    roster_of,
+    timeline,
+    window_of,
+    worst_day,
+)
 from sim.report.replay_video import frame_facts
 from sim.scenario import load_scenario, variant
 
@@ -54,19 +61,26 @@ def test_worst_day_is_the_surge_day(scam: tuple) -> None:
     }  # fmt: skip
 
 
+def quiet_second(rec: Records, w: Window, clock_h: float) -> int:
+    """The first whole second from ``clock_h`` on the window's day with no recorded fact
+    within 1 s: the page rounds instants to whole seconds.
+    """
+    a, s = rec.attempt, rec.session
+    keys = ("arrived_at_s", "answered_at_s", "line_released_at_s", "done_at_s")
+    facts = np.concatenate([a[k] for k in keys] + [s["login_at_s"], s["logout_at_s"]])
+    facts = facts[~np.isnan(facts)]
+    t = w.day * 86_400 + round(clock_h * 3600)
+    while np.any(np.abs(facts - t) <= 1):
+        t += 1
+    return t
+
+
 @pytest.mark.parametrize("clock_h", [9.25, 13.5, 15.75, 16.0, 18.1, 22.5])
 def test_tiles_match_the_records_at_an_instant(scam: tuple, clock_h: float) -> None:
     """Lines talking / waiting and call-takers busy, as drawn, equal counts from the facts."""
     rec, w, tl = scam
     a = rec.attempt
-    facts = np.concatenate([a[k] for k in ("arrived_at_s", "answered_at_s", "line_released_at_s",
-                                           "done_at_s")] + [rec.session["login_at_s"],
-                                           rec.session["logout_at_s"]])  # fmt: skip
-    facts = facts[~np.isnan(facts)]
-    # The page rounds instants to whole seconds: look at a second with no fact within 1 s.
-    t = w.day * 86_400 + round(clock_h * 3600)
-    while np.any(np.abs(facts - t) <= 1):
-        t += 1
+    t = quiet_second(rec, w, clock_h)
     t_rel = t - w.start_s
     held = a["outcome"] != BLOCKED
     released = np.nan_to_num(a["line_released_at_s"], nan=np.inf)
@@ -151,13 +165,7 @@ def test_callback_tries_ring_out_they_never_wait(callbacks: tuple, clock_h: floa
     a = rec.attempt
     tries = a["callback_try"] > 0
     assert (a["outcome"][tries] == NO_ANSWER).any()  # the scenario rings some out unanswered
-    facts = np.concatenate([a[k] for k in ("arrived_at_s", "answered_at_s", "line_released_at_s",
-                                           "done_at_s")] + [rec.session["login_at_s"],
-                                           rec.session["logout_at_s"]])  # fmt: skip
-    facts = facts[~np.isnan(facts)]
-    t = w.day * 86_400 + round(clock_h * 3600)
-    while np.any(np.abs(facts - t) <= 1):
-        t += 1
+    t = quiet_second(rec, w, clock_h)
     held = a["outcome"] != BLOCKED
     released = np.nan_to_num(a["line_released_at_s"], nan=np.inf)
     answered = np.nan_to_num(a["answered_at_s"], nan=np.inf)
