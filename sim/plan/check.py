@@ -125,8 +125,11 @@ def _fill_fewer(df: pd.DataFrame, f: OneFewer, t: PlanTargets) -> None:
         df.loc[g, "fewer_abandon_rate"] = ab[g]
         df.loc[g, "fewer_misses"] = f.misses[g]
         df.loc[g, "fewer_misses_here"] = f.misses_here[g]
-        # Nobody on duty answers nobody: it misses without a run to show it.
-        df.loc[g[f.staffing[g] <= 1], "fewer_service_level"] = 0.0
+    # Nobody on duty answers nobody: it misses without a run to show it.
+    nobody = f.over & (f.staffing <= 1)
+    df.loc[nobody, "fewer_service_level"] = 0.0
+    df.loc[nobody, "fewer_misses"] = True
+    df.loc[nobody, "fewer_misses_here"] = True
 
 
 def summary(check: StaffingCheck, t: PlanTargets) -> dict[str, dict[str, float]]:

@@ -53,6 +53,7 @@ from sim.plan.reading import (
     STRIDE,
     OneFewer,
     Reading,
+    Verdicts,
     one_fewer,
     over_served,
     read,
@@ -67,6 +68,11 @@ from sim.scenario.variants import variant
 MAX_ITERATIONS = 10
 #: The last iterations in which brackets hold firm (see :func:`isa`).
 FIRM = 3
+#: The first settling iterations, whose "one fewer" runs lower every other half hour together.
+BULK = 2
+#: In those iterations a half hour short of its targets by less than this (service level and
+#: abandonment, shares) is left as it is (see :func:`isa`).
+HAIR = 0.01
 #: Iterations at most of the approach phase (with fewer replications), and the largest change
 #: (agents) at which it hands over to the settling phase.
 APPROACH_ITERATIONS, APPROACH_CLOSE = 3, 3
@@ -94,6 +100,16 @@ def _raised_nearby(raised_at: np.ndarray, reach: int) -> np.ndarray:
         out[k:] = np.maximum(out[k:], raised_at[:-k])
         out[:-k] = np.maximum(out[:-k], raised_at[k:])
     return out
+
+
+def _by_a_hair(r: Reading, t: PlanTargets) -> np.ndarray:
+    """Half hours within :data:`HAIR` of every target (met or short by less)."""
+    ok = np.ones(r.service_level.size, bool)
+    if t.service_level_min is not None:
+        ok &= ~(r.service_level < t.service_level_min - HAIR)
+    if t.abandon_rate_max is not None:
+        ok &= ~(r.abandon_rate > t.abandon_rate_max + HAIR / 2)
+    return ok
 
 
 def weekly_rows(values: np.ndarray, d: Demand) -> list[list[int]]:
@@ -234,6 +250,8 @@ def isa(
     forgot = np.zeros(n, bool)  # ``missed`` forgotten once already
     raised_at = np.full(n, -1)  # the last iteration that raised each interval
     met = np.full(n, np.iinfo(np.int64).max)  # fewest agents seen to meet
+    verdicts = Verdicts(n)  # "one fewer" verdicts, reused while the counts around stand
+    first_settle = 0  # the first settling iteration
     early = max(2, replications // 4)
     phase = "approach" if early < replications else "settle"
     rows: list[dict[str, Any]] = []
@@ -253,6 +271,7 @@ def isa(
         settled = np.zeros(n, bool)
         fewer = None
         one_by_one = False
+        left = 0
         if phase == "approach":
             # The paper's step, the formula on the simulated load, averaged with the steps
             # before: redials make the load rise when staff is short and fall when it is not,
@@ -266,9 +285,11 @@ def isa(
             # A count seen to miss before a neighbour rose: forget it, once for each interval
             # (what made it miss may be gone; once, so that an interval on the edge of its
             # target, flipping as its neighbours change, ends on the count that meets).
-            # In the last :data:`FIRM` iterations nothing is forgotten and nothing is lowered
-            # (the test is still made, by one agent, as the check makes it): only intervals
-            # that miss rise, so that the staffing settles within the iterations.
+            # In the last :data:`FIRM` iterations nothing is forgotten, lowering is by one
+            # agent (as the check makes it), and a half hour short of its targets by less than
+            # :data:`HAIR` is left, not raised: such a miss comes and goes as counts far away
+            # change (a lowering verified in its run, a raise), and chasing it would keep the
+            # staffing moving past the iterations. The very last iteration lowers nothing.
             firm = it > MAX_ITERATIONS - FIRM
             stale = (_raised_nearby(raised_at, STRIDE) >= missed_at) & ~forgot & (missed > 0)
             stale &= not firm
@@ -277,10 +298,17 @@ def isa(
             missed_at = np.where(~r.meets & (current > missed), it, missed_at)
             missed = np.where(r.meets, np.minimum(missed, current - 1), missed)
             missed = np.where(~r.meets, np.maximum(missed, current), missed)
+            # Raise those that miss, first, so that the "one fewer" runs test the lowerings
+            # beside the raised staffing: by the formula's step corrected by its error, at
+            # least one agent, never to a count seen to meet.
+            short = ~r.meets & ~(firm & _by_a_hair(r, t))
+            proposal = formula_step(current, r, d, t, short)
+            up = np.minimum(np.maximum(proposal, current + 1), met)
+            raised = np.where(short, up, current)
             # Lower the over-served in staggered runs, one after another, keeping each
             # lowering where nothing then misses, never to a count seen to miss: by the
             # formula's step (corrected by its error) while that says more than one agent is
-            # spare and no count below is known to miss, else by one. Raise those that miss.
+            # spare and no count below is known to miss, else by one.
             over = over_served(r, t)
             spare = current - formula_step(current, r, d, t, over)
             by = np.clip(spare, 1, np.maximum(1, current - 1 - missed))
@@ -288,30 +316,48 @@ def isa(
                 by = np.ones(n, dtype=int)
             # A lowering by one that misses nothing now is kept even below a count once seen to
             # miss (the test is of the staffing as it stands).
-            may = ((current - by > missed) | (by == 1)) & (not firm)
-            fewer = one_fewer(current, r, d, t, scenario, simulator, reps, adopt=may, by=by)
+            may = (current - by > missed) | (by == 1)
+            may &= it < MAX_ITERATIONS  # the last iteration only tests: nothing after it would
+            # The first :data:`BULK` settling iterations, where many half hours move, lower
+            # them in two runs (every other over-served half hour together), not four.
+            bulk = it - first_settle < BULK
+            fewer = one_fewer(
+                raised,
+                r,
+                d,
+                t,
+                scenario,
+                simulator,
+                reps,
+                adopt=may,
+                by=by,
+                verdicts=verdicts,
+                stride=2 if bulk else STRIDE,
+            )
+            assert fewer.by_one is not None
+            by = np.where(fewer.by_one, 1, by)
             settled = r.meets & ~fewer.fewer_meets
-            proposal = formula_step(current, r, d, t, ~r.meets)
-            up = np.minimum(np.maximum(proposal, current + 1), met)
-            nxt = np.where(r.meets, fewer.adopted, up)
+            nxt = fewer.adopted
             low = current - by
             missed_at = np.where(fewer.misses & (low > missed), it, missed_at)
             missed = np.where(fewer.misses, np.maximum(missed, low), missed)
             raised_at = np.where(nxt > current, it, raised_at)
             met = np.where(fewer.fewer_meets, np.minimum(met, low), met)
-            one_by_one = bool(np.all(by[over] == 1))
+            one_by_one = bool(np.all(fewer.by_one[over]))
+            left = int(np.sum(~r.meets & ~short))
         changed = int(np.sum(nxt != current))
         goal = t.service_level_min
         row: dict[str, Any] = {
             "iteration": it,
             "phase": phase,
             "replications": reps,
-            "simulations": 1 + (len(fewer.runs) if fewer is not None else 0),
+            "simulations": 1 + (fewer.simulated if fewer is not None else 0),
             "person_hours": float(current.sum() * d.interval_s / 3600),
             "intervals_changed": changed,
             "intervals_raised": int(np.sum(nxt > current)),
             "largest_change": int(np.max(np.abs(nxt - current))),
             "intervals_missing": int(np.sum(~r.meets)),
+            "intervals_left_short": left,
             "intervals_settled": int(settled.sum()),
             "intervals_over_served": int(over_served(r, t).sum()),
             "intervals_fewer_meets": -1 if fewer is None else int(fewer.fewer_meets.sum()),
@@ -325,6 +371,7 @@ def isa(
         if phase == "approach":
             if row["largest_change"] <= APPROACH_CLOSE or it >= APPROACH_ITERATIONS:
                 phase = "settle"  # the next simulation is of the full replications
+                first_settle = it + 1
         elif changed == 0 and one_by_one:
             converged = True  # and the "one fewer" runs were the check's
             break

@@ -55,14 +55,29 @@ def measure(
 ) -> Measures:
     """Count each replication's attempts by the interval they arrived in (``edges_s``)."""
     rows: dict[str, list[np.ndarray]] = {k: [] for k in Measures.__dataclass_fields__}
+    n = edges_s.size - 1
     for a in attempts:
         arrived = a["arrived_at_s"].to_numpy()
-        out = a["outcome"].astype(str).to_numpy()
-        wait = a["wait_s"].to_numpy()
-        ans, ab, bl = out == ANSWERED, out == ABANDONED, out == BLOCKED
+        outcome = a["outcome"]
+        if isinstance(outcome.dtype, pd.CategoricalDtype):  # compare codes, not strings
+            codes = outcome.cat.codes.to_numpy()
+            names = list(outcome.cat.categories)
 
-        def count(mask: np.ndarray, arrived: np.ndarray = arrived) -> np.ndarray:
-            return np.histogram(arrived[mask], bins=edges_s)[0].astype(float)
+            def code(name: str, codes: np.ndarray = codes, names: list[str] = names) -> np.ndarray:
+                return codes == names.index(name) if name in names else np.zeros(codes.size, bool)
+
+            ans, ab, bl = code(ANSWERED), code(ABANDONED), code(BLOCKED)
+        else:
+            out = outcome.astype(str).to_numpy()
+            ans, ab, bl = out == ANSWERED, out == ABANDONED, out == BLOCKED
+        wait = a["wait_s"].to_numpy()
+        # The interval each attempt arrived in, as np.histogram bins (the last edge inside).
+        k = np.searchsorted(edges_s, arrived, side="right") - 1
+        k = np.where(arrived == edges_s[-1], n - 1, k)
+        inside = (k >= 0) & (k < n)
+
+        def count(mask: np.ndarray, k: np.ndarray = k, inside: np.ndarray = inside) -> np.ndarray:
+            return np.bincount(k[mask & inside], minlength=n).astype(float)
 
         rows["attempts"].append(count(np.ones(arrived.size, bool)))
         rows["answered"].append(count(ans))
