@@ -78,6 +78,7 @@ def main() -> None:
         "iterations": len(result.iterations),
         "intervals_changed": [int(x) for x in result.iterations["intervals_changed"]],
         "replications_per_iteration": [int(x) for x in result.iterations["replications"]],
+        "simulations_per_iteration": [int(x) for x in result.iterations["simulations"]],
         "converged": result.converged,
         "goal_s": 120,
     }

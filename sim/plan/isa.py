@@ -18,23 +18,23 @@ new noise, is what moves a half hour's figures. Two phases:
    steps before (redials make the load swing with the staffing), until no interval moves by
    more than :data:`APPROACH_CLOSE` agents.
 2. **Settle** (all the replications): each interval keeps a bracket, the most agents seen to
-   miss its targets and the fewest seen to meet them (mean over the replications). The first
-   settling step moves every interval by the formula's step corrected by its error (the
-   approach leaves most over-served, the far ones by several agents), a rise at least one
-   agent and never to a count seen to meet, a fall never to one seen to miss. From then on
-   every iteration simulates the staffing and then the "one fewer" test of
-   :func:`sim.plan.reading.one_fewer` (each over-served interval, more than
-   :data:`~sim.plan.reading.SPARE` above the service-level target, with one agent fewer, in
-   :data:`~sim.plan.reading.STRIDE` staggered runs), the runs one after another: each run
-   keeps its lowering wherever no target is then missed (there or in the next half hours),
-   so the next run lowers its intervals beside those already lowered, and what each run
-   shows is of the staffing it leaves (lowering neighbours together lowers each more than
-   lowering it alone, so they are never lowered together untested). An interval that misses
-   rises as before (it was not lowered).
-   An interval is settled when it meets its targets and is not over-served or one
-   fewer misses. Stop when no interval changes after the test (converged: the last
-   simulation is of the final staffing, and its test is the one ``helpline plan --check``
-   reports, the same runs), or after :data:`MAX_ITERATIONS` in all.
+   miss its targets and the fewest seen to meet them (mean over the replications). Every
+   iteration simulates the staffing, raises the intervals that miss (the formula's step
+   corrected by its error, at least one agent, never to a count seen to meet), and then makes
+   the "one fewer" test of :func:`sim.plan.reading.one_fewer` beside the raises: each
+   over-served interval (:func:`~sim.plan.reading.over_served`) lowered, those lowered together
+   :data:`~sim.plan.reading.STRIDE` apart, the runs one after another, each keeping its
+   lowering wherever no target is then missed (there or in the next half hours), so the next
+   run lowers its intervals beside those already lowered (lowering neighbours together lowers
+   each more than lowering it alone, so they are never lowered together untested). A verdict
+   of one fewer is kept (:class:`~sim.plan.reading.Verdicts`) while the counts it rests on
+   stand, and only the others are run. The first :data:`BULK` settling iterations lower every
+   other interval together (two runs) and keep no verdicts; in the last :data:`FIRM`
+   nothing is forgotten, lowering is by one, and an interval short by less than :data:`HAIR`
+   is left; the last iteration lowers nothing. Stop when no interval changes and every
+   over-served interval has a standing verdict of one fewer (converged: the last simulation is
+   of the final staffing, and its verdicts are those ``helpline plan --check`` reports), or
+   after :data:`MAX_ITERATIONS` in all.
 """
 
 from __future__ import annotations

@@ -11,12 +11,12 @@ then misses its targets: at that half hour, or at one of the next ``STRIDE - 1``
 1.5 hours), since the queue a half hour leaves
 behind, and the redials of its callers who gave up, fall on the half hours after it. (A
 call-taker is not spare where taking them away makes the next half hour miss: ISA would only
-have to put one back there.) The over-served half hours are lowered in :data:`STRIDE` runs,
-not one run each: those lowered together are at least :data:`STRIDE` half hours apart (by
-their index modulo :data:`STRIDE`), since one agent fewer touches the next one or two half
-hours (the queue it leaves behind), not those hours away. Lowering others far away can only
-lower a half hour's service level a little further, so a run says "misses" at most a hair more
-often than lowering one at a time would.
+have to put one back there.) The over-served half hours are lowered in a few runs
+(:func:`pack`, at most :data:`STRIDE` for a whole week), not one run each: those lowered
+together are at least :data:`STRIDE` half hours apart, since one agent fewer touches the
+next one or two half hours (the queue it leaves behind), not those hours away. Lowering
+others far away can only lower a half hour's service level a little further, so a run says
+"misses" at most a hair more often than lowering one at a time would.
 """
 
 from __future__ import annotations
