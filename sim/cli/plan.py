@@ -108,11 +108,7 @@ def _screen(plan: Plan, ver: Verification, sipp_ver: Verification) -> str:
                     f"({f['over_5_points_fewer_misses_here']} there, the others in the next "
                     "1.5 h)"
                 )
-                if f["over_5_points_fewer_carried"]:
-                    text += (
-                        f"; {f['over_5_points_fewer_carried']} of the runs were ISA's at the "
-                        "same counts within 1.5 h"
-                    )
+
             lines.append(text)
     return "\n".join(lines)
 

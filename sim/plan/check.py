@@ -102,7 +102,6 @@ def staffing_check(
                 "fewer_abandon_rate": np.nan,
                 "fewer_misses": pd.array([pd.NA] * staff.size, dtype="boolean"),
                 "fewer_misses_here": pd.array([pd.NA] * staff.size, dtype="boolean"),
-                "fewer_carried": pd.array([pd.NA] * staff.size, dtype="boolean"),
             }
         )
         if method in fewer_for:
@@ -126,8 +125,6 @@ def _fill_fewer(df: pd.DataFrame, f: OneFewer, t: PlanTargets) -> None:
         df.loc[g, "fewer_abandon_rate"] = ab[g]
         df.loc[g, "fewer_misses"] = f.misses[g]
         df.loc[g, "fewer_misses_here"] = f.misses_here[g]
-    carried = f.carried if f.carried is not None else np.zeros(f.over.size, bool)
-    df.loc[f.over, "fewer_carried"] = carried[f.over]
     # Nobody on duty answers nobody: it misses without a run to show it.
     nobody = f.over & (f.staffing <= 1)
     df.loc[nobody, "fewer_service_level"] = 0.0
@@ -152,7 +149,6 @@ def summary(check: StaffingCheck, t: PlanTargets) -> dict[str, dict[str, float]]
             "over_5_points_fewer_misses": int(over["fewer_misses"].fillna(False).sum()),
             "over_5_points_fewer_misses_here": int(over["fewer_misses_here"].fillna(False).sum()),
             "over_5_points_checked": int(over["fewer_misses"].notna().sum()),
-            "over_5_points_fewer_carried": int(over["fewer_carried"].fillna(False).sum()),
             "person_hours": float(g["call_takers"].sum() * check.interval_h),
         }
     return out

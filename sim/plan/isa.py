@@ -28,13 +28,14 @@ new noise, is what moves a half hour's figures. Two phases:
    run lowers its intervals beside those already lowered (lowering neighbours together lowers
    each more than lowering it alone, so they are never lowered together untested). A verdict
    of one fewer is kept (:class:`~sim.plan.reading.Verdicts`) while the counts it rests on
-   stand, and only the others are run. The first :data:`BULK` settling iterations lower every
-   other interval together (two runs) and keep no verdicts; in the last :data:`FIRM`
-   nothing is forgotten, lowering is by one, and an interval short by less than :data:`HAIR`
-   is left; the last iteration lowers nothing. Stop when no interval changes and every
-   over-served interval has a standing verdict of one fewer (converged: the last simulation is
-   of the final staffing, and its verdicts are those ``helpline plan --check`` reports), or
-   after :data:`MAX_ITERATIONS` in all.
+   stand, and only the others are run; when an iteration would settle on kept verdicts, the
+   test is made again afresh on its staffing, and convergence is on that. The first
+   :data:`BULK` settling iterations lower every other interval together (two runs) and keep no
+   verdicts; in the last :data:`FIRM` nothing is forgotten, lowering is by one, and an
+   interval short by less than :data:`HAIR` is left; the last iteration lowers nothing. Stop
+   when no interval changes and every over-served interval has a verdict of one fewer made on
+   that staffing (converged: the last simulation is of the final staffing, and its verdicts
+   are those ``helpline plan --check`` reports), or after :data:`MAX_ITERATIONS` in all.
 """
 
 from __future__ import annotations
@@ -270,6 +271,7 @@ def isa(
         r = read(m, d, t)
         settled = np.zeros(n, bool)
         fewer = None
+        simulations = 1
         one_by_one = False
         left = 0
         if phase == "approach":
@@ -335,6 +337,30 @@ def isa(
                 stride=2 if bulk else STRIDE,
             )
             assert fewer.by_one is not None
+            assert fewer.carried is not None
+            simulations += fewer.simulated
+            if (
+                np.array_equal(fewer.adopted, current)
+                and bool(np.all(fewer.by_one[over]))
+                and fewer.carried.any()
+            ):
+                # Settled on verdicts kept from earlier staffings: what comes in from more
+                # than 1.5 h before may have changed since, so the test is made again, afresh,
+                # on this very staffing; convergence is on its verdicts alone.
+                verdicts = Verdicts(n)
+                fewer = one_fewer(
+                    current,
+                    r,
+                    d,
+                    t,
+                    scenario,
+                    simulator,
+                    reps,
+                    adopt=may,
+                    verdicts=verdicts,
+                )
+                simulations += fewer.simulated
+            assert fewer.by_one is not None
             by = np.where(fewer.by_one, 1, by)
             settled = r.meets & ~fewer.fewer_meets
             nxt = fewer.adopted
@@ -351,7 +377,7 @@ def isa(
             "iteration": it,
             "phase": phase,
             "replications": reps,
-            "simulations": 1 + (fewer.simulated if fewer is not None else 0),
+            "simulations": simulations,
             "person_hours": float(current.sum() * d.interval_s / 3600),
             "intervals_changed": changed,
             "intervals_raised": int(np.sum(nxt > current)),

@@ -147,8 +147,9 @@ def make_plan(
             known, known_fewer = {}, {}
             if result is not None and result.converged and result.replications == replications:
                 known[method] = result.measures  # the very scenario and replications
-                if result.fewer is not None:
-                    known_fewer[method] = result.fewer  # and ISA's last "one fewer" runs
+                f = result.fewer  # and ISA's last "one fewer" runs, if all of this staffing
+                if f is not None and (f.carried is None or not f.carried.any()):
+                    known_fewer[method] = f
             sipp = req[req["method"] == "sipp"]["call_takers"].to_numpy()
             checked = staffing_check(
                 sc,
