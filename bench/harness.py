@@ -54,7 +54,8 @@ class Contestant:
 class RunResult:
     """One run of one contestant in its own process.
 
-    ``run_s`` is the wall time of ``run()`` alone (seconds, ``time.perf_counter``);
+    ``run_s`` is the wall time of ``run()`` alone (seconds, ``time.perf_counter``) and
+    ``cpu_s`` its CPU time (``time.process_time``: the steadier figure on a shared machine);
     ``process_s`` the wall time of the whole child process, start-up and imports
     included. ``base_rss_kb`` is the resident-memory high-water mark (VmHWM, KiB)
     after the imports and before ``run()``; ``peak_rss_kb`` the mark after it.
@@ -65,6 +66,7 @@ class RunResult:
     seed: int
     n_arrivals: int
     run_s: float
+    cpu_s: float
     process_s: float
     base_rss_kb: int
     peak_rss_kb: int
@@ -79,6 +81,11 @@ class RunResult:
     def calls_per_s(self) -> float:
         """Simulated calls per second of wall time of ``run()``."""
         return self.calls / self.run_s
+
+    @property
+    def calls_per_cpu_s(self) -> float:
+        """Simulated calls per second of CPU time of ``run()``."""
+        return self.calls / self.cpu_s
 
     @property
     def peak_rss_mb(self) -> float:
@@ -144,11 +151,12 @@ def _child(module: str, n_arrivals: int, seed: int) -> dict:
     contestant = importlib.import_module(module)
     gc.collect()
     base_rss_kb = _rss_high_water_kb()
-    start = time.perf_counter()
+    start, start_cpu = time.perf_counter(), time.process_time()
     output = contestant.run(n_arrivals, seed)
-    run_s = time.perf_counter() - start
+    run_s, cpu_s = time.perf_counter() - start, time.process_time() - start_cpu
     return {
         "run_s": run_s,
+        "cpu_s": cpu_s,
         "base_rss_kb": base_rss_kb,
         "peak_rss_kb": _rss_high_water_kb(),
         "output": output,
@@ -182,6 +190,7 @@ def run_in_subprocess(
         seed=seed,
         n_arrivals=n_arrivals,
         run_s=child["run_s"],
+        cpu_s=child["cpu_s"],
         process_s=process_s,
         base_rss_kb=child["base_rss_kb"],
         peak_rss_kb=child["peak_rss_kb"],
@@ -213,12 +222,13 @@ class Summary:
     key: str
     rounds: int
     calls_per_s: float
+    calls_per_cpu_s: float
     peak_rss_mb: float
     bytes_per_call: float
 
 
 def summarise(runs: Sequence[RunResult]) -> dict[str, Summary]:
-    """Median calls/s, peak RSS (MiB) and bytes per call of each contestant key."""
+    """Median calls/s (wall and CPU), peak RSS (MiB) and bytes per call of each contestant."""
     by_key: dict[str, list[RunResult]] = {}
     for r in runs:
         by_key.setdefault(r.key, []).append(r)
@@ -227,6 +237,7 @@ def summarise(runs: Sequence[RunResult]) -> dict[str, Summary]:
             key=key,
             rounds=len(rs),
             calls_per_s=statistics.median(r.calls_per_s for r in rs),
+            calls_per_cpu_s=statistics.median(r.calls_per_cpu_s for r in rs),
             peak_rss_mb=statistics.median(r.peak_rss_mb for r in rs),
             bytes_per_call=statistics.median(r.bytes_per_call for r in rs),
         )
@@ -235,13 +246,14 @@ def summarise(runs: Sequence[RunResult]) -> dict[str, Summary]:
 
 
 def ratios(subject: Summary, reference: Summary) -> dict[str, float]:
-    """Subject over reference for calls/s, peak RSS and bytes per call."""
+    """Subject over reference for calls/s (wall and CPU), peak RSS and bytes per call."""
 
     def over(a: float, b: float) -> float:
         return a / b if b else math.nan
 
     return {
         "calls_per_s": over(subject.calls_per_s, reference.calls_per_s),
+        "calls_per_cpu_s": over(subject.calls_per_cpu_s, reference.calls_per_cpu_s),
         "peak_rss_mb": over(subject.peak_rss_mb, reference.peak_rss_mb),
         "bytes_per_call": over(subject.bytes_per_call, reference.bytes_per_call),
     }

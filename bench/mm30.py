@@ -151,8 +151,10 @@ def benchmark(args: argparse.Namespace) -> dict:
                     "seed": r.seed,
                     "calls": r.calls,
                     "run_s": r.run_s,
+                    "cpu_s": r.cpu_s,
                     "process_s": r.process_s,
                     "calls_per_s": r.calls_per_s,
+                    "calls_per_cpu_s": r.calls_per_cpu_s,
                     "peak_rss_mb": r.peak_rss_mb,
                     "bytes_per_call": r.bytes_per_call,
                     **{m: r.output[m] for m in ("answered", "abandoned", *METRICS)},
@@ -199,11 +201,13 @@ def render(report: dict) -> str:
         f"M/M/30+M benchmark: {report['arrivals']:,} arrivals x {report['rounds']} round(s), "
         f"seed {report['seed']}; {m['nproc']} CPU(s), {m['cpu']}, Python {m['python']}",
         "",
-        f"{'contestant':<28}{'calls/s':>10}{'peak RSS MB':>13}{'bytes/call':>12}",
+        f"{'contestant':<28}{'calls/s':>10}{'calls/CPU s':>13}{'peak RSS MB':>13}"
+        f"{'bytes/call':>12}",
     ]
     for key, res in report["contestants"].items():
         lines.append(
             f"({key}) {res['name']:<24}{res['calls_per_s']:>10,.0f}"
+            f"{res['calls_per_cpu_s']:>13,.0f}"
             f"{res['peak_rss_mb']:>13.1f}{res['bytes_per_call']:>12,.0f}"
         )
     lines += [
@@ -227,10 +231,13 @@ def render(report: dict) -> str:
         lines.append(f"each CI at {each}: the checks together at {100 * LEVEL:.0f}% (Bonferroni)")
     lines.append("")
     if report["ratios"]:
-        lines.append(f"{'ratio':<10}{'calls/s':>10}{'peak RSS':>10}{'bytes/call':>12}")
+        lines.append(
+            f"{'ratio':<10}{'calls/s':>10}{'calls/CPU s':>13}{'peak RSS':>10}{'bytes/call':>12}"
+        )
         for name, r in report["ratios"].items():
             lines.append(
                 f"({name}){'':<{8 - len(name)}}{_fmt(r['calls_per_s'], '.2f'):>10}"
+                f"{_fmt(r['calls_per_cpu_s'], '.2f'):>13}"
                 f"{_fmt(r['peak_rss_mb'], '.2f'):>10}{_fmt(r['bytes_per_call'], '.2f'):>12}"
             )
     else:

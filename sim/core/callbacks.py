@@ -25,7 +25,6 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 import numpy as np
-from simpy.events import Event
 
 from sim.core.records import CALLBACK, GAVE_UP, NO_ANSWER, WAITING
 from sim.core.streams import UNIFORM, PerAttempt
@@ -121,9 +120,9 @@ class CallbackDesk:
         if self.pending:
             self.dial_idle()
 
-    def on_abandon(self, ev: Event) -> None:
+    def on_abandon(self, a: int) -> None:
         """The model's abandon, then due callbacks onto the freed line."""
-        self.base_abandon(ev)
+        self.base_abandon(a)
         if self.pending:
             self.dial_idle()
 
@@ -154,9 +153,8 @@ class CallbackDesk:
         m.agent_id[a] = agent
         m.env.at(self.ring.value(c, k), self.on_ring_end, a)
 
-    def _on_ring_end(self, ev: Event) -> None:
+    def _on_ring_end(self, a: int) -> None:
         """Nobody answered: line and call-taker free; try again later, or the caller is lost."""
-        a = ev._value
         m = self.m
         now = m.env._now
         m.line_released_at_s[a] = now
@@ -172,6 +170,6 @@ class CallbackDesk:
         if self.pending:
             self.dial_idle()
 
-    def _on_retry_due(self, ev: Event) -> None:
-        self.pending.append(ev._value)
+    def _on_retry_due(self, due: tuple[int, int]) -> None:
+        self.pending.append(due)
         self.dial_idle()

@@ -29,7 +29,6 @@ from __future__ import annotations
 from array import array
 from collections import deque
 from dataclasses import dataclass, fields
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -105,9 +104,8 @@ class DeferredWork:
         """The deferred work of ``sc`` hooked to ``takers``, or None when it has none."""
         return cls(sc, root, env, takers) if sc.deferred.enabled else None
 
-    def _on_arrival(self, ev: Any) -> None:
-        """Item ``ev._value`` arrives (and every next one due at the same instant)."""
-        i = ev._value
+    def _on_arrival(self, i: int) -> None:
+        """Item ``i`` arrives (and every next one due at the same instant)."""
         arrived = self.cols.arrived_at_s
         now = self.env._now
         while True:
@@ -135,9 +133,8 @@ class DeferredWork:
         self.cols.agent_id[i] = agent
         self.env.at(self.cols.handle_s[i], self._on_done, i)
 
-    def _on_done(self, ev: Any) -> None:
+    def _on_done(self, i: int) -> None:
         """The reply is sent: the call-taker is free for calls (or the next item)."""
-        i = ev._value
         now = self.env._now
         self.cols.replied_at_s[i] = now
         self.takers.free(self.cols.agent_id[i], now)

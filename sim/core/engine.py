@@ -1,22 +1,26 @@
-"""SimPy's environment, with a run loop for callback events.
+"""SimPy's environment, with a run loop for plain callbacks.
 
-The model schedules every state change as a :class:`Call`, the smallest
-:class:`simpy.events.Event` there is: already triggered, with one callback
-that advances one attempt, caller or person. :class:`Engine` is a
-:class:`simpy.Environment` (same clock, same event queue, same ``schedule``,
-same order of events: time, then priority, then scheduling order) whose
-:meth:`Engine.run_until` does what ``Environment.run(until=...)`` does, with
-``Environment.step`` inlined into one loop. Subclassing the environment and
-overriding how it steps is the extension point SimPy itself uses
-(``simpy.rt.RealtimeEnvironment``); inlining saves a method call, a
-``try`` block and an end-of-run check per event, which is about a tenth of
-the model's time.
+The model schedules every state change as a plain callback: ``fn(value)`` at
+an instant, with ``value`` the attempt, caller or person it is for. Such a
+step is one entry of SimPy's own event queue, ``(instant_s, priority, id,
+fn, value)``, with no event object at all. :class:`Engine` is a
+:class:`simpy.Environment` (same clock, same queue, same order of events:
+time, then priority, then scheduling order) that keeps every entry in that
+form: a SimPy event (a timeout, a process) is scheduled as the entry
+``(instant_s, priority, id, Engine._fire, event)``, so :meth:`Engine.step`
+and :meth:`Engine.run_until` pop an entry and call ``fn(value)``, whatever it
+is. Subclassing the environment and overriding how it schedules and steps is
+the extension point SimPy itself uses (``simpy.rt.RealtimeEnvironment``);
+``run_until`` inlines ``step`` into one loop of three operations an entry (pop,
+set the clock, call), and a callback costs no event object, no list of
+callbacks and no check of the event's state.
 
 Beyond SimPy's interface: :meth:`Engine.at` and :meth:`Engine.at_time`
-schedule a callback (reusing calls that have run), and :meth:`Engine.jump`
-lets a chain of steps skip the queue when nothing else is due before its
-next step. ``tests/test_engine.py`` checks all of it against SimPy's own
-``Environment.run``.
+schedule a callback, and :meth:`Engine.jump` lets a chain of steps skip the
+queue when nothing else is due before its next step. ``tests/core/test_engine.py``
+checks all of it against SimPy's own ``Environment.run``. Code on the hottest
+path (``sim/core/fastpath.py``) pushes its entries onto ``_queue`` itself, in
+the same form and with the same ids, to save a method call.
 
 The clock is SimPy's ``_now`` attribute. The model reads it as ``env._now``
 on its per-event path, because ``Environment.now`` is a property and costs a
@@ -30,32 +34,21 @@ from heapq import heappop, heappush
 from typing import Any
 
 import simpy
-from simpy.events import NORMAL, URGENT, Event
-
-
-class Call(Event):
-    """A callback due at a later instant: ``callback(event)``, with ``event._value`` its subject.
-
-    The value carries the attempt, caller or person the callback is for. A
-    call has exactly one callback. :meth:`Engine.run_until` runs it and puts
-    the call on the engine's spare list, from which :meth:`Engine.at` takes
-    it again, so nothing may keep a call once it has run. (SimPy's own
-    ``step`` can run a call too, as any other event.)
-    """
-
-    def __init__(self, callback: Callable[[Any], None], value: Any) -> None:
-        self.callbacks = [callback]
-        self._value = value
-        self._ok = True
-
+from simpy.core import EmptySchedule, StopSimulation
+from simpy.events import NORMAL, URGENT, Event, EventPriority
 
 #: What a delay before each model callback is, for the error a bad delay raises.
 DELAY_OF = {
     "_on_abandon": "the patience",
+    "on_abandon": "the patience",
     "_on_talk_end": "the talk time",
+    "on_talk_end": "the talk time",
     "_on_escalation_end": "the escalation talk time",
+    "on_escalation_end": "the escalation talk time",
     "_on_acw_end": "the after-call work",
+    "on_acw_end": "the after-call work",
     "_on_redial": "the redial delay",
+    "on_redial": "the redial delay",
 }
 
 
@@ -71,59 +64,42 @@ def bad_delay(delay_s: float, callback: Callable[[Any], None]) -> ValueError:
     return ValueError(f"{what} drawn is {delay_s!r} s: every delay must be a number >= 0")
 
 
-class _Stop(Exception):  # noqa: N818 - a signal that ends the loop, not an error
-    """Raised by the end-of-run event to leave the loop."""
+class Stop(Exception):  # noqa: N818 - a signal that ends the loop, not an error
+    """Raised by the end-of-run entry (:func:`stop`) to leave the loop."""
 
 
-def _stop(event: Event) -> None:
-    raise _Stop
+def stop(value: Any) -> None:
+    """The end-of-run entry's callback."""
+    raise Stop
+
+
+#: One entry of the queue: instant (s), priority, scheduling id, callback, its value.
+Entry = tuple[float, int, int, Callable[[Any], None], Any]
 
 
 class Engine(simpy.Environment):
-    """A :class:`simpy.Environment` whose :meth:`run_until` steps callback events quickly."""
+    """A :class:`simpy.Environment` whose queue holds plain callbacks, run by :meth:`run_until`."""
 
     def __init__(self, initial_time: float = 0) -> None:
         super().__init__(initial_time)
-        self.spare: list[Call] = []  # calls that have run, for reuse
+        self._queue: list[Entry] = []  # type: ignore[assignment]  # SimPy's entry holds an event
 
     def at(self, delay_s: float, callback: Callable[[Any], None], value: Any) -> None:
-        """Run ``callback(event)`` in ``delay_s`` seconds, ``event._value`` being ``value``.
-
-        The same as ``schedule(Call(callback, value), NORMAL, delay_s)``, with a
-        spare call reused when there is one: a call whose callback has run is
-        spare (nothing else holds it), so a run makes new event objects only
-        while the number of pending calls grows.
-        """
+        """Run ``callback(value)`` in ``delay_s`` seconds (NORMAL priority)."""
         if not delay_s >= 0.0:  # also NaN, which would break the heap's order silently
             raise bad_delay(delay_s, callback)
-        spare = self.spare
-        if spare:
-            event = spare.pop()
-            event.callbacks[0] = callback
-            event._value = value
-        else:
-            event = Call(callback, value)
-        heappush(self._queue, (self._now + delay_s, NORMAL, next(self._eid), event))
+        heappush(self._queue, (self._now + delay_s, NORMAL, next(self._eid), callback, value))
 
     def at_time(self, when_s: float, callback: Callable[[Any], None], value: Any) -> None:
-        """Run ``callback(event)`` at the instant ``when_s`` (seconds, not before now).
+        """Run ``callback(value)`` at the instant ``when_s`` (seconds, not before now).
 
         Like :meth:`at`, but the instant is kept exactly: ``now + (when_s - now)``
         can differ from ``when_s`` by a rounding error, and an instant given in
-        advance (a caller's first dial) must be kept to the last bit. (The spare
-        handling repeats :meth:`at`'s on purpose: both run about once per call,
-        and a shared helper would cost a Python call each time.)
+        advance (a caller's first dial) must be kept to the last bit.
         """
         if not when_s >= self._now:  # also NaN
             raise ValueError(f"when_s ({when_s}) is before the clock ({self._now}) or not a number")
-        spare = self.spare
-        if spare:
-            event = spare.pop()
-            event.callbacks[0] = callback
-            event._value = value
-        else:
-            event = Call(callback, value)
-        heappush(self._queue, (when_s, NORMAL, next(self._eid), event))
+        heappush(self._queue, (when_s, NORMAL, next(self._eid), callback, value))
 
     def jump(self, when_s: float) -> bool:
         """Move the clock to ``when_s`` if no event is due until then; say whether it moved.
@@ -140,36 +116,51 @@ class Engine(simpy.Environment):
             return True
         return False
 
+    # --- SimPy's events in the same queue ------------------------------------------------
+    def schedule(self, event: Event, priority: EventPriority = NORMAL, delay: float = 0) -> None:
+        """Schedule a SimPy event, as ``Environment.schedule`` does, in the callbacks' form."""
+        heappush(self._queue, (self._now + delay, priority, next(self._eid), self._fire, event))
+
+    def _fire(self, event: Event) -> None:
+        """Process a SimPy event: ``Environment.step`` after its pop."""
+        callbacks, event.callbacks = event.callbacks, None  # type: ignore[assignment]
+        try:
+            for callback in callbacks:
+                callback(event)
+        except StopSimulation:  # as in SimPy: the rest of the callbacks run when it resumes
+            event.callbacks = callbacks[callbacks.index(callback) + 1 :]
+            self.schedule(event, EventPriority(-1))
+            raise
+        if not event._ok and not hasattr(event, "_defused"):
+            exc = type(event._value)(*event._value.args)
+            exc.__cause__ = event._value
+            raise exc
+
+    def step(self) -> None:
+        """Process the next entry of the queue (``Environment.step`` for this queue's form)."""
+        try:
+            self._now, _, _, callback, value = heappop(self._queue)
+        except IndexError:
+            raise EmptySchedule from None
+        callback(value)
+
     def run_until(self, stop_s: float) -> None:
         """Process events until the clock reaches ``stop_s`` seconds.
 
-        Same result as ``Environment.run(until=stop_s)``: an urgent event at
+        Same result as ``Environment.run(until=stop_s)``: an urgent entry at
         ``stop_s`` ends the run, so events due at exactly ``stop_s`` are left
         in the queue, and the clock ends at ``stop_s``. A failed event that
         nobody defused raises its exception, as in ``Environment.step``.
         """
         if stop_s <= self._now:
             raise ValueError(f"stop_s ({stop_s}) must be later than the clock ({self._now})")
-        end = Event(self)
-        end._ok = True
-        end._value = None
-        end.callbacks = [_stop]
-        self.schedule(end, URGENT, stop_s - self._now)
         queue = self._queue
-        spare = self.spare
+        # The end's instant as SimPy computes it (now + delay, which may differ from stop_s in
+        # the last bit): the clock ends there and the pools close their sessions there.
+        heappush(queue, (self._now + (stop_s - self._now), URGENT, next(self._eid), stop, None))
         try:
-            while True:  # the end event is in the queue until it ends the run
-                self._now, _, _, event = heappop(queue)
-                if event.__class__ is Call:  # its one callback, then it is spare
-                    event.callbacks[0](event)
-                    spare.append(event)
-                else:  # any other event: Environment.step
-                    callbacks, event.callbacks = event.callbacks, None  # type: ignore[assignment]
-                    for callback in callbacks:
-                        callback(event)
-                    if not event._ok and not hasattr(event, "_defused"):
-                        exc = type(event._value)(*event._value.args)
-                        exc.__cause__ = event._value
-                        raise exc
-        except _Stop:
+            while True:  # the end entry is in the queue until it ends the run
+                self._now, _, _, callback, value = heappop(queue)
+                callback(value)
+        except Stop:
             return

@@ -33,7 +33,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
-from simpy.events import Event
 
 from sim.core.pool import Pool
 from sim.core.streams import per_caller
@@ -107,10 +106,9 @@ class EscalationDesk:
             model.supervisors.on_ready = self._ready(TO_SUPERVISORS)
         self.on_give_up = self._on_give_up
 
-    def _on_talk_end(self, ev: Event) -> None:
+    def _on_talk_end(self, a: int) -> None:
         """Talk is over: hang up, or ask the rule's pool for an officer (waiting if none)."""
         m = self.m
-        a = ev._value
         c = m.caller_id[a]
         to = self.to[c]
         if to < 0:
@@ -132,12 +130,11 @@ class EscalationDesk:
                 self.patience_of[a] = patience
                 m.env.at(patience, self.on_give_up, a)
 
-    def _on_give_up(self, ev: Event) -> None:
+    def _on_give_up(self, a: int) -> None:
         """The caller's patience for an officer ran out: unless served, the call ends here
         (left in the queue, skipped when it reaches the head).
         """
         m = self.m
-        a = ev._value
         if not math.isnan(m.escalation_started_at_s[a]):
             return
         self.abandoned.add(a)
@@ -157,9 +154,8 @@ class EscalationDesk:
 
         return ready
 
-    def _on_escalation_end(self, ev: Event) -> None:
+    def _on_escalation_end(self, a: int) -> None:
         m = self.m
-        a = ev._value
         pool = self.pools[self.escalated_to[a]]
         assert pool is not None
         pool.free(m.officer_id[a], m.env._now)

@@ -7,21 +7,20 @@ import random
 import pytest
 import simpy
 
-from sim.core.engine import Call, Engine
+from sim.core.engine import Engine
 
 
-def _trace_with(env: simpy.Environment, run) -> list[tuple[float, str]]:
-    """Schedule the same mix of events on ``env``, run it with ``run`` and return what ran when."""
+def _trace_with(env: simpy.Environment, schedule, run) -> list[tuple[float, str]]:
+    """Schedule the same mix of events on ``env``, run it with ``run`` and return what ran when.
+
+    ``schedule(env, delay, fn)`` schedules ``fn()`` after ``delay``: a plain SimPy event on
+    SimPy's environment, a callback (:meth:`Engine.at`) on the engine.
+    """
     seen: list[tuple[float, str]] = []
-
-    def note(name: str):
-        return lambda ev: seen.append((env.now, name))
-
     rng = random.Random(7)
     for i in range(300):
         delay = float(rng.choice([0, 1, 1, 2.5, 5, 10, 10, 20]))  # many ties on purpose
-        ev = Call(note(f"call{i}"), i)
-        env.schedule(ev, simpy.events.NORMAL, delay)
+        schedule(env, delay, lambda name=f"call{i}": seen.append((env.now, name)))
 
     def proc(env: simpy.Environment):
         for k in range(5):
@@ -33,20 +32,35 @@ def _trace_with(env: simpy.Environment, run) -> list[tuple[float, str]]:
     return seen
 
 
+def _simpy_event(env: simpy.Environment, delay: float, fn) -> None:
+    ev = simpy.Event(env)
+    ev._ok, ev._value = True, None
+    ev.callbacks.append(lambda _: fn())
+    env.schedule(ev, simpy.events.NORMAL, delay)
+
+
+def _callback(env: Engine, delay: float, fn) -> None:
+    env.at(delay, lambda _: fn(), None)
+
+
 def test_run_until_matches_simpy_run_event_for_event() -> None:
-    expected = _trace_with(simpy.Environment(), lambda e: e.run(until=10))
-    got = _trace_with(Engine(), lambda e: e.run_until(10))
+    expected = _trace_with(simpy.Environment(), _simpy_event, lambda e: e.run(until=10))
+    got = _trace_with(Engine(), _callback, lambda e: e.run_until(10))
     assert got == expected
     assert len(got) > 100
     # events due at exactly the end are left for later, as in SimPy
     assert all(t < 10 for t, _ in got)
+    # SimPy's own loop (Environment.run, through Engine.step) runs the engine's queue alike
+    assert _trace_with(Engine(), _callback, lambda e: e.run(until=10)) == expected
+    # and SimPy events scheduled on the engine take their place in the same order
+    assert _trace_with(Engine(), _simpy_event, lambda e: e.run_until(10)) == expected
 
 
 def test_run_until_leaves_the_clock_at_the_end_and_can_go_on() -> None:
     env = Engine()
     seen: list[float] = []
-    env.at(5.0, lambda ev: seen.append(env.now), None)
-    env.at(15.0, lambda ev: seen.append(env.now), None)
+    env.at(5.0, lambda _: seen.append(env.now), None)
+    env.at(15.0, lambda _: seen.append(env.now), None)
     env.run_until(10.0)
     assert env.now == 10.0 and seen == [5.0]
     env.run_until(20.0)
@@ -67,18 +81,14 @@ def test_a_failed_event_raises_as_in_simpy() -> None:
         env.run_until(5)
 
 
-def test_calls_are_reused_once_run() -> None:
+def test_a_callback_gets_its_value() -> None:
     env = Engine()
     values: list[int] = []
     for i in range(3):
-        env.at(1.0 + i, lambda ev: values.append(ev._value), i)
+        env.at(1.0 + i, values.append, i)
     env.run_until(10)
     assert values == [0, 1, 2]
-    assert len(env.spare) == 3
-    env.at(1.0, lambda ev: values.append(ev._value * 10), 7)
-    assert len(env.spare) == 2  # one was taken again
-    env.run_until(20)
-    assert values == [0, 1, 2, 70]
+    assert len(env._queue) == 0
 
 
 def test_at_time_keeps_the_instant_to_the_last_bit() -> None:
@@ -87,18 +97,18 @@ def test_at_time_keeps_the_instant_to_the_last_bit() -> None:
     assert now + (when - now) != when
     env.run_until(now)
     seen: list[float] = []
-    env.at_time(when, lambda ev: seen.append(env.now), None)
+    env.at_time(when, lambda _: seen.append(env.now), None)
     env.run_until(1e6)
     assert seen == [when]
     with pytest.raises(ValueError, match="is before the clock"):
-        env.at_time(1.0, lambda ev: None, None)
+        env.at_time(1.0, lambda _: None, None)
 
 
 def test_jump_only_when_nothing_is_due_until_then() -> None:
     env = Engine()
     log: list[tuple[float, str]] = []
 
-    def chain(ev) -> None:
+    def chain(_: None) -> None:
         # Three steps at 1, 2 and 3: jump where the queue would pop us next.
         for when in (2.0, 3.0):
             log.append((env.now, "chain"))
@@ -107,13 +117,13 @@ def test_jump_only_when_nothing_is_due_until_then() -> None:
                 return
         log.append((env.now, "chain"))
 
-    def chain_rest(ev) -> None:
+    def chain_rest(when: float) -> None:
         log.append((env.now, "chain"))
-        if ev._value < 3.0:
+        if when < 3.0:
             env.at_time(3.0, chain_rest, 3.0)
 
     env.at_time(1.0, chain, None)
-    env.at_time(2.0, lambda ev: log.append((env.now, "other")), None)  # a tie at 2
+    env.at_time(2.0, lambda _: log.append((env.now, "other")), None)  # a tie at 2
     env.run_until(10)
     # the other event was scheduled first, so it runs first at 2 (no jump over a tie)
     assert log == [(1.0, "chain"), (2.0, "other"), (2.0, "chain"), (3.0, "chain")]
@@ -124,7 +134,7 @@ def test_jump_only_when_nothing_is_due_until_then() -> None:
 def test_jump_never_passes_the_end_of_the_run() -> None:
     env = Engine()
     moved: list[bool] = []
-    env.at_time(1.0, lambda ev: moved.append(env.jump(6.0)), None)
+    env.at_time(1.0, lambda _: moved.append(env.jump(6.0)), None)
     env.run_until(5.0)
     assert moved == [False] and env.now == 5.0
 
@@ -133,11 +143,11 @@ def test_jump_moves_the_clock_when_the_way_is_clear() -> None:
     env = Engine()
     seen: list[tuple[float, bool]] = []
 
-    def step(ev) -> None:
+    def step(_: None) -> None:
         seen.append((env.now, env.jump(3.0)))
         seen.append((env.now, env.jump(2.0)))  # never backwards
 
     env.at_time(1.0, step, None)
-    env.at_time(4.0, lambda ev: seen.append((env.now, True)), None)
+    env.at_time(4.0, lambda _: seen.append((env.now, True)), None)
     env.run_until(10.0)
     assert seen == [(1.0, True), (3.0, False), (4.0, True)]
