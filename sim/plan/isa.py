@@ -31,8 +31,9 @@ new noise, is what moves a half hour's figures. Two phases:
    stand, and only the others are run; when an iteration would settle on kept verdicts, the
    test is made again afresh on its staffing, and convergence is on that. The first
    :data:`BULK` settling iterations lower every other interval together (two runs) and keep no
-   verdicts; in the last :data:`FIRM` nothing is forgotten, lowering is by one, and an
-   interval short by less than :data:`HAIR` is left; the last iteration lowers nothing. Stop
+   verdicts; in the last :data:`FIRM` nothing is forgotten, the test is made afresh (no kept
+   verdicts), lowering is by one, and an interval short by less than :data:`HAIR` is left;
+   the last iteration lowers nothing. Stop
    when no interval changes and every over-served interval has a verdict of one fewer made on
    that staffing (converged: the last simulation is of the final staffing, and its verdicts
    are those ``helpline plan --check`` reports), or after :data:`MAX_ITERATIONS` in all.
@@ -69,6 +70,9 @@ from sim.scenario.variants import variant
 MAX_ITERATIONS = 10
 #: The last iterations in which brackets hold firm (see :func:`isa`).
 FIRM = 3
+#: The last iterations, which lower nothing: a lowering kept in the one before may still make
+#: a half hour miss, and one more iteration raises it and shows the staffing as it ends.
+TESTS_ONLY = 2
 #: The first settling iterations, whose "one fewer" runs lower every other half hour together.
 BULK = 2
 #: In those iterations a half hour short of its targets by less than this (service level and
@@ -291,7 +295,8 @@ def isa(
             # agent (as the check makes it), and a half hour short of its targets by less than
             # :data:`HAIR` is left, not raised: such a miss comes and goes as counts far away
             # change (a lowering verified in its run, a raise), and chasing it would keep the
-            # staffing moving past the iterations. The very last iteration lowers nothing.
+            # staffing moving past the iterations. The last TESTS_ONLY iterations lower
+            # nothing.
             firm = it > MAX_ITERATIONS - FIRM
             stale = (_raised_nearby(raised_at, STRIDE) >= missed_at) & ~forgot & (missed > 0)
             stale &= not firm
@@ -319,10 +324,12 @@ def isa(
             # A lowering by one that misses nothing now is kept even below a count once seen to
             # miss (the test is of the staffing as it stands).
             may = (current - by > missed) | (by == 1)
-            may &= it < MAX_ITERATIONS  # the last iteration only tests: nothing after it would
+            may &= it <= MAX_ITERATIONS - TESTS_ONLY  # the last ones only test (and raise)
             # The first :data:`BULK` settling iterations, where many half hours move, lower
             # them in two runs (every other over-served half hour together), not four.
             bulk = it - first_settle < BULK
+            if firm:  # the last iterations test afresh: they are what the staffing settles on
+                verdicts = Verdicts(n)
             fewer = one_fewer(
                 raised,
                 r,
