@@ -69,10 +69,10 @@ from sim.scenario.variants import variant
 #: Iterations at most, both phases together.
 MAX_ITERATIONS = 10
 #: The last iterations in which brackets hold firm (see :func:`isa`).
-FIRM = 3
+FIRM = 4
 #: The last iterations, which lower nothing: a lowering kept in the one before may still make
 #: a half hour miss, and one more iteration raises it and shows the staffing as it ends.
-TESTS_ONLY = 2
+TESTS_ONLY = 3
 #: The first settling iterations, whose "one fewer" runs lower every other half hour together.
 BULK = 2
 #: In those iterations a half hour short of its targets by less than this (service level and
