@@ -9,17 +9,19 @@ mixes replications: a reader filtering on ``replication`` skips the others' row 
 replication of more than :data:`ROW_GROUP_ROWS` rows spans several, so writing holds one piece
 of a table at a time, not the whole.
 
-A file leaves out the columns of its table that are exact differences of columns it keeps
-(:data:`LEFT_OUT`: the callers' four reporting-delay parts, about 25 MB of a simulated year);
-:func:`restored` puts them back, the same to the bit (docs/results.md).
+A file leaves out the columns of its table that are durations between instants it keeps
+(:data:`LEFT_OUT`: the attempts' ``wait_s`` and the callers' four reporting-delay parts, about
+35 MB of a simulated year of volume_2025); :func:`restored` puts them back, the same to the bit
+(docs/results.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -33,23 +35,48 @@ COMPRESSION_LEVEL = 1
 ID_COLUMNS = ("attempt_id", "caller_id")
 #: Most rows in one row group (a replication's table is written in pieces of this size).
 ROW_GROUP_ROWS = 1 << 19
-#: Per table: the columns its file leaves out, each the difference (a - b) of two columns
-#: the file keeps, NaN where either is (so where the table has NaN), placed after ``AFTER``.
-LEFT_OUT: dict[str, dict[str, tuple[str, str]]] = {
+
+
+def _difference(a: str, b: str) -> Callable[[pd.DataFrame], np.ndarray]:
+    """Column ``a`` - column ``b`` (NaN where either is), as the table computes it."""
+    return lambda frame: frame[a].to_numpy() - frame[b].to_numpy()
+
+
+def _wait_s(frame: pd.DataFrame) -> np.ndarray:
+    """The attempts' ``wait_s`` from the file's columns, as ``Records.wait_s`` computes it."""
+    out = frame["outcome"].astype(str).to_numpy()
+    queued = frame["arrived_at_s"].to_numpy()
+    if "menu_s" in frame.columns:
+        queued = queued + np.nan_to_num(frame["menu_s"].to_numpy())
+    released = frame["line_released_at_s"].to_numpy()
+    wait = np.where(
+        out == "answered",
+        frame["answered_at_s"].to_numpy() - queued,
+        np.where(out == "abandoned", released - queued, np.where(out == "blocked", 0.0, np.nan)),
+    )
+    if "callback_try" in frame.columns:
+        wait = np.where(out == "callback", released - queued, wait)
+        wait = np.where(frame["callback_try"].to_numpy() > 0, 0.0, wait)
+    return wait
+
+
+#: Per table: the columns its file leaves out, each computed from columns the file keeps
+#: exactly as the table computes it (docs/results.md), and the column each goes after.
+LEFT_OUT: dict[str, dict[str, tuple[str, Callable[[pd.DataFrame], np.ndarray]]]] = {
+    "attempts": {"wait_s": ("arrived_at_s", _wait_s)},
     "callers": {
-        "victim_delay_s": ("first_dial_at_s", "fraud_at_s"),
-        "access_delay_s": ("answered_at_s", "first_dial_at_s"),
-        "handling_s": ("registered_at_s", "answered_at_s"),
-        "reporting_delay_s": ("registered_at_s", "fraud_at_s"),
-    }
+        "victim_delay_s": ("gave_up_at_s", _difference("first_dial_at_s", "fraud_at_s")),
+        "access_delay_s": ("victim_delay_s", _difference("answered_at_s", "first_dial_at_s")),
+        "handling_s": ("access_delay_s", _difference("registered_at_s", "answered_at_s")),
+        "reporting_delay_s": ("handling_s", _difference("registered_at_s", "fraud_at_s")),
+    },
 }
-AFTER = {"callers": "gave_up_at_s"}
 
 
 def kept_in_file(name: str, frame: pd.DataFrame) -> pd.DataFrame:
     """Table ``name`` (or a piece of it) as its file holds it: :data:`LEFT_OUT` left out."""
-    left_out = LEFT_OUT.get(name)
-    return frame.drop(columns=list(left_out)) if left_out else frame
+    left_out = [c for c in LEFT_OUT.get(name, {}) if c in frame.columns]
+    return frame.drop(columns=left_out) if left_out else frame
 
 
 def restored(name: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -57,15 +84,20 @@ def restored(name: str, frame: pd.DataFrame) -> pd.DataFrame:
 
     ``pd.read_parquet(folder / "callers.parquet")`` gives the callers table without its
     reporting-delay parts; ``restored("callers", that)`` gives the whole table, each part
-    computed as the table computes it (the same bits).
+    computed as the table computes it (the same bits). Likewise ``wait_s`` of the attempts.
+    A frame read with only some columns gets back those it has what they need for.
     """
-    left_out = LEFT_OUT.get(name)
-    if not left_out or AFTER[name] not in frame.columns:
-        return frame
-    out = frame.copy()
-    at = out.columns.get_loc(AFTER[name]) + 1
-    for i, (column, (a, b)) in enumerate(left_out.items()):
-        out.insert(at + i, column, out[a].to_numpy() - out[b].to_numpy())
+    out = frame
+    for column, (after, compute) in LEFT_OUT.get(name, {}).items():
+        if column in out.columns or after not in out.columns:
+            continue
+        try:
+            values = compute(out)
+        except KeyError:  # a column it needs was not read
+            continue
+        if out is frame:
+            out = frame.copy()
+        out.insert(out.columns.get_loc(after) + 1, column, values)
     return out
 
 
