@@ -205,12 +205,18 @@ def worst(prof: pd.DataFrame) -> pd.Series | None:
     return order.iloc[0]
 
 
-def summary(rec: Records) -> dict[str, float]:
-    """The attainment :data:`METRICS` for one replication."""
+def summary(
+    rec: Records, intervals: pd.DataFrame | None = None, days: pd.DataFrame | None = None
+) -> dict[str, float]:
+    """The attainment :data:`METRICS` for one replication.
+
+    ``intervals`` and ``days``, if given, are ``by_interval(rec)`` and ``by_day(rec)``
+    already built (a run that writes them builds them once).
+    """
     if not rec.scenario.targets.stated:
         return dict.fromkeys(METRICS, math.nan)
-    iv = by_interval(rec)
-    days = by_day(rec)
+    iv = by_interval(rec) if intervals is None else intervals
+    days = by_day(rec) if days is None else days
     w = worst(profile(iv))
     return {
         "targets_met_interval_share": float(iv["meets_targets"].astype(float).mean()),

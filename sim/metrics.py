@@ -21,6 +21,7 @@ Conventions (DOMAIN.md section 5):
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -252,8 +253,12 @@ def _ratio(num: float, den: float) -> float:
     return num / den if den else math.nan
 
 
-def summarize(rec: Records) -> dict[str, float]:
-    """Metrics of one replication (see :data:`METRICS`), from its records."""
+def summarize(rec: Records, tables: Mapping[str, pd.DataFrame] | None = None) -> dict[str, float]:
+    """Metrics of one replication (see :data:`METRICS`), from its records.
+
+    ``tables`` may hold the replication's ``targets_by_interval`` and ``targets_by_day``
+    tables already built, which the attainment metrics then read instead of building them.
+    """
     sc = rec.scenario
     lo, hi = rec.window_s
     days = (hi - lo) / DAY_S
@@ -365,7 +370,8 @@ def summarize(rec: Records) -> dict[str, float]:
         m["money_held_share"] = _ratio(float(rec.held_rs[comp].sum()), float(loss.sum()))
     else:
         m["money_held_share"] = math.nan
-    m.update(attainment.summary(rec))
+    built = tables or {}
+    m.update(attainment.summary(rec, built.get("targets_by_interval"), built.get("targets_by_day")))
     m.update(binding.summary(rec))
     m.update(journey.summary(rec))
     m.update(channels.summary(rec))

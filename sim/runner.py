@@ -41,6 +41,8 @@ DERIVED_TABLES: dict[str, Callable[[Records], pd.DataFrame]] = {
 }
 #: Every table a run can keep, in the order they are written.
 ALL_TABLES = (*TABLES, *DERIVED_TABLES)
+#: The derived tables the summary reads too (:func:`sim.attainment.summary`).
+ATTAINMENT_TABLES = ("targets_by_interval", "targets_by_day")
 
 
 def table_of(rec: Records, name: str) -> pd.DataFrame:
@@ -181,14 +183,13 @@ def run_one(
     # The model's bound callbacks hold it in reference cycles, so it outlives simulate() until
     # the cyclic collector runs: collect now, so its columns and per-caller draws go.
     gc.collect()
-    summary = summarize(rec)
+    names = tuple(tables)
+    lazy = LazyTables(rec, names)
+    # The attainment tables, when kept, are built once: the summary reads them too.
+    attained = {n: lazy[n] for n in ATTAINMENT_TABLES if n in names}
+    summary = summarize(rec, attained)
     rec.forget()  # the summary's whole-run derived columns: the tables build their own
-    return RunResult(
-        replication,
-        scenario.horizon.seed,
-        summary,
-        LazyTables(rec, names) if (names := tuple(tables)) else {},
-    )
+    return RunResult(replication, scenario.horizon.seed, summary, lazy if names else {})
 
 
 def summary_task(scenario: Scenario, replication: int, progress: Progress | None) -> RunResult:

@@ -19,11 +19,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 from sim.errors import ScenarioError
 from sim.report import svg
 from sim.report.assumptions import assumptions
 from sim.report.html import render
+from sim.report.parquet import restored
 from sim.scenario import load_scenario
 from sim.scenario.values import DAY_S, Scenario
 
@@ -163,8 +165,11 @@ def _timelines(iv: pd.DataFrame, sc: Scenario | None) -> list[dict]:
 def _heat_map(folder: Path, sc: Scenario | None, threshold_s: float) -> str:
     if not (folder / "attempts.parquet").exists():  # a run with --no-attempts: no heat map
         return ""
-    cols = ["outcome", "arrived_at_s", "wait_s", "in_window"]
-    a = pd.read_parquet(folder / "attempts.parquet", columns=cols)
+    path = folder / "attempts.parquet"
+    names = set(pq.read_schema(path).names)  # wait_s is put back from what it is made of
+    cols = ["outcome", "arrived_at_s", "answered_at_s", "line_released_at_s", "menu_s",
+            "callback_try", "in_window", "wait_s"]  # fmt: skip
+    a = restored("attempts", pd.read_parquet(path, columns=[c for c in cols if c in names]))
     a = a[a["in_window"] & (a["outcome"] == "answered")]
     if a.empty:
         return ""

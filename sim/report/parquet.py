@@ -8,14 +8,20 @@ the row ids (``attempt_id``, ``caller_id``: rising, so their deltas are small). 
 mixes replications: a reader filtering on ``replication`` skips the others' row groups. A
 replication of more than :data:`ROW_GROUP_ROWS` rows spans several, so writing holds one piece
 of a table at a time, not the whole.
+
+A file leaves out the columns of its table that are durations between instants it keeps
+(:data:`LEFT_OUT`: the attempts' ``wait_s`` and the callers' four reporting-delay parts, about
+35 MB of a simulated year of volume_2025); :func:`restored` puts them back, the same to the bit
+(docs/results.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -29,6 +35,70 @@ COMPRESSION_LEVEL = 1
 ID_COLUMNS = ("attempt_id", "caller_id")
 #: Most rows in one row group (a replication's table is written in pieces of this size).
 ROW_GROUP_ROWS = 1 << 19
+
+
+def _difference(a: str, b: str) -> Callable[[pd.DataFrame], np.ndarray]:
+    """Column ``a`` - column ``b`` (NaN where either is), as the table computes it."""
+    return lambda frame: frame[a].to_numpy() - frame[b].to_numpy()
+
+
+def _wait_s(frame: pd.DataFrame) -> np.ndarray:
+    """The attempts' ``wait_s`` from the file's columns, as ``Records.wait_s`` computes it."""
+    out = frame["outcome"].astype(str).to_numpy()
+    queued = frame["arrived_at_s"].to_numpy()
+    if "menu_s" in frame.columns:
+        queued = queued + np.nan_to_num(frame["menu_s"].to_numpy())
+    released = frame["line_released_at_s"].to_numpy()
+    wait = np.where(
+        out == "answered",
+        frame["answered_at_s"].to_numpy() - queued,
+        np.where(out == "abandoned", released - queued, np.where(out == "blocked", 0.0, np.nan)),
+    )
+    if "callback_try" in frame.columns:
+        wait = np.where(out == "callback", released - queued, wait)
+        wait = np.where(frame["callback_try"].to_numpy() > 0, 0.0, wait)
+    return wait
+
+
+#: Per table: the columns its file leaves out, each computed from columns the file keeps
+#: exactly as the table computes it (docs/results.md), and the column each goes after.
+LEFT_OUT: dict[str, dict[str, tuple[str, Callable[[pd.DataFrame], np.ndarray]]]] = {
+    "attempts": {"wait_s": ("arrived_at_s", _wait_s)},
+    "callers": {
+        "victim_delay_s": ("gave_up_at_s", _difference("first_dial_at_s", "fraud_at_s")),
+        "access_delay_s": ("victim_delay_s", _difference("answered_at_s", "first_dial_at_s")),
+        "handling_s": ("access_delay_s", _difference("registered_at_s", "answered_at_s")),
+        "reporting_delay_s": ("handling_s", _difference("registered_at_s", "fraud_at_s")),
+    },
+}
+
+
+def kept_in_file(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Table ``name`` (or a piece of it) as its file holds it: :data:`LEFT_OUT` left out."""
+    left_out = [c for c in LEFT_OUT.get(name, {}) if c in frame.columns]
+    return frame.drop(columns=left_out) if left_out else frame
+
+
+def restored(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Table ``name`` as read from its file, with the columns the file leaves out put back.
+
+    ``pd.read_parquet(folder / "callers.parquet")`` gives the callers table without its
+    reporting-delay parts; ``restored("callers", that)`` gives the whole table, each part
+    computed as the table computes it (the same bits). Likewise ``wait_s`` of the attempts.
+    A frame read with only some columns gets back those it has what they need for.
+    """
+    out = frame
+    for column, (after, compute) in LEFT_OUT.get(name, {}).items():
+        if column in out.columns or after not in out.columns:
+            continue
+        try:
+            values = compute(out)
+        except KeyError:  # a column it needs was not read
+            continue
+        if out is frame:
+            out = frame.copy()
+        out.insert(out.columns.get_loc(after) + 1, column, values)
+    return out
 
 
 def settings(schema: pa.Schema) -> dict[str, Any]:
@@ -56,7 +126,7 @@ def write_frame(frame: pd.DataFrame, path: Path) -> None:
     The file is opened here, not by pyarrow, which on an error removes the path it was
     given (a device such as /dev/full included).
     """
-    table = arrow_table(frame)
+    table = arrow_table(kept_in_file(path.stem, frame))
     with open(path, "wb") as sink:
         pq.write_table(table, sink, row_group_size=max(table.num_rows, 1), **settings(table.schema))
 
@@ -75,9 +145,11 @@ class TableFile:
         self.writer: pq.ParquetWriter | None = None
 
     def append(self, pieces: Iterable[pd.DataFrame]) -> None:
-        """Write one replication's table, given as consecutive pieces: a row group each."""
+        """Write one replication's table, given as consecutive pieces: a row group each
+        (the columns the file leaves out, :data:`LEFT_OUT`, left out).
+        """
         for piece in pieces:
-            table = arrow_table(stamp(piece, self.prov))
+            table = arrow_table(stamp(kept_in_file(self.path.stem, piece), self.prov))
             with naming_errors(self.path):
                 if self.writer is None:  # the first piece, even empty, gives the schema
                     self.file = open(self.path, "wb")  # noqa: SIM115 - closed by close()

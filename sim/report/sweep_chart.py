@@ -7,16 +7,21 @@ keys is one line. Nothing is computed here that the summary table lacks.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from sim.metrics import METRICS
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 def sweep_chart(summary: pd.DataFrame, keys: list[str], metric: str, title: str = "") -> Figure:
     """Mean of ``metric`` per point with its 95% CI as error bars."""
+    import matplotlib.pyplot as plt  # here: importing sim.experiment need not load matplotlib
+
     rows = summary[summary["metric"] == metric].sort_values("point")
     unit = METRICS[metric][0]
     fig, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
@@ -62,5 +67,7 @@ def sweep_chart(summary: pd.DataFrame, keys: list[str], metric: str, title: str 
 
 def save(fig: Figure, path: str) -> None:
     """Write a chart as PNG and free its memory."""
+    import matplotlib.pyplot as plt
+
     fig.savefig(path, dpi=110)
     plt.close(fig)
