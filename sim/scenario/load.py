@@ -436,6 +436,8 @@ def _build(raw: dict[str, Any], file: str | None) -> Scenario:
     top = Reader(raw, "")
     meta = top.sub("scenario", {})
     name = meta.string("name", "unnamed")
+    if not name.strip():  # the name labels reports and names the default folder out/<name>/
+        raise ScenarioError("scenario.name", "a non-empty string", name)
     description = meta.string("description", "")
     meta.finish()
     limits = read_limits(top.sub("limits", {}))

@@ -101,6 +101,8 @@ BAD_VALUES: list[tuple[str, str, str]] = [
         "call_types.complaint.complaint",
     ),
     ("number-for-string", "[scenario]\nname = 3", "scenario.name"),
+    ("empty-name", "[scenario]\nname = ''", "scenario.name"),
+    ("blank-name", "[scenario]\nname = '  '", "scenario.name"),
     ("number-for-table", "scenario = 3", "scenario"),
     ("number-for-call-type", "[call_types]\nx = 3", "call_types.x"),
     ("number-for-redial", "[call_types.complaint]\nredial = 3", "call_types.complaint.redial"),
