@@ -1,13 +1,40 @@
-"""Time-weighted counts from lists of [start, end) periods, per fixed bin.
+"""Time-weighted counts from lists of [start, end) periods, per fixed bin; counts of
+instants per bin.
 
 Used for queue length, lines busy and staff on duty or busy: each is the
 number of periods covering an instant, and its bin mean and max are computed
-exactly from the periods (no sampling), vectorised.
+exactly from the periods (no sampling), vectorised. :func:`bin_index` and
+:func:`bin_counts` count instants per bin as ``np.histogram`` does, but one search
+of the edges serves every count of a table.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+
+def bin_index(x: np.ndarray, edges_s: np.ndarray) -> np.ndarray:
+    """The bin of each instant ``x`` among ``edges_s`` as ``np.histogram`` bins it: bin ``j``
+    holds ``edges[j] <= x < edges[j + 1]``, the last bin its right edge too; -1 outside
+    (NaN included).
+    """
+    n = edges_s.size - 1
+    index = np.searchsorted(edges_s, x, side="right") - 1
+    index[x == edges_s[-1]] = n - 1
+    index[index >= n] = -1
+    return index
+
+
+def bin_counts(index: np.ndarray, n_bins: int, codes: np.ndarray, n_codes: int) -> np.ndarray:
+    """Counts per bin and code: ``out[j, k]`` = how many rows with ``index == j`` (a
+    :func:`bin_index`; -1 counts nowhere) have ``codes == k`` (0 <= k < ``n_codes``).
+
+    One pass over the rows gives every count of a table that splits rows by a few codes;
+    each count is the one ``np.histogram`` gives of the rows with that code.
+    """
+    inside = index >= 0
+    key = index[inside] * n_codes + codes[inside]
+    return np.bincount(key, minlength=n_bins * n_codes).reshape(n_bins, n_codes)
 
 
 def _integral(sorted_times: np.ndarray, cum: np.ndarray, t: np.ndarray) -> np.ndarray:
