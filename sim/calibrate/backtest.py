@@ -30,6 +30,7 @@ from sim.calibrate.calibration import SERVICE_LEVEL_S, type_names
 from sim.calibrate.demand import mark_redials
 from sim.calibrate.logs import CallLog
 from sim.calibrate.writer import arrivals_raw, staff_raw
+from sim.errors import ScenarioError, described
 from sim.executors import Execution
 from sim.runner import run_replications
 from sim.scenario.load import build
@@ -226,7 +227,18 @@ def run_backtest(
     replications: int = 20,
     workers: int | None = 1,
 ) -> Backtest:
-    """Simulate every date of ``log`` with its staffing and ``arrivals``; compare."""
+    """Simulate every date of ``log`` with its staffing and ``arrivals``; compare.
+
+    Each date's staffing is estimated from the log again, for one pool: a scenario with skill
+    groups (``staff.groups``) is refused, as the groups' own counts would be lost.
+    """
+    if scenario.staff.groups:
+        raise ScenarioError(
+            "staff.groups",
+            "absent for a backtest (each date's staffing is estimated from the log again, "
+            "for one pool; simulate the calibrated scenario with `helpline run` instead)",
+            described(f"<{len(scenario.staff.groups)} groups>"),
+        ).in_file(scenario.file or "scenario")
     marked = mark_redials(log.calls)
     marked["scenario_type"] = type_names(marked)
     dates = log.dates

@@ -104,6 +104,7 @@ class Calibration:
     on_duty: np.ndarray  # (dates, 48) time-average agents on duty
     busy: np.ndarray  # (dates, 48) time-average agents talking
     dates: list[dt.date]
+    sessions: pd.DataFrame | None = None  # the agents' sessions (staffing.sessions)
 
     @property
     def hidden_redials(self) -> float:
@@ -227,4 +228,5 @@ def calibrate(log: CallLog) -> Calibration:
         staffing.on_duty(sess, dates),
         staffing.busy(calls, dates),
         dates,
+        sess,
     )

@@ -41,6 +41,14 @@ from sim.scenario.load import build
     type=click.Path(file_okay=False),
     help="Folder for report.txt and charts [default: <out stem>_calibration].",
 )
+@click.option(
+    "--skill-share",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    default=None,
+    help="Write call-takers in skill groups estimated from the agent ids: an agent serves a "
+    "log type that is at least this share of their answered calls, or of whose answered calls "
+    "they took at least this share (docs/calibration.md). Default: one pool.",
+)
 @log_options
 @friendly_errors
 def command(
@@ -51,6 +59,7 @@ def command(
     out_file: str,
     arrivals: str,
     report_dir: str | None,
+    skill_share: float | None,
 ) -> None:
     """Fit a scenario to the call log LOG and write it with a calibration report."""
     from sim.calibrate.calibration import calibrate
@@ -64,7 +73,7 @@ def command(
         )
     out = Path(out_file)
     cal = calibrate(log)
-    text = scenario_text(cal, out.stem, arrivals)
+    text = scenario_text(cal, out.stem, arrivals, skill_share=skill_share)
     build(tomllib.loads(text), file=str(out))  # what we write must load
     draw_to_files()
     from sim.calibrate import report
