@@ -5,9 +5,10 @@
   options (menu, priority classes, finite lines, redials, after-call work, dates);
 * two groups with disjoint call types are two independent queues: Erlang C for one, Erlang A
   for the other, within the replications' confidence interval;
-* conservation over random scenarios with groups: every attempt and caller accounted for, every
-  call answered by a group serving its type, inside one of the call-taker's sessions, and no
-  call waits while a call-taker who may answer it is idle.
+* conservation over random scenarios with groups (menus, redials, escalations, finite lines and
+  seats, hours without a group): every attempt and caller accounted for, every call answered by
+  a group serving its type, inside one of the call-taker's sessions, and no call waits while a
+  call-taker who may answer it is idle.
 """
 
 from __future__ import annotations
@@ -315,6 +316,8 @@ def grouped_scenarios(draw: st.DrawFn) -> tuple[Scenario, int]:
             "patience": draw(st.one_of(st.just("inf"), duration(5, 600))),
             "menu": draw(st.one_of(st.just(0), duration(1, 60))),
             "redial": {"after_abandon": draw(st.floats(0, 1)), "after_busy": draw(st.floats(0, 1))},
+            "escalation_share": draw(st.sampled_from([0.0, 0.0, 0.3, 1.0])),
+            "escalation_talk": draw(duration(10, 600)),
         }
         for n in names
     }
@@ -344,7 +347,7 @@ def grouped_scenarios(draw: st.DrawFn) -> tuple[Scenario, int]:
             "mode": "interval",
             "allow_uncovered_hours": True,
             "seats": draw(st.integers(1, max(most, 1))),
-            "interval": {"minutes": minutes, "escalation": [0] * slots},
+            "interval": {"minutes": minutes, "escalation": [draw(st.integers(1, 2))] * slots},
             "groups": groups,
         },
     }

@@ -9,8 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from test_constraints import _run, _variant, assert_rejected
 
+from sim.cli import main
 from sim.scenario import load_scenario
 
 ROW = "[" + ", ".join(["2"] * 48) + "]"
@@ -94,3 +96,10 @@ def test_good_groups_load_with_their_sum_as_the_interval_counts(tmp_path: Path) 
     assert [g.name for g in sc.staff.groups] == ["fraud", "desk"]
     assert sc.staff.groups[1].serves == ("other", "blank")
     assert sc.staff.interval_call_takers == ((4,) * 48,)
+
+
+def test_plan_refuses_groups_before_any_work(tmp_path: Path) -> None:
+    path = _variant(tmp_path, GOOD, "good.toml")
+    out = tmp_path / "plan"
+    result = CliRunner().invoke(main, ["plan", str(path), "--out", str(out), "--workers", "1"])
+    assert_rejected(result, out, "good.toml", "staff.groups")
