@@ -80,6 +80,55 @@ def bin_max(start_s: np.ndarray, end_s: np.ndarray, edges_s: np.ndarray) -> np.n
     return out
 
 
+def bin_mean_max(
+    start_s: np.ndarray, end_s: np.ndarray, edges_s: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`bin_mean` and :func:`bin_max` of the same periods from one sort of each side.
+
+    The same numbers as the two functions (the mean is computed by the same steps; the max
+    is a count, read from the sorted starts and ends by search instead of one stable sort
+    of every event), at about half the cost for a year's lines and queue.
+    """
+    s = np.sort(np.asarray(start_s, dtype=float))
+    e = np.sort(np.asarray(end_s, dtype=float))
+    area = _integral(s, np.cumsum(s), edges_s) - _integral(e, np.cumsum(e), edges_s)
+    mean = np.diff(area) / np.diff(edges_s)
+    if s.size == 0:
+        return mean, np.zeros(edges_s.size - 1)
+    return mean, _max_sorted(s, e, edges_s)
+
+
+def _max_sorted(s: np.ndarray, e: np.ndarray, edges_s: np.ndarray) -> np.ndarray:
+    """:func:`bin_max` of periods with sorted starts ``s`` and sorted ends ``e``.
+
+    Events at one instant are taken ends first. The largest count within a bin is the count
+    at its start (after every event up to its left edge), after one of its starts, or after
+    its first event when that is an end (later ends only lower the count).
+    """
+    left = edges_s[:-1]
+    out = (np.searchsorted(s, left, side="right") - np.searchsorted(e, left, side="right")).astype(
+        float
+    )
+    # The count after the i-th start (0-based): i + 1 starts, less the ends up to its instant.
+    after_start = np.arange(1, s.size + 1) - np.searchsorted(e, s, side="right")
+    fs = np.searchsorted(s, edges_s, side="left")  # bin j's starts: fs[j] .. fs[j + 1]
+    fe = np.searchsorted(e, edges_s, side="left")
+    has_s = fs[1:] > fs[:-1]
+    if has_s.any():
+        top = np.maximum.reduceat(after_start[: fs[-1]], fs[:-1][has_s])
+        out[has_s] = np.maximum(out[has_s], top)
+    has_e = np.flatnonzero(fe[1:] > fe[:-1])
+    if has_e.size:
+        k = fe[has_e]  # the bin's first end
+        t = e[k]
+        first_start = np.where(has_s[has_e], s[np.minimum(fs[has_e], s.size - 1)], np.inf)
+        end_first = t <= first_start  # at one instant the end comes first
+        k, t, bins = k[end_first], t[end_first], has_e[end_first]
+        after_end = np.searchsorted(s, t, side="left") - (k + 1)
+        out[bins] = np.maximum(out[bins], after_end)
+    return out
+
+
 def overlap_s(start_s: np.ndarray, end_s: np.ndarray, lo_s: float, hi_s: float) -> float:
     """Total length of the periods inside [lo_s, hi_s)."""
     s = np.clip(start_s, lo_s, hi_s)

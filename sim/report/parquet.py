@@ -31,7 +31,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.report.output import naming_errors
-from sim.report.provenance import Provenance, stamp
+from sim.report.provenance import COLUMNS, Provenance, stamp
 
 COMPRESSION = "zstd"
 COMPRESSION_LEVEL = 1
@@ -226,13 +226,14 @@ class TableFile:
         self.path, self.prov, self.background = path, prov, background
         self.file: BinaryIO | None = None
         self.writer: pq.ParquetWriter | None = None
+        self._front: list[pa.Array] | None = None  # the provenance columns, one row each
 
     def append(self, pieces: Iterable[pd.DataFrame]) -> None:
         """Write one replication's table, given as consecutive pieces: a row group each
         (the columns the file leaves out, :data:`LEFT_OUT`, left out).
         """
         for piece in pieces:
-            table = arrow_table(stamp(kept_in_file(self.path.stem, piece), self.prov))
+            table = self._arrow(piece)
             if self.writer is None:  # the first piece, even empty, gives the schema
                 with naming_errors(self.path):
                     self.file = open(self.path, "wb")  # noqa: SIM115 - closed by close()
@@ -240,6 +241,37 @@ class TableFile:
                     self.writer = pq.ParquetWriter(self.file, schema, **settings(schema))
             if table.num_rows:  # no empty row groups (they have no statistics)
                 self._run(functools.partial(self._write, self.writer, table))
+
+    def _arrow(self, piece: pd.DataFrame) -> pa.Table:
+        """``piece`` stamped, as the file's Arrow table (:data:`LEFT_OUT` left out).
+
+        The first piece goes through pandas (:func:`stamp`, :func:`arrow_table`), which
+        gives the file its schema and pandas metadata; later ones convert only their own
+        columns and put the first piece's provenance values in front: the same table,
+        without stacking a stamped copy of every piece.
+        """
+        if self._front is None:
+            table = arrow_table(stamp(kept_in_file(self.path.stem, piece), self.prov))
+            if table.num_rows:
+                self._front = [table.column(c).combine_chunks().slice(0, 1) for c in COLUMNS]
+            return table
+        drop = set(COLUMNS) | set(LEFT_OUT.get(self.path.stem, {}))
+        body = pa.Table.from_pandas(
+            piece, columns=[c for c in piece.columns if c not in drop], preserve_index=False
+        )
+        n = body.num_rows
+        front = [
+            pa.DictionaryArray.from_arrays(
+                pa.array(np.zeros(n, np.int8), mask=np.full(n, not col.is_valid()[0].as_py())),
+                col.dictionary,
+            )
+            for col in self._front
+        ]
+        schema = self.writer.schema if self.writer is not None else None
+        table = pa.Table.from_arrays([*front, *body.columns], names=[*COLUMNS, *body.column_names])
+        if schema is None or not table.schema.equals(schema, check_metadata=False):
+            return arrow_table(stamp(kept_in_file(self.path.stem, piece), self.prov))
+        return table.replace_schema_metadata(schema.metadata)
 
     def _run(self, job: Callable[[], None]) -> None:
         if self.background is None:

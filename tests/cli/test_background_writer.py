@@ -24,7 +24,7 @@ from tiny import TINY_TOML
 from sim.cli import main
 from sim.report import parquet
 from sim.report.parquet import BackgroundWriter, TableFile
-from sim.report.provenance import COLUMNS, Provenance
+from sim.report.provenance import COLUMNS, Provenance, stamp
 
 
 def _prov() -> Provenance:
@@ -132,3 +132,50 @@ def test_a_run_whose_background_write_fails_leaves_the_old_folder(
     assert calls["n"] > 0
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # nothing half-written
     assert not list(tmp_path.glob(".out.staging-*"))  # no staging folder left behind
+
+
+def test_pieces_after_the_first_make_the_file_stamping_each_piece_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Later pieces skip pandas' stamped copy; the file is the same to the byte as one
+    written from every piece stamped and converted whole (left-out columns dropped too).
+    """
+    rng = np.random.default_rng(11)
+    pieces = []
+    for i, n in enumerate([50, 0, 80, 1]):
+        frame = pd.DataFrame(
+            {
+                "scenario": pd.Categorical(["tiny"] * n),
+                "caller_id": np.arange(n, dtype=np.int64) + 100 * i,
+                "call_type": pd.Categorical.from_codes(rng.integers(0, 2, n), ["a", "b"]),
+                "fraud_at_s": rng.normal(size=n),
+                "first_dial_at_s": rng.normal(size=n),
+                "victim_delay_s": rng.normal(size=n),  # left out of the callers file
+                "gave_up_at_s": np.where(rng.random(n) < 0.5, np.nan, 1.0),
+            }
+        )
+        pieces.append(frame)
+    prov = Provenance(run_id="r", scenario="tiny", scenario_hash="h", tool_version="0", commit=None)
+    stamped: list[int] = []
+
+    def counted(table: pd.DataFrame, *args: object, **kw: object) -> pd.DataFrame:
+        stamped.append(len(table))
+        return stamp(table, *args, **kw)
+
+    monkeypatch.setattr(parquet, "stamp", counted)
+    fast = TableFile(tmp_path / "callers.parquet", prov)
+    fast.append(pieces)
+    fast.close()
+    assert stamped == [50]  # only the first piece went through pandas' stamped copy
+    reference = tmp_path / "reference" / "callers.parquet"
+    reference.parent.mkdir()
+    with open(reference, "wb") as sink:
+        writer = None
+        for piece in pieces:
+            table = parquet.arrow_table(stamp(parquet.kept_in_file("callers", piece), prov))
+            if writer is None:
+                writer = pq.ParquetWriter(sink, table.schema, **parquet.settings(table.schema))
+            if table.num_rows:
+                writer.write_table(table, row_group_size=table.num_rows)
+        writer.close()
+    assert (tmp_path / "callers.parquet").read_bytes() == reference.read_bytes()
