@@ -7,8 +7,9 @@ served by the agents who carried it); a type that neither clause gives to anyone
 agent who answered most of it. A group is the agents with the same set of types; it serves
 every call type of the scenario whose log type is in the set (priority classes alike).
 
-Staffing per group: the agents' sessions (:func:`sim.calibrate.staffing.sessions`, the same
-estimator as the total) averaged per interval per group, then the whole total of all agents
+Staffing per group: the agents' stretches on duty (:func:`sim.calibrate.staffing.estimate`,
+the same estimator as the total) averaged per interval per group, then the whole total of all
+agents
 (:func:`sim.calibrate.staffing.whole`, as without groups) shared out among the groups by
 largest remainder, so the groups add up to the staffing a scenario without groups gets and
 only the routing differs.

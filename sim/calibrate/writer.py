@@ -19,12 +19,10 @@ from sim.calibrate import skills, staffing
 from sim.calibrate.calibration import SERVICE_LEVEL_S, Calibration
 from sim.calibrate.demand import ArrivalFit
 from sim.calibrate.fits import EMPIRICAL_POINTS, Fit
-from sim.calibrate.staffing import GAP_S, WRAP_MAX_S
+from sim.calibrate.staffing import WRAP_MAX_S, WRAP_POINTS
 from sim.calibrate.toml_text import Document
 
 ARRIVAL_MODES = ("fitted", "trace", "bootstrap")
-MIN_WRAP_UPS = 30
-WRAP_POINTS = 100
 
 
 def _ci(lo: float, hi: float, fmt: str = ".4g") -> str:
@@ -203,11 +201,11 @@ def scenario_text(
             )
         doc.key("talk", talk.scenario_dist(), note)
         wrap = cal.wrap_up_s
-        if wrap.size >= MIN_WRAP_UPS:
-            q = np.quantile(wrap, (np.arange(WRAP_POINTS) + 0.5) / WRAP_POINTS)
+        points = staffing.after_call_samples_s(wrap)
+        if points is not None:
             doc.key(
                 "after_call",
-                {"dist": "empirical", "samples_s": [round(float(x), 1) for x in q]},
+                {"dist": "empirical", "samples_s": points},
                 f"{src}: agents' wrap-up, the gap from a hang-up to the agent's next answer while "
                 f"a caller waited, up to {WRAP_MAX_S:g} s; n = {wrap.size}, mean "
                 f"{wrap.mean():.1f} s, "
@@ -280,10 +278,8 @@ def scenario_text(
     )
     doc.table(
         "staff",
-        f"{src}: agents on duty per half hour, {which}; estimator: an agent is on duty from "
-        f"the first answer to the last hang-up of each run of services with gaps up to "
-        f"{GAP_S / 60:g} min, or up to {WRAP_MAX_S:g} s while callers waited "
-        "(docs/calibration.md)",
+        f"{src}: agents on duty per half hour, {which}; estimator: "
+        f"{staffing.describe(cal.staffing_estimator)} (docs/calibration.md)",
     )
     doc.key("mode", "interval")
     doc.key("seats", staff["seats"], "the most agents on duty at once")
@@ -307,7 +303,11 @@ def scenario_text(
 def _groups(doc: Document, cal: Calibration, share: float, by_date: bool, src: str) -> None:
     """``[[staff.groups]]``: the agents' skill groups and each one's share of the staffing."""
     calls = cal.log.calls
-    sess = cal.sessions if cal.sessions is not None else staffing.sessions(calls)
+    sess = (
+        cal.sessions
+        if cal.sessions is not None
+        else staffing.estimate(calls, cal.staffing_estimator)
+    )
     groups = skills.skill_groups(calls, sess, cal.dates, share)
     how = skills.rows_by_date if by_date else skills.rows_by_weekday
     rows = how(groups, cal.dates, cal.on_duty)
