@@ -172,7 +172,8 @@ def read_staff(r: Reader, file: str | None, limits: Limits | None = None) -> Sta
         if seats > most:
             raise ScenarioError(
                 r.key("seats"),
-                f"at most the most call-takers on duty at once in staff.interval ({most})",
+                "at most the most call-takers on duty at once in "
+                f"{'staff.groups together' if groups else 'staff.interval'} ({most})",
                 seats,
             )
     elif mode == "roster":
