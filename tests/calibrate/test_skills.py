@@ -80,11 +80,9 @@ def test_calibrate_refuses_a_bad_skill_share_before_reading(tmp_path: Path, shar
     writer and be reported as a bad group name in the file about to be written.
     """
     out = tmp_path / "s.toml"
-    run = CliRunner().invoke(
-        main,
-        ["calibrate", str(tmp_path / "no.csv"), "--format", "csv", "--skill-share", share]
-        + ["--out", str(out)],
-    )
+    log = str(tmp_path / "no.csv")
+    args = ["calibrate", log, "--format", "csv", "--skill-share", share, "--out", str(out)]
+    run = CliRunner().invoke(main, args)
     assert run.exit_code == 2 and "'--skill-share'" in run.output, run.output
     assert "Traceback" not in run.output and list(tmp_path.iterdir()) == []
 
