@@ -1,10 +1,12 @@
 """One simulated year: the whole ``helpline run`` command beside the simulation alone.
 
-    python -m bench.year [--quick] [--days 365] [--rounds 3] [--json] [SCENARIO.toml ...]
+    python -m bench.year [--quick] [--days 365] [--rounds 3] [--cores 1] [--json]
+                         [SCENARIO.toml ...]
 
 For each scenario two contestants run in fresh interpreters pinned to one core
-(when the OS allows), alternating over the rounds (sim, command, sim, command,
-...) so that a slow spell of this shared machine hits both:
+(when the OS allows; ``--cores 2`` gives the command two, so its background Parquet
+writer can overlap its other work), alternating over the rounds (sim, command, sim,
+command, ...) so that a slow spell of this shared machine hits both:
 
 - **sim**: ``simulate(scenario, 0)`` alone, in-process: wall and CPU seconds of
   the call, and the process's resident-memory high-water mark (VmHWM) after it.
@@ -14,9 +16,11 @@ For each scenario two contestants run in fresh interpreters pinned to one core
   bytes it wrote.
 
 Figures are medians over the rounds; ``command / sim`` ratios are of medians
-measured in the same invocation. The sim child also times a 1-day run of
-``scenarios/baseline_2023.toml`` in-process (the planner's building block; median
-of 5 warm runs). Defaults: ``scenarios/volume_2025.toml`` and
+measured in the same invocation: ``cpu x`` compares CPU seconds (every thread of the
+command counted), ``wall x`` wall seconds, which only a quiet machine makes meaningful, so
+the load average before and after the rounds is printed beside them. The sim child
+also times a 1-day run of ``scenarios/baseline_2023.toml`` in-process (the planner's
+building block; median of 5 warm runs). Defaults: ``scenarios/volume_2025.toml`` and
 ``scenarios/baseline_2023.toml`` for 365 days, 3 rounds; ``--quick``: 7 days, 1 round.
 """
 
@@ -47,10 +51,14 @@ def _vm_kb(field: str) -> int:
     return 0
 
 
-def _one_core() -> None:
-    """Pin this process (and what it starts) to one core, where the OS allows."""
+def _pin(cores: int = 1) -> None:
+    """Pin this process (and what it starts) to its first ``cores`` cores, where the OS allows."""
     with contextlib.suppress(AttributeError, OSError):
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+        os.sched_setaffinity(0, set(sorted(os.sched_getaffinity(0))[:cores]))
+
+
+def _one_core() -> None:
+    _pin(1)
 
 
 def one_day_s(runs: int = 5) -> float:
@@ -93,8 +101,10 @@ def sim_child(path: str, days: float) -> dict[str, Any]:
     }
 
 
-def run_command(path: str, days: float) -> dict[str, Any]:
-    """``helpline run path --days D --replications 1`` in a child: time, CPU, peak RSS, bytes."""
+def run_command(path: str, days: float, cores: int = 1) -> dict[str, Any]:
+    """``helpline run path --days D --replications 1`` in a child on ``cores`` cores: time,
+    CPU (all its threads), peak RSS, bytes.
+    """
     out = Path(tempfile.mkdtemp(prefix="bench-year-"))
     try:
         argv = [sys.executable, "-m", "sim.cli", "run", path, "--days", f"{days:g}"]
@@ -105,7 +115,7 @@ def run_command(path: str, days: float) -> dict[str, Any]:
             cwd=REPO_ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
-            preexec_fn=_one_core,
+            preexec_fn=lambda: _pin(cores),
         )
         _, status, usage = os.wait4(proc.pid, 0)
         wall_s = time.perf_counter() - start
@@ -162,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--days", type=float, default=365.0)
     ap.add_argument("--rounds", type=int, help="alternating rounds [3; 1 with --quick]")
     ap.add_argument("--quick", action="store_true", help="7 days, 1 round")
+    ap.add_argument("--cores", type=int, default=1, help="cores the command may use [1]")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -172,21 +183,29 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(sim_child(args.child, days)))
         return 0
     rows = []
+    load_before = os.getloadavg()[0]
     for path in args.scenarios:
         sims, cmds = [], []
         try:
             for _ in range(rounds):
                 sims.append(run_sim(path, days))
-                cmds.append(run_command(path, days))
+                cmds.append(run_command(path, days, args.cores))
         except RuntimeError as exc:
             print(exc, file=sys.stderr)
             return 1
         rows.append(median_row(sims, cmds))
+    load = {"load_before": round(load_before, 2), "load_after": round(os.getloadavg()[0], 2)}
+    for r in rows:
+        r.update(load, command_cores=args.cores)
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
     print(f"medians of {rounds} alternating round(s); one core each; sim = simulate() alone,")
-    print("command = `helpline run SCENARIO --days D --replications 1` as a user runs it")
+    print(
+        "command = `helpline run SCENARIO --days D --replications 1` as a user runs it, "
+        f"on {args.cores} core(s); load average {load['load_before']:.2f} before, "
+        f"{load['load_after']:.2f} after"
+    )
     print(
         f"{'scenario':<16}{'days':>5}{'attempts':>11}{'sim s':>7}{'cmd s':>7}{'wall x':>7}"
         f"{'cpu x':>7}{'sim MB':>8}{'cmd MB':>8}{'out MB':>8}{'1-day s':>9}"

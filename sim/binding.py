@@ -30,6 +30,7 @@ of the peak time, or "none".
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 
@@ -133,8 +134,13 @@ class _Levels:
     def share(self, holds: np.ndarray) -> np.ndarray:
         """Per bin, the share of its time during which ``holds`` (one value per segment)."""
         time = np.bincount(self.bin, weights=self.length * holds, minlength=self.n_bins)
+        return time / self._total
+
+    @functools.cached_property
+    def _total(self) -> np.ndarray:
+        """Per bin, its swept time (NaN for none): every share's denominator, summed once."""
         total = np.bincount(self.bin, weights=self.length, minlength=self.n_bins)
-        return time / np.where(total > 0, total, np.nan)
+        return np.where(total > 0, total, np.nan)
 
     def mean(self, name: str) -> np.ndarray:
         return self.share(self.level[name])

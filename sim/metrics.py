@@ -26,7 +26,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.special import stdtrit
 
 from sim import attainment, binding, channels, journey, officers
 from sim.core.intervals import overlap_s
@@ -241,6 +240,22 @@ def shown_metrics() -> list[str]:
     return [m for names in SHOWN.values() for m in names]
 
 
+def t_quantile(dof: float, p: float) -> float:
+    """Student's t quantile with ``dof`` degrees of freedom (``scipy.stats.t.ppf``): scipy
+    loads on the first call, so a run of one replication never imports it.
+    """
+    from scipy.special import stdtrit  # what t.ppf calls, without importing scipy.stats
+
+    return float(stdtrit(dof, p))
+
+
+def normal_quantile(p: float) -> float:
+    """The standard normal quantile (``scipy.stats.norm.ppf``), scipy loaded when first asked."""
+    from scipy.special import ndtri  # what norm.ppf calls
+
+    return float(ndtri(p))
+
+
 def _pct(x: np.ndarray, q: float) -> float:
     return float(np.percentile(x, q)) if x.size else math.nan
 
@@ -413,8 +428,7 @@ def estimate(values: np.ndarray | list[float], confidence: float = 0.95) -> Esti
     mean = float(x.mean())
     if n < 2:
         return Estimate(mean, math.nan, math.nan, n)
-    # stdtrit(df, p) is Student's t quantile, scipy.stats.t.ppf without importing scipy.stats
-    half = float(stdtrit(n - 1, 0.5 + confidence / 2) * x.std(ddof=1) / math.sqrt(n))
+    half = float(t_quantile(n - 1, 0.5 + confidence / 2) * x.std(ddof=1) / math.sqrt(n))
     return Estimate(mean, mean - half, mean + half, n)
 
 

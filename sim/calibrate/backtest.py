@@ -30,6 +30,7 @@ from sim.calibrate.calibration import SERVICE_LEVEL_S, type_names
 from sim.calibrate.demand import mark_redials
 from sim.calibrate.logs import CallLog
 from sim.calibrate.writer import arrivals_raw, staff_raw
+from sim.errors import ScenarioError, described
 from sim.executors import Execution
 from sim.runner import run_replications
 from sim.scenario.load import build
@@ -85,6 +86,7 @@ class Backtest:
     simulated: pd.DataFrame  # index (replication, date, hour): sums
     observed_by_type: pd.DataFrame | None = None  # index call_type: sums
     simulated_by_type: pd.DataFrame | None = None  # index (replication, call_type): sums
+    staffing_estimator: str = staffing.ESTIMATORS[0]  # how each date's staffing was estimated
 
     def overall(self) -> pd.DataFrame:
         """One row per metric: observed, simulated mean and 95% band, error."""
@@ -225,12 +227,25 @@ def run_backtest(
     arrivals: str = "trace",
     replications: int = 20,
     workers: int | None = 1,
+    staffing_estimator: str = staffing.ESTIMATORS[0],
 ) -> Backtest:
-    """Simulate every date of ``log`` with its staffing and ``arrivals``; compare."""
+    """Simulate every date of ``log`` with its staffing and ``arrivals``; compare.
+
+    Each date's staffing is estimated from the log again, for one pool: a scenario with skill
+    groups (``staff.groups``) is refused, as the groups' own counts would be lost.
+    """
+    if scenario.staff.groups:
+        raise ScenarioError(
+            "staff.groups",
+            "absent for a backtest (each date's staffing is estimated from the log again, "
+            "for one pool; simulate the calibrated scenario with `helpline run` instead)",
+            described(f"<{len(scenario.staff.groups)} groups>"),
+        ).in_file(scenario.file or "scenario")
     marked = mark_redials(log.calls)
     marked["scenario_type"] = type_names(marked)
     dates = log.dates
-    on_duty = staffing.whole(staffing.on_duty(staffing.sessions(log.calls), dates))
+    sess = staffing.estimate(log.calls, staffing_estimator)
+    on_duty = staffing.whole(staffing.on_duty(sess, dates))
     names = {t.name for t in scenario.call_types}
     with_types = set(marked["scenario_type"]) <= names
     boot = (
@@ -268,7 +283,9 @@ def run_backtest(
         names=["replication", "date", "hour"],
     )
     simulated = simulated.reindex(simulated.index.union(idx), fill_value=0)
-    return Backtest(arrivals, replications, observed, simulated, obs_by_type, by_type)
+    return Backtest(
+        arrivals, replications, observed, simulated, obs_by_type, by_type, staffing_estimator
+    )
 
 
 def render(bt: Backtest, log_name: str, scenario_name: str) -> str:
@@ -276,7 +293,8 @@ def render(bt: Backtest, log_name: str, scenario_name: str) -> str:
     o = bt.overall()
     lines = [
         f"Backtest of {scenario_name} against {log_name}: {bt.arrivals} arrivals, "
-        f"{bt.replications} replications of each of the log's days with its staffing",
+        f"{bt.replications} replications of each of the log's days with its staffing "
+        f"({bt.staffing_estimator} estimator)",
         "",
         f"{'metric':<15} {'observed':>10} {'simulated':>10} {'95% band':>19} {'error':>9} "
         f"{'coverage':>9}",

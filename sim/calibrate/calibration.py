@@ -104,6 +104,8 @@ class Calibration:
     on_duty: np.ndarray  # (dates, 48) time-average agents on duty
     busy: np.ndarray  # (dates, 48) time-average agents talking
     dates: list[dt.date]
+    sessions: pd.DataFrame | None = None  # the agents' stretches on duty (staffing.estimate)
+    staffing_estimator: str = staffing.ESTIMATORS[0]  # which estimator gave on_duty
 
     @property
     def hidden_redials(self) -> float:
@@ -154,8 +156,10 @@ def type_names(calls: pd.DataFrame) -> pd.Series:
     )
 
 
-def calibrate(log: CallLog) -> Calibration:
-    """Fit everything the scenario needs from ``log``."""
+def calibrate(log: CallLog, staffing_estimator: str = staffing.ESTIMATORS[0]) -> Calibration:
+    """Fit everything the scenario needs from ``log``; agents on duty by ``staffing_estimator``
+    (one of :data:`sim.calibrate.staffing.ESTIMATORS`).
+    """
     calls = log.calls
     marked = mark_redials(calls)
     marked["scenario_type"] = type_names(marked)
@@ -210,7 +214,7 @@ def calibrate(log: CallLog) -> Calibration:
             + ("answered first" if discipline == "priority" else "no sign of priority in the queue")
         )
     dates = log.dates
-    sess = staffing.sessions(calls)
+    sess = staffing.estimate(calls, staffing_estimator)
     return Calibration(
         log,
         marked,
@@ -227,4 +231,6 @@ def calibrate(log: CallLog) -> Calibration:
         staffing.on_duty(sess, dates),
         staffing.busy(calls, dates),
         dates,
+        sess,
+        staffing_estimator,
     )

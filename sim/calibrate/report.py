@@ -17,7 +17,7 @@ from scipy import stats
 
 from sim.calibrate.calibration import SERVICE_LEVEL_S, Calibration
 from sim.calibrate.demand import REDIAL_WINDOW_S
-from sim.calibrate.staffing import GAP_S, WRAP_MAX_S
+from sim.calibrate.staffing import WRAP_MAX_S, describe
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -86,8 +86,7 @@ def text(cal: Calibration) -> str:
     busy = cal.busy.sum() / 2
     lines += [
         "",
-        f"Staffing (agent sessions: services with gaps up to {GAP_S / 60:g} min, or "
-        f"{WRAP_MAX_S:g} s while callers waited)",
+        f"Staffing ({describe(cal.staffing_estimator)})",
         f"  wrap-up (gaps up to {WRAP_MAX_S:g} s while callers waited): n = {cal.wrap_up_s.size}, "
         f"mean {np.mean(cal.wrap_up_s) if cal.wrap_up_s.size else math.nan:.1f} s",
         f"  agent-hours on duty {hours:,.0f}, talking {busy:,.0f} (occupancy "

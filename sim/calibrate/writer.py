@@ -15,15 +15,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.calibrate import skills, staffing
 from sim.calibrate.calibration import SERVICE_LEVEL_S, Calibration
 from sim.calibrate.demand import ArrivalFit
 from sim.calibrate.fits import EMPIRICAL_POINTS, Fit
-from sim.calibrate.staffing import GAP_S, WRAP_MAX_S
+from sim.calibrate.staffing import WRAP_MAX_S, WRAP_POINTS
 from sim.calibrate.toml_text import Document
 
 ARRIVAL_MODES = ("fitted", "trace", "bootstrap")
-MIN_WRAP_UPS = 30
-WRAP_POINTS = 100
 
 
 def _ci(lo: float, hi: float, fmt: str = ".4g") -> str:
@@ -104,8 +103,16 @@ def staff_raw(rows: list[list[int]], by_date: bool = False) -> dict[str, Any]:
     }
 
 
-def scenario_text(cal: Calibration, name: str, mode: str = "fitted", replications: int = 10) -> str:
-    """The whole scenario file for ``cal``."""
+def scenario_text(
+    cal: Calibration,
+    name: str,
+    mode: str = "fitted",
+    replications: int = 10,
+    skill_share: float | None = None,
+) -> str:
+    """The whole scenario file for ``cal``; with ``skill_share``, call-takers in skill groups
+    estimated from the agent ids by that share (:mod:`sim.calibrate.skills`).
+    """
     log, a, obs = cal.log, cal.arrivals, cal.observed
     src = f"fitted from {log.name}"
     n_days = (cal.dates[-1] - cal.dates[0]).days + 1
@@ -194,11 +201,11 @@ def scenario_text(cal: Calibration, name: str, mode: str = "fitted", replication
             )
         doc.key("talk", talk.scenario_dist(), note)
         wrap = cal.wrap_up_s
-        if wrap.size >= MIN_WRAP_UPS:
-            q = np.quantile(wrap, (np.arange(WRAP_POINTS) + 0.5) / WRAP_POINTS)
+        points = staffing.after_call_samples_s(wrap)
+        if points is not None:
             doc.key(
                 "after_call",
-                {"dist": "empirical", "samples_s": [round(float(x), 1) for x in q]},
+                {"dist": "empirical", "samples_s": points},
                 f"{src}: agents' wrap-up, the gap from a hang-up to the agent's next answer while "
                 f"a caller waited, up to {WRAP_MAX_S:g} s; n = {wrap.size}, mean "
                 f"{wrap.mean():.1f} s, "
@@ -271,10 +278,8 @@ def scenario_text(cal: Calibration, name: str, mode: str = "fitted", replication
     )
     doc.table(
         "staff",
-        f"{src}: agents on duty per half hour, {which}; estimator: an agent is on duty from "
-        f"the first answer to the last hang-up of each run of services with gaps up to "
-        f"{GAP_S / 60:g} min, or up to {WRAP_MAX_S:g} s while callers waited "
-        "(docs/calibration.md)",
+        f"{src}: agents on duty per half hour, {which}; estimator: "
+        f"{staffing.describe(cal.staffing_estimator)} (docs/calibration.md)",
     )
     doc.key("mode", "interval")
     doc.key("seats", staff["seats"], "the most agents on duty at once")
@@ -283,10 +288,48 @@ def scenario_text(cal: Calibration, name: str, mode: str = "fitted", replication
     doc.key("minutes", 30)
     if by_date:
         doc.key("by", "date", f"one list per date from {cal.dates[0]}")
-    doc.key("call_takers", staff["interval"]["call_takers"])
+    if skill_share is None:
+        doc.key("call_takers", staff["interval"]["call_takers"])
     doc.key("escalation", staff["interval"]["escalation"], "the log has no escalation")
+    if skill_share is not None:
+        _groups(doc, cal, skill_share, by_date, src)
     doc.table("money")
     doc.key("enabled", False, "a call log holds no fraud losses")
     doc.table("targets")
     doc.key("service_level_s", SERVICE_LEVEL_S)
     return doc.text()
+
+
+def _groups(doc: Document, cal: Calibration, share: float, by_date: bool, src: str) -> None:
+    """``[[staff.groups]]``: the agents' skill groups and each one's share of the staffing."""
+    calls = cal.log.calls
+    sess = (
+        cal.sessions
+        if cal.sessions is not None
+        else staffing.estimate(calls, cal.staffing_estimator)
+    )
+    groups = skills.skill_groups(calls, sess, cal.dates, share)
+    how = skills.rows_by_date if by_date else skills.rows_by_weekday
+    rows = how(groups, cal.dates, cal.on_duty)
+    ans = calls[(calls["outcome"] == "answered") & (calls["agent"] != "")]
+    for g, g_rows in zip(groups, rows, strict=True):
+        mine = ans[ans["agent"].isin(g.agents)]["call_type"].value_counts(normalize=True)
+        mix = ", ".join(f"{t} {mine.get(t, 0.0):.0%}" for t in g.log_types)
+        doc.array_table("staff.groups")
+        doc.comment(
+            f"{src}: agents {', '.join(g.agents)} ({g.answered} answered calls: {mix}); an "
+            f"agent serves a log type that is at least {share:.0%} of their answered calls, "
+            f"or of whose answered calls they took at least {share:.0%} (docs/calibration.md)"
+        )
+        doc.key("name", g.name)
+        doc.key(
+            "serves",
+            [t.name for t in cal.types if t.log_type in g.log_types],
+            "every call type of these log types",
+        )
+        doc.key(
+            "call_takers",
+            g_rows,
+            "the group's time-average agents on duty per half hour, the whole total of all "
+            "agents shared out by largest remainder",
+        )

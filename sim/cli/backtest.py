@@ -51,6 +51,16 @@ from sim.scenario import load_scenario
     show_default=True,
     help="Processes for each day's replications.",
 )
+@click.option(
+    "--staffing",
+    "staffing_estimator",
+    type=click.Choice(("idle-gap", "work-conserving")),
+    default="idle-gap",
+    show_default=True,
+    help="Agents on duty from the agent ids: sessions broken by 15 idle minutes (idle-gap), or "
+    "the most time on duty consistent with answering any waiting call at once "
+    "(work-conserving; counts breaks taken while nobody waited). docs/calibration.md.",
+)
 @log_options
 @friendly_errors
 def command(
@@ -63,6 +73,7 @@ def command(
     mapping: tuple[str, ...],
     time_zone: str | None,
     workers: int,
+    staffing_estimator: str,
 ) -> None:
     """Simulate the days of LOG with SCENARIO.toml and the log's staffing; compare."""
     if replications < 2:
@@ -77,7 +88,7 @@ def command(
     from sim.calibrate import backtest_charts as charts
     from sim.calibrate.backtest import METRICS, render, run_backtest
 
-    bt = run_backtest(log, sc, arrivals, replications, workers)
+    bt = run_backtest(log, sc, arrivals, replications, workers, staffing_estimator)
     overall, by_hour, cells = bt.overall(), bt.by_hour(), bt.cells()
     coverage = bt.coverage()
     text = render(bt, log.name, sc.name)

@@ -41,6 +41,24 @@ from sim.scenario.load import build
     type=click.Path(file_okay=False),
     help="Folder for report.txt and charts [default: <out stem>_calibration].",
 )
+@click.option(
+    "--skill-share",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    default=None,
+    help="Write call-takers in skill groups estimated from the agent ids: an agent serves a "
+    "log type that is at least this share of their answered calls, or of whose answered calls "
+    "they took at least this share (docs/calibration.md). Default: one pool.",
+)
+@click.option(
+    "--staffing",
+    "staffing_estimator",
+    type=click.Choice(("idle-gap", "work-conserving")),
+    default="idle-gap",
+    show_default=True,
+    help="Agents on duty from the agent ids: sessions broken by 15 idle minutes (idle-gap), or "
+    "the most time on duty consistent with answering any waiting call at once "
+    "(work-conserving; counts breaks taken while nobody waited). docs/calibration.md.",
+)
 @log_options
 @friendly_errors
 def command(
@@ -51,6 +69,8 @@ def command(
     out_file: str,
     arrivals: str,
     report_dir: str | None,
+    skill_share: float | None,
+    staffing_estimator: str,
 ) -> None:
     """Fit a scenario to the call log LOG and write it with a calibration report."""
     from sim.calibrate.calibration import calibrate
@@ -63,8 +83,8 @@ def command(
             f"> 0; got none of {len(log.calls)} attempts"
         )
     out = Path(out_file)
-    cal = calibrate(log)
-    text = scenario_text(cal, out.stem, arrivals)
+    cal = calibrate(log, staffing_estimator)
+    text = scenario_text(cal, out.stem, arrivals, skill_share=skill_share)
     build(tomllib.loads(text), file=str(out))  # what we write must load
     draw_to_files()
     from sim.calibrate import report

@@ -212,6 +212,11 @@ def command(
     if templates:
         shifts = "custom"
     sc = load_scenario(scenario_file)
+    if sc.staff.groups:  # the requirement, the shifts and the roster are for one pool
+        fail(
+            f"{scenario_file}: staff.groups: must be absent for helpline plan (it staffs one "
+            f"pool of call-takers); got {len(sc.staff.groups)} groups"
+        )
     given: dict[str, object] = {
         k: v
         for k, v in (

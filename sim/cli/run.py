@@ -35,7 +35,7 @@ from sim.report.output import (
     write_json,
     write_table,
 )
-from sim.report.parquet import ROW_GROUP_ROWS, TableFile
+from sim.report.parquet import ROW_GROUP_ROWS, BackgroundWriter, TableFile
 from sim.report.provenance import RESOLVED_NAME, Provenance, provenance, resolved_toml, stamp
 from sim.report.targets_text import against_targets, profile_document
 from sim.runner import (
@@ -117,12 +117,23 @@ class RunFiles:
     replication (:class:`~sim.report.parquet.TableFile`). The attempts and callers tables
     are not kept: with ``charts`` the rows the charts read are
     (:func:`~sim.report.chart_rows.chart_rows`); the other tables are small and stay in the
-    result for the summary.
+    result for the summary. With a ``background`` writer the row groups are encoded and
+    written on its thread while this one builds the next pieces and draws the charts
+    (:class:`~sim.report.parquet.BackgroundWriter`); the files are whole once it is joined.
     """
 
-    def __init__(self, stage: Path, prov: Provenance, write: tuple[str, ...], charts: bool) -> None:
+    def __init__(
+        self,
+        stage: Path,
+        prov: Provenance,
+        write: tuple[str, ...],
+        charts: bool,
+        background: BackgroundWriter | None = None,
+    ) -> None:
         self.stage, self.prov, self.write, self.charts = stage, prov, write, charts
-        self.files = {name: TableFile(stage / f"{name}.parquet", prov) for name in write}
+        self.files = {
+            name: TableFile(stage / f"{name}.parquet", prov, background) for name in write
+        }
         self.chart_pieces: dict[str, list[pd.DataFrame]] = {name: [] for name in ROW_TABLES}
 
     def needed(self) -> tuple[str, ...]:
@@ -244,8 +255,10 @@ def command(
     write = tuple(n for n in ALL_TABLES if not (no_attempts and n == "attempts"))
     with output_lock(out):  # one run at a time into a folder; it appears whole or not at all
         numbers = None if only is None else replication_range(only)
-        with replaced_folder(out) as stage:
-            files = RunFiles(stage, provenance(sc), write, charts=not no_charts)
+        # Row groups are encoded on a second thread (pyarrow frees the interpreter's lock):
+        # joined before the folder is published, or discarded with it on an error.
+        with replaced_folder(out) as stage, BackgroundWriter() as background:
+            files = RunFiles(stage, provenance(sc), write, not no_charts, background)
             results = run_replications(
                 sc, execution=how, tables=files.needed(), only=numbers, sink=files.take
             )

@@ -13,7 +13,7 @@ roster feed and the staff pools (:class:`~sim.core.pool.Pool`) call them as
 they would call the model's own methods.
 
 Which replications take it (:func:`takes_fast_path`): one queue (FIFO, or
-every call type of the same priority), no language menu, no callbacks, no
+every call type of the same priority), no skill groups, no language menu, no callbacks, no
 deferred work, and escalations, if any, by the call types' flat share (no
 rule table, no patience for an officer). Everything else in such a scenario
 is here too: finite lines and busy tones, finite and infinite patience,
@@ -60,6 +60,7 @@ def takes_fast_path(m: _Model) -> bool:
     sc = m.sc
     return (
         len(m.queues) == 1
+        and m.routing is None
         and not sc.has_menu
         and m.desk is None
         and m.deferred is None

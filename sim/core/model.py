@@ -51,6 +51,7 @@ from sim.core.records import (
     typed,
 )
 from sim.core.roster import CALL_TAKER, ESCALATION, SUPERVISOR, Roster, build_roster
+from sim.core.routing import SkillRouting
 from sim.core.streams import UNIFORM, PerAttempt, per_caller, replication_seed, stream
 from sim.scenario.distributions import Dist
 from sim.scenario.values import DAY_S, Scenario
@@ -150,6 +151,11 @@ class _Model(AttemptColumns):
         self._draws(root)
         self._per_type()
         self._staff(root)
+        # Who answers a call of type t at once: the longest-idle call-taker, or with skill
+        # groups the longest idle of the groups serving t (sim/core/routing.py, which also
+        # takes over the queues and the call-takers' hand-out).
+        self.take_idle: Callable[[int], int] = self._take_idle_any
+        self.routing = SkillRouting(self) if scenario.staff.groups else None
         # Callbacks wrap the call-takers' hand-out first (live callers, then due callbacks),
         # so whatever wraps it after them (deferred work) comes after both.
         self.desk = CallbackDesk(self, root) if scenario.callbacks.enabled else None
@@ -458,8 +464,9 @@ class _Model(AttemptColumns):
             return
         self.lines_busy += 1
         # Outcome stays WAITING until answered or abandoned.
-        # Idle call-takers exist only when nobody waits, so an idle one answers at once.
-        agent = self.takers.take_idle()
+        # Idle call-takers exist only when nobody waits (whom they may serve), so an idle
+        # one answers at once.
+        agent = self.take_idle(t)
         if agent >= 0:
             self._answer(a, c, t, agent, now)
             return
@@ -520,7 +527,7 @@ class _Model(AttemptColumns):
         """
         now = self.env._now
         t = self.call_type[a]
-        agent = self.takers.take_idle()
+        agent = self.take_idle(t)
         if agent >= 0:
             self._answer(a, self.caller_id[a], t, agent, now)
             return
@@ -540,6 +547,10 @@ class _Model(AttemptColumns):
         talk = self.caller_talk_s[c]
         self.talk_s[a] = talk
         self.env.at(talk, self.on_talk_end, a)
+
+    def _take_idle_any(self, t: int) -> int:
+        """The longest-idle call-taker (any serves type ``t``), now busy, or -1."""
+        return self.takers.take_idle()
 
     def _taker_ready(self, agent: int, now: float) -> bool:
         """Hand a free call-taker the first live attempt in the queue (False: nobody waits).

@@ -15,12 +15,15 @@ of different sizes).
 Interval mode gives a count of people on duty per interval of the day (per
 weekday if seven lists): person ``k`` of a role is on duty in every interval
 whose count exceeds ``k``, so the number on duty follows the curve exactly
-(no absence, weekly offs or breaks: the counts already net them out).
+(no absence, weekly offs or breaks: the counts already net them out). With skill groups
+(``staff.groups``) each group's call-takers follow its own curve, the groups' people
+numbered in the groups' order (one group with the curve of ``staff.interval.call_takers``
+gives the same people and duty periods as no groups).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -44,6 +47,8 @@ class Roster:
     one person are joined, so nobody logs out and in at the same instant).
     ``break_*`` arrays: one break per row; a supervisor's rows are their supervision blocks
     (supervisors take no meal break: supervising is their time off calls).
+    ``group_of``: with skill groups, each person's group (index into ``staff.groups``; -1 for
+    anyone not a call-taker); empty without groups.
     """
 
     people: pd.DataFrame
@@ -53,6 +58,12 @@ class Roster:
     break_person: np.ndarray
     break_start_s: np.ndarray
     break_duration_s: np.ndarray
+    group_of: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+
+
+def _takers_rows(staff: Staff) -> list[tuple[tuple[int, ...], ...]]:
+    """Interval mode: the curves of the call-takers, one per skill group (or one in all)."""
+    return [g.call_takers for g in staff.groups] or [staff.interval_call_takers]
 
 
 def _people(staff: Staff) -> pd.DataFrame:
@@ -72,7 +83,7 @@ def _people(staff: Staff) -> pd.DataFrame:
             for i, team in enumerate(teams):
                 rows.append((rank.name, i < rank.women, team, role))
     elif staff.mode == "interval":
-        rows += [("call_taker", False, 0, CALL_TAKER)] * _most(staff.interval_call_takers)
+        rows += [("call_taker", False, 0, CALL_TAKER)] * sum(map(_most, _takers_rows(staff)))
         rows += [("escalation", False, 0, ESCALATION)] * _most(staff.interval_escalation)
     else:
         for k, (n_ct, n_es) in enumerate(
@@ -112,7 +123,7 @@ def _interval_duty(
     """
     p_person, p_start, p_end = [], [], []
     first = 0
-    for by_day in (staff.interval_call_takers, staff.interval_escalation):
+    for by_day in (*_takers_rows(staff), staff.interval_escalation):
         days = [_day_counts(staff, by_day, first_weekday, d) for d in range(-1, n_days)]
         counts = np.concatenate([np.asarray(row) for row in days])
         edges_s = (np.arange(counts.size + 1) - len(days[0])) * staff.interval_s
@@ -170,6 +181,11 @@ def build_roster(
         person, start, end = _interval_duty(staff, first_weekday, n_days)
         keep = end > 0
         none = np.zeros(0)
+        group_of = np.zeros(0, np.int64)
+        if staff.groups:
+            sizes = [_most(rows) for rows in _takers_rows(staff)]
+            group_of = np.full(n, -1, np.int64)
+            group_of[: sum(sizes)] = np.repeat(np.arange(len(sizes)), sizes)
         return Roster(
             people,
             person[keep],
@@ -178,6 +194,7 @@ def build_roster(
             none.astype(int),
             none,
             none,
+            group_of,
         )
     for d in range(-1, n_days):
         if staff.mode == "roster":

@@ -18,12 +18,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.special import stdtrit  # the t quantile: no scipy.stats import
 
 from sim.errors import ExperimentError
 from sim.executors import Execution
 from sim.experiment.sweep import as_scenario, check_replications
-from sim.metrics import METRICS, Estimate, estimate, in_range
+from sim.metrics import METRICS, Estimate, estimate, in_range, t_quantile
 from sim.report.provenance import provenance, resolved_toml
 from sim.runner import run_summaries
 from sim.scenario import Scenario, variant
@@ -72,7 +71,7 @@ def welch_difference(a: np.ndarray, b: np.ndarray, confidence: float = 0.95) -> 
     if se == 0:
         return Estimate(diff, diff, diff, min(na, nb))
     dof = (va + vb) ** 2 / (va**2 / (na - 1) + vb**2 / (nb - 1))
-    half = float(stdtrit(dof, 0.5 + confidence / 2) * se)
+    half = float(t_quantile(dof, 0.5 + confidence / 2) * se)
     return Estimate(diff, diff - half, diff + half, min(na, nb))
 
 

@@ -25,12 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy.special import ndtri, stdtrit  # normal and t quantiles: no scipy.stats import
 
 from sim.errors import ExperimentError
 from sim.executors import Execution
 from sim.experiment.sweep import as_scenario, check_metric
-from sim.metrics import estimate
+from sim.metrics import estimate, normal_quantile, t_quantile
 from sim.runner import run_summaries
 from sim.scenario.values import Scenario
 
@@ -86,8 +85,8 @@ def replications_for(
     q = 0.5 + confidence / 2
     target = precision * abs(mean)
     # t(n-1) > z, so the normal approximation is a lower bound; walk up from it.
-    n = max(2, math.ceil((ndtri(q) * sd / target) ** 2))
-    while n < (stdtrit(n - 1, q) * sd / target) ** 2:
+    n = max(2, math.ceil((normal_quantile(q) * sd / target) ** 2))
+    while n < (t_quantile(n - 1, q) * sd / target) ** 2:
         n += 1
     return mean, sd, n
 
@@ -120,7 +119,7 @@ def replications_needed(
     values = tuple(results[(0, r)].summary[metric] for r in range(pilot))
     mean, sd, needed = replications_for(values, precision, confidence, metric)
     n_ok = int(np.sum(~np.isnan(values)))
-    half = stdtrit(n_ok - 1, 0.5 + confidence / 2) * sd / math.sqrt(n_ok)
+    half = t_quantile(n_ok - 1, 0.5 + confidence / 2) * sd / math.sqrt(n_ok)
     return ReplicationPlan(
         metric,
         float(precision),
@@ -277,7 +276,7 @@ def wide_intervals(
             out.append(WideInterval(name, int(x.size), math.inf, precision, None))
             continue
         sd = float(x.std(ddof=1))
-        half = float(stdtrit(x.size - 1, q) * sd / math.sqrt(x.size))
+        half = float(t_quantile(x.size - 1, q) * sd / math.sqrt(x.size))
         rel = half / abs(float(x.mean()))
         if rel > UNINFORMATIVE_HALF_WIDTH and not (name in shares and half < SHARE_NOISE):
             needed = replications_for(x, precision, confidence, name)[2]

@@ -17,8 +17,12 @@ A file leaves out the columns of its table that are durations between instants i
 
 from __future__ import annotations
 
+import functools
+import queue
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from types import TracebackType
 from typing import Any, BinaryIO
 
 import numpy as np
@@ -27,7 +31,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from sim.report.output import naming_errors
-from sim.report.provenance import Provenance, stamp
+from sim.report.provenance import COLUMNS, Provenance, stamp
 
 COMPRESSION = "zstd"
 COMPRESSION_LEVEL = 1
@@ -131,35 +135,159 @@ def write_frame(frame: pd.DataFrame, path: Path) -> None:
         pq.write_table(table, sink, row_group_size=max(table.num_rows, 1), **settings(table.schema))
 
 
+class BackgroundWriter:
+    """Runs jobs (encoding and writing row groups) one at a time on a thread of its own, in
+    the order given, while the caller goes on building the next piece or drawing charts.
+
+    pyarrow encodes and compresses without Python's global lock, so on a second core the
+    writing overlaps the caller's work. One job runs at a time and none waits:
+    :meth:`submit` returns once the job before has finished, so at most two pieces of a
+    table are held (the one being written, the one being built). The first job that fails
+    stops the rest (none runs after it), and its error is raised in the caller's thread
+    by the next :meth:`submit` or by :meth:`join`, so a run never finishes as if its files
+    were whole. Use it as a context manager: leaving waits for the job under way, also on
+    an error.
+    """
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        self._free = threading.Semaphore(1)  # held while a job is given and not yet done
+        self._error: BaseException | None = None
+        self._closed = False
+        self._thread = threading.Thread(target=self._work, name="parquet-writer", daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            try:
+                if self._error is None:
+                    job()
+            except BaseException as exc:  # handed to the caller's thread
+                self._error = exc
+            finally:
+                self._free.release()
+
+    def submit(self, job: Callable[[], None]) -> None:
+        """Run ``job`` after those already given, once they are done; raise the error of
+        one that failed.
+        """
+        if self._closed:
+            raise RuntimeError("the background writer has been joined")
+        self._free.acquire()
+        if self._error is not None:
+            self._free.release()
+            raise self._error
+        self._jobs.put(job)
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def join(self) -> None:
+        """Wait for every job given; raise the error of the first that failed."""
+        self._stop()
+        self._raise()
+
+    def _stop(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._jobs.put(None)
+            self._thread.join()
+
+    def __enter__(self) -> BackgroundWriter:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if kind is None:
+            self.join()
+        else:  # the caller's error goes on; the job under way ends first
+            self._stop()
+
+
 class TableFile:
     """One Parquet file of a run's table, appended a replication at a time.
 
     Every table is stamped with the run's provenance (:func:`~sim.report.provenance.stamp`)
     piece by piece. The file is created by the first :meth:`append` and finished by
-    :meth:`close`; all pieces must have the first one's columns and types.
+    :meth:`close`; all pieces must have the first one's columns and types. With a
+    ``background`` writer, each piece is turned into an Arrow table here and encoded and
+    written there, in order, and :meth:`close` only queues the footer: the file is whole
+    once the writer is joined.
     """
 
-    def __init__(self, path: Path, prov: Provenance) -> None:
-        self.path, self.prov = path, prov
+    def __init__(
+        self, path: Path, prov: Provenance, background: BackgroundWriter | None = None
+    ) -> None:
+        self.path, self.prov, self.background = path, prov, background
         self.file: BinaryIO | None = None
         self.writer: pq.ParquetWriter | None = None
+        self._front: list[pa.Array] | None = None  # the provenance columns, one row each
 
     def append(self, pieces: Iterable[pd.DataFrame]) -> None:
         """Write one replication's table, given as consecutive pieces: a row group each
         (the columns the file leaves out, :data:`LEFT_OUT`, left out).
         """
         for piece in pieces:
-            table = arrow_table(stamp(kept_in_file(self.path.stem, piece), self.prov))
-            with naming_errors(self.path):
-                if self.writer is None:  # the first piece, even empty, gives the schema
+            table = self._arrow(piece)
+            if self.writer is None:  # the first piece, even empty, gives the schema
+                with naming_errors(self.path):
                     self.file = open(self.path, "wb")  # noqa: SIM115 - closed by close()
                     schema = table.schema
                     self.writer = pq.ParquetWriter(self.file, schema, **settings(schema))
-                if table.num_rows:  # no empty row groups (they have no statistics)
-                    self.writer.write_table(table, row_group_size=table.num_rows)
+            if table.num_rows:  # no empty row groups (they have no statistics)
+                self._run(functools.partial(self._write, self.writer, table))
+
+    def _arrow(self, piece: pd.DataFrame) -> pa.Table:
+        """``piece`` stamped, as the file's Arrow table (:data:`LEFT_OUT` left out).
+
+        The first piece goes through pandas (:func:`stamp`, :func:`arrow_table`), which
+        gives the file its schema and pandas metadata; later ones convert only their own
+        columns and put the first piece's provenance values in front: the same table,
+        without stacking a stamped copy of every piece.
+        """
+        if self._front is None:
+            table = arrow_table(stamp(kept_in_file(self.path.stem, piece), self.prov))
+            if table.num_rows:
+                self._front = [table.column(c).combine_chunks().slice(0, 1) for c in COLUMNS]
+            return table
+        drop = set(COLUMNS) | set(LEFT_OUT.get(self.path.stem, {}))
+        body = pa.Table.from_pandas(
+            piece, columns=[c for c in piece.columns if c not in drop], preserve_index=False
+        )
+        n = body.num_rows
+        front = [
+            pa.DictionaryArray.from_arrays(
+                pa.array(np.zeros(n, np.int8), mask=np.full(n, not col.is_valid()[0].as_py())),
+                col.dictionary,
+            )
+            for col in self._front
+        ]
+        schema = self.writer.schema if self.writer is not None else None
+        table = pa.Table.from_arrays([*front, *body.columns], names=[*COLUMNS, *body.column_names])
+        if schema is None or not table.schema.equals(schema, check_metadata=False):
+            return arrow_table(stamp(kept_in_file(self.path.stem, piece), self.prov))
+        return table.replace_schema_metadata(schema.metadata)
+
+    def _run(self, job: Callable[[], None]) -> None:
+        if self.background is None:
+            job()
+        else:
+            self.background.submit(job)
+
+    def _write(self, writer: pq.ParquetWriter, table: pa.Table) -> None:
+        with naming_errors(self.path):
+            writer.write_table(table, row_group_size=table.num_rows)
 
     def close(self) -> None:
-        """Finish the file (its footer) and close it."""
+        """Finish the file (its footer) and close it (with a background writer: queue it)."""
+        self._run(self._close)
+
+    def _close(self) -> None:
         try:
             if self.writer is not None:
                 with naming_errors(self.path):

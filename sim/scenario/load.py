@@ -20,6 +20,7 @@ from sim.scenario.channels import read_deferred, read_portal
 from sim.scenario.distributions import Dist, as_float
 from sim.scenario.escalation import read_escalation
 from sim.scenario.files import apply_changes, check_depth, deep_merge, read_raw
+from sim.scenario.groups import check_groups
 from sim.scenario.limits import Limits, read_limits
 from sim.scenario.reader import Reader
 from sim.scenario.staff import check_dates, check_officers, read_staff
@@ -506,6 +507,7 @@ def _build(raw: dict[str, Any], file: str | None) -> Scenario:
     callbacks = read_callbacks(top.sub("callbacks", {}), names)
     deferred = read_deferred(top.sub("deferred", {}), horizon.end_s, arrivals.profile)
     portal = read_portal(top.sub("portal", {}))
+    check_groups(staff, names, callbacks.enabled, deferred.enabled)
     top.finish()
     return Scenario(
         name,

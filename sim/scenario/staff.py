@@ -11,6 +11,7 @@ import math
 from typing import Any
 
 from sim.errors import ScenarioError, described
+from sim.scenario.groups import read_groups, total
 from sim.scenario.limits import Limits
 from sim.scenario.reader import Reader
 from sim.scenario.values import DAY_S, Break, Rank, Shift, Staff, team_sizes
@@ -143,6 +144,9 @@ def read_staff(r: Reader, file: str | None, limits: Limits | None = None) -> Sta
         limits.check("people", hc.prefix, sum(hc_takers) + sum(hc_escal), "headcounts summing to")
     shares = _team_shares(r, teams)
     interval_s, by_takers, by_escal, by_date = _read_interval(r, allow_gaps)
+    groups = read_groups(r, mode, len(by_takers[0]), by_date, allow_gaps, _counts_by_day)
+    if groups:
+        by_takers = total(groups)
     if mode == "interval":
         most_on_duty = max(map(max, by_takers)) + max(map(max, by_escal))
         limits.check("people", r.key("interval"), most_on_duty, "counts summing to")
@@ -220,6 +224,7 @@ def read_staff(r: Reader, file: str | None, limits: Limits | None = None) -> Sta
         by_date,
         supervisors,
         supervision,
+        groups,
     )
 
 
@@ -366,13 +371,18 @@ def check_dates(staff: Staff, days: float) -> None:
     if staff.mode != "interval" or not staff.interval_by_date:
         return
     want = math.ceil(days)
-    for name, rows in (
-        ("call_takers", staff.interval_call_takers),
-        ("escalation", staff.interval_escalation),
-    ):
+    named = [
+        ("staff.interval.call_takers", staff.interval_call_takers),
+        ("staff.interval.escalation", staff.interval_escalation),
+    ]
+    if staff.groups:  # the groups' rows, not their sum, are what the file says
+        named[0:1] = [
+            (f"staff.groups[{i}].call_takers", g.call_takers) for i, g in enumerate(staff.groups)
+        ]
+    for key, rows in named:
         if len(rows) not in (1, want):
             raise ScenarioError(
-                f"staff.interval.{name}",
+                key,
                 f"one list per date of the horizon ({want} for horizon.days = {days:g}), or one "
                 "list for every date",
                 described(f"<{len(rows)} lists>"),

@@ -231,6 +231,17 @@ def team_sizes(
 
 
 @dataclass(frozen=True)
+class StaffGroup:
+    """A skill group of call-takers (interval mode): the call types its people answer, and
+    how many of them are on duty per interval (rows as in ``Staff.interval_call_takers``).
+    """
+
+    name: str
+    serves: tuple[str, ...]
+    call_takers: tuple[tuple[int, ...], ...]
+
+
+@dataclass(frozen=True)
 class Staff:
     """Who is on duty when: a roster of people, a plain headcount per shift, or a count of
     people on duty per interval of the day.
@@ -262,6 +273,9 @@ class Staff:
     supervisor_ranks: tuple[str, ...] = ()
     #: share of a supervisor's on-duty time spent supervising, not available for escalations
     supervision_share: float = 0.0
+    #: interval mode: skill groups (routing by skill); () = one group serving every call type.
+    #: With groups, ``interval_call_takers`` is their sum per interval.
+    groups: tuple[StaffGroup, ...] = ()
 
 
 @dataclass(frozen=True)

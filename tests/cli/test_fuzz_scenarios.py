@@ -1,6 +1,7 @@
 """Fuzz: mutated scenario files through the loader and through ``helpline run``.
 
-A seeded generator (a new seed each run, printed; set ``HELPLINE_FUZZ_SEED`` to replay one)
+A seeded generator (the seed comes from the checkout's commit, so each commit gets new inputs and
+every run of one commit the same; printed; set ``HELPLINE_FUZZ_SEED`` to try another)
 mutates the shipped scenarios and a tiny one: hostile values at random keys (integers beyond
 float range, 1e308, NaN, strings that look like placeholders or hold escape codes, dates with
 UTC offsets, degenerate distributions, deep nesting), deleted keys, unknown keys with strange
@@ -17,6 +18,8 @@ import json
 import math
 import os
 import random
+import subprocess
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +39,30 @@ RUN_CASES = 50
 LONGEST_MESSAGE = 1200  # characters: a message names file, key, what is allowed, a cut value
 
 
+def commit_seed() -> int | None:
+    """A seed from the checkout's commit (None outside a git checkout).
+
+    Each commit is fuzzed with new inputs, and the same commit always with the same ones, so
+    a run on a fresh clone tries exactly the inputs any other run of that commit will try.
+    """
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return zlib.crc32(head.encode()) if head else None
+
+
 def fuzz_seed() -> int:
-    seed = int(os.environ.get("HELPLINE_FUZZ_SEED") or int.from_bytes(os.urandom(4), "big"))
+    env = os.environ.get("HELPLINE_FUZZ_SEED")
+    seed = int(env) if env else commit_seed()
+    if seed is None:
+        seed = int.from_bytes(os.urandom(4), "big")
     print(f"fuzz seed {seed} (replay with HELPLINE_FUZZ_SEED={seed})")  # noqa: T201
     return seed
 

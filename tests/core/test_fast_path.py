@@ -1,11 +1,11 @@
 """The fused callbacks (sim/core/fastpath.py) give the general path's records bit for bit.
 
 Every shipped scenario that takes the fast path is run both ways and its tables compared
-whole; the ones with a menu, callbacks, deferred work, routed escalations or priority classes
-must take the general path. Exact cases with constant durations pin ties between a patience
-timeout and the end of a call both ways, with the lazy abandons (unlimited lines, no
-redials) and without them, and long runs check the sink, the day-by-day loop and the
-first-dial chain kept beside the queue.
+whole; the ones with a menu, callbacks, deferred work, routed escalations, priority classes
+or skill groups must take the general path. Exact cases with constant durations pin ties
+between a patience timeout and the end of a call both ways, with the lazy abandons
+(unlimited lines, no redials) and without them, and long runs check the sink, the
+day-by-day loop and the first-dial chain kept beside the queue.
 """
 
 from __future__ import annotations
@@ -173,3 +173,16 @@ def test_a_nan_drawn_stops_the_run_naming_the_quantity(fast_path: bool) -> None:
     m.caller_talk_s[0] = math.nan  # the first caller is answered at once
     with pytest.raises(ValueError, match="the talk time drawn is nan"):
         m.run()
+
+
+def test_skill_groups_take_the_general_path() -> None:
+    # One queue and nothing else the fused steps leave out, but call-takers in skill groups:
+    # the hand-out by skill is the general path's (sim/core/routing.py).
+    rows = [2] * 24
+    plain = {"mode": "interval", "seats": 2, "interval": {"minutes": 60, "escalation": [0] * 24}}
+    one = make_scenario(staff=plain | {"interval": plain["interval"] | {"call_takers": rows}})
+    grouped = make_scenario(
+        staff=plain | {"groups": [{"name": "all", "serves": ["call"], "call_takers": rows}]}
+    )
+    assert _Model(one, 0).finish_fast_path is not None
+    assert _Model(grouped, 0).finish_fast_path is None
