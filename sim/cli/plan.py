@@ -43,10 +43,18 @@ def _screen(plan: Plan, ver: Verification, sipp_ver: Verification) -> str:
     ]
     if plan.isa is not None:
         it = plan.isa.iterations
+        trims = it[it["phase"] == "trim"]
+        it = it[it["phase"] != "trim"]
         lines.append(
             f"ISA: {'converged' if plan.isa.converged else 'NOT converged'} after {len(it)} "
             f"iteration(s) (half hours changed: "
             f"{', '.join(str(x) for x in it['intervals_changed'])})"
+            + (
+                f"; trimmed in {len(trims)} round(s) (half hours changed: "
+                f"{', '.join(str(x) for x in trims['intervals_changed'])})"
+                if len(trims)
+                else ""
+            )
         )
     sp = plan.shift_plan
     lines.append(
@@ -306,7 +314,12 @@ def command(
                 "solver_status": plan.shift_plan.status,
                 "solver_gap": plan.shift_plan.gap,
                 "isa_converged": None if plan.isa is None else plan.isa.converged,
-                "isa_iterations": None if plan.isa is None else len(plan.isa.iterations),
+                "isa_iterations": None
+                if plan.isa is None
+                else int((plan.isa.iterations["phase"] != "trim").sum()),
+                "isa_trim_rounds": None
+                if plan.isa is None
+                else int((plan.isa.iterations["phase"] == "trim").sum()),
                 "needed": plan.needed,
                 "have": {k: (None if v >= 10**9 else v) for k, v in plan.have.items()},
                 "roster_made": plan.roster is not None,

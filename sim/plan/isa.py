@@ -11,7 +11,7 @@ helpline needed than the formula for the service level it reached).
 
 Every iteration simulates the same replications (common random numbers: replication ``i`` of
 every staffing draws the same callers, talk times and patience), so a change of staffing, not
-new noise, is what moves a half hour's figures. Two phases:
+new noise, is what moves a half hour's figures. Two phases, then a last stage:
 
 1. **Approach** (at most :data:`APPROACH_ITERATIONS`, with a quarter of the replications):
    the paper's step (the formula on the simulated load, no correction), each averaged with the
@@ -32,11 +32,17 @@ new noise, is what moves a half hour's figures. Two phases:
    test is made again afresh on its staffing, and convergence is on that. The first
    :data:`BULK` settling iterations lower every other interval together (two runs) and keep no
    verdicts; in the last :data:`FIRM` nothing is forgotten, the test is made afresh (no kept
-   verdicts), lowering is by one, and an interval short by less than :data:`HAIR` is left;
-   the last iteration lowers nothing. Stop
+   verdicts), lowering is by one, and an interval short by less than
+   :data:`~sim.plan.reading.HAIR` is left; the last :data:`TESTS_ONLY` lower nothing. Stop
    when no interval changes and every over-served interval has a verdict of one fewer made on
    that staffing (converged: the last simulation is of the final staffing, and its verdicts
-   are those ``helpline plan --check`` reports), or after :data:`MAX_ITERATIONS` in all.
+   are those ``helpline plan --check`` would make), or after :data:`MAX_ITERATIONS` in all.
+3. **Trim** (:mod:`sim.plan.trim`, once converged): the half hours where that last test says
+   one fewer still meets are lowered together, and the result kept only if, simulated, every
+   half hour still holds its targets (to within :data:`~sim.plan.reading.HAIR`); then tested
+   afresh, and again, for at most :data:`~sim.plan.trim.TRIM_ROUNDS` rounds. The staffing
+   returned is the last one kept, with its own simulation and fresh test (rows of phase
+   ``trim`` in the iterations table).
 """
 
 from __future__ import annotations
@@ -56,6 +62,7 @@ from sim.plan.reading import (
     OneFewer,
     Reading,
     Verdicts,
+    by_a_hair,
     one_fewer,
     over_served,
     read,
@@ -63,6 +70,7 @@ from sim.plan.reading import (
 from sim.plan.requirements import service_level, staffing
 from sim.plan.runs import Simulator
 from sim.plan.targets import PlanTargets
+from sim.plan.trim import TRIM_ROUNDS, trim
 from sim.scenario.values import DAY_S, Scenario
 from sim.scenario.variants import variant
 
@@ -75,9 +83,6 @@ FIRM = 4
 TESTS_ONLY = 3
 #: The first settling iterations, whose "one fewer" runs lower every other half hour together.
 BULK = 2
-#: In those iterations a half hour short of its targets by less than this (service level and
-#: abandonment, shares) is left as it is (see :func:`isa`).
-HAIR = 0.01
 #: Iterations at most of the approach phase (with fewer replications), and the largest change
 #: (agents) at which it hands over to the settling phase.
 APPROACH_ITERATIONS, APPROACH_CLOSE = 3, 3
@@ -105,16 +110,6 @@ def _raised_nearby(raised_at: np.ndarray, reach: int) -> np.ndarray:
         out[k:] = np.maximum(out[k:], raised_at[:-k])
         out[:-k] = np.maximum(out[:-k], raised_at[k:])
     return out
-
-
-def _by_a_hair(r: Reading, t: PlanTargets) -> np.ndarray:
-    """Half hours within :data:`HAIR` of every target (met or short by less)."""
-    ok = np.ones(r.service_level.size, bool)
-    if t.service_level_min is not None:
-        ok &= ~(r.service_level < t.service_level_min - HAIR)
-    if t.abandon_rate_max is not None:
-        ok &= ~(r.abandon_rate > t.abandon_rate_max + HAIR / 2)
-    return ok
 
 
 def weekly_rows(values: np.ndarray, d: Demand) -> list[list[int]]:
@@ -234,8 +229,11 @@ def isa(
     workers: int | None = None,
     report: Callable[[dict[str, Any]], None] | None = None,
     simulator: Simulator | None = None,
+    trim_rounds: int = TRIM_ROUNDS,
 ) -> IsaResult:
-    """Iterate from ``start`` until no interval changes (or :data:`MAX_ITERATIONS`)."""
+    """Iterate from ``start`` until no interval changes (or :data:`MAX_ITERATIONS`); once
+    converged, trim (:func:`sim.plan.trim.trim`, at most ``trim_rounds`` rounds).
+    """
     if simulator is None:
         with Simulator(d, t.service_level_s, workers) as own:
             return isa(
@@ -247,6 +245,7 @@ def isa(
                 replications=replications,
                 report=report,
                 simulator=own,
+                trim_rounds=trim_rounds,
             )
     current = np.maximum(1, np.asarray(start, dtype=int))
     n = current.size
@@ -293,7 +292,7 @@ def isa(
             # target, flipping as its neighbours change, ends on the count that meets).
             # In the last :data:`FIRM` iterations nothing is forgotten, lowering is by one
             # agent (as the check makes it), and a half hour short of its targets by less than
-            # :data:`HAIR` is left, not raised: such a miss comes and goes as counts far away
+            # HAIR is left, not raised: such a miss comes and goes as counts far away
             # change (a lowering verified in its run, a raise), and chasing it would keep the
             # staffing moving past the iterations. The last TESTS_ONLY iterations lower
             # nothing.
@@ -308,7 +307,7 @@ def isa(
             # Raise those that miss, first, so that the "one fewer" runs test the lowerings
             # beside the raised staffing: by the formula's step corrected by its error, at
             # least one agent, never to a count seen to meet.
-            short = ~r.meets & ~(firm & _by_a_hair(r, t))
+            short = ~r.meets & ~(firm & by_a_hair(r, t))
             proposal = formula_step(current, r, d, t, short)
             up = np.minimum(np.maximum(proposal, current + 1), met)
             raised = np.where(short, up, current)
@@ -410,4 +409,22 @@ def isa(
             break
         current = nxt
     assert m is not None
+    if converged and fewer is not None and trim_rounds > 0:
+        if fewer.carried is not None and fewer.carried.any():  # the trim starts from a fresh test
+            fewer = one_fewer(current, read(m, d, t), d, t, scenario, simulator, reps)
+        done = trim(
+            current,
+            m,
+            fewer,
+            d,
+            t,
+            scenario,
+            simulator,
+            reps,
+            first_iteration=len(rows) + 1,
+            rounds=trim_rounds,
+            report=report,
+        )
+        current, m, fewer = done.staffing, done.measures, done.fewer
+        rows.extend(done.rows)
     return IsaResult(current, converged, pd.DataFrame(rows), m, reps, fewer if converged else None)

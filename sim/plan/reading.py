@@ -39,6 +39,10 @@ SPARE = 0.05
 SPARE_ABANDON = 0.01
 #: Half hours lowered in the same "one fewer" run are at least this many apart (2 hours).
 STRIDE = 4
+#: A half hour short of its targets by less than this (service level, and half of it for
+#: abandonment; shares) is held to be within them by ISA's last iterations and by its trim
+#: (:mod:`sim.plan.trim`): such a miss comes and goes as counts far away change.
+HAIR = 0.01
 
 
 class Simulates(Protocol):
@@ -71,6 +75,16 @@ def read(m: Measures, d: Demand, t: PlanTargets) -> Reading:
     if t.abandon_rate_max is not None:
         ok &= ~(ab > t.abandon_rate_max + 1e-12)
     return Reading(sl, ab, ok, m.offered_erl.mean(axis=0) / d.handle_s)
+
+
+def by_a_hair(r: Reading, t: PlanTargets) -> np.ndarray:
+    """Half hours within :data:`HAIR` of every target (met or short by less)."""
+    ok = np.ones(r.service_level.size, bool)
+    if t.service_level_min is not None:
+        ok &= ~(r.service_level < t.service_level_min - HAIR)
+    if t.abandon_rate_max is not None:
+        ok &= ~(r.abandon_rate > t.abandon_rate_max + HAIR / 2)
+    return ok
 
 
 def over_served(r: Reading, t: PlanTargets) -> np.ndarray:

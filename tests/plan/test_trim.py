@@ -1,0 +1,197 @@
+"""ISA's trim, exactly: it lowers the half hours where one fewer still meets, keeps a lowering
+only when the staffing it leaves holds in its own simulation, and ends on a staffing it
+simulated, with that staffing's fresh "one fewer" test.
+
+Stand-ins for the simulation (``StepHelpline`` of test_isa_rules: 95% from a half hour's need
+up, 70% one below) make every outcome known.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from test_fewer_verdicts import Demand1
+from test_isa_rules import CALLS, StepHelpline
+
+from sim.plan.reading import one_fewer, read
+from sim.plan.targets import PlanTargets
+from sim.plan.trim import blamed, trim
+
+N = 48
+T = PlanTargets(
+    service_level_min=0.8,
+    service_level_s=20.0,
+    service_level_of="offered",
+    abandon_rate_max=None,
+    asa_max_s=None,
+    block_rate_max=0.01,
+    defaulted=False,
+)
+
+
+class Demand2(Demand1):
+    """What the trim needs of a demand: the handle time and the interval."""
+
+    interval_s = 1800.0
+
+
+class PairHelpline(StepHelpline):
+    """As ``StepHelpline``, but half hour ``PAIR + 1`` also needs one agent more than its own
+    need and its predecessor's together: at ``need + 1`` in both, either may lose one agent
+    and every half hour still meets; lowered together, ``PAIR + 1`` misses.
+    """
+
+    PAIR = 20
+
+    def truth(self, staff: np.ndarray) -> np.ndarray:
+        out = super().truth(staff)
+        p = self.PAIR
+        if staff[p] + staff[p + 1] < self.need[p] + self.need[p + 1] + 1:
+            out[p + 1] = min(out[p + 1], 0.7)
+        return out
+
+
+class QueueHelpline(StepHelpline):
+    """As ``StepHelpline``, but half hour ``PAIR + 1`` also needs one agent more than its own
+    need and its predecessor's together, unless half hour ``PAIR - 4`` has fewer than its own
+    need (fewer callers answered then, less after-call work later: a lowering earlier that
+    helps). So the "one fewer" run lowering ``PAIR`` with ``PAIR - 4`` beside it says one fewer
+    meets, and lowering ``PAIR`` alone makes ``PAIR + 1`` miss.
+    """
+
+    PAIR = 20
+
+    def truth(self, staff: np.ndarray) -> np.ndarray:
+        out = super().truth(staff)
+        p, q = self.PAIR, self.PAIR - 4
+        helped = staff[q] < self.need[q]
+        if staff[p] + staff[p + 1] < self.need[p] + self.need[p + 1] + 1 - int(helped):
+            out[p + 1] = min(out[p + 1], 0.7)
+        return out
+
+
+def _start(helpline: StepHelpline, staff: np.ndarray):  # type: ignore[no-untyped-def]
+    m = helpline.measures([staff], 2)[0]
+    r = read(m, Demand2(), T)  # type: ignore[arg-type]
+    f = one_fewer(staff, r, Demand2(), T, lambda s: s.copy(), helpline, 2)  # type: ignore[arg-type]
+    return m, f
+
+
+def _trim(helpline: StepHelpline, staff: np.ndarray, rounds: int = 3):  # type: ignore[no-untyped-def]
+    m, f = _start(helpline, staff)
+    return f, trim(
+        staff,
+        m,
+        f,
+        Demand2(),  # type: ignore[arg-type]
+        T,
+        lambda s: s.copy(),
+        helpline,
+        2,
+        first_iteration=7,
+        rounds=rounds,
+    )
+
+
+def test_the_trim_lowers_every_spare_agent_and_ends_on_a_staffing_it_simulated() -> None:
+    need = np.full(N, 10)
+    helpline = StepHelpline(need, np.full(N, CALLS))
+    staff = need.copy()
+    staff[[3, 4, 30]] += 1  # spare agents, two of them side by side
+    first, done = _trim(helpline, staff)
+    assert np.flatnonzero(first.fewer_meets).tolist() == [3, 4, 30]
+    assert np.array_equal(done.staffing, need)
+    assert not done.fewer.fewer_meets.any() and bool(done.fewer.misses.all())
+    # What it returns is of the staffing it returns: its simulation and its fresh test.
+    assert np.array_equal(done.fewer.staffing, need)
+    assert np.array_equal(done.measures.within, helpline.measures([need], 2)[0].within)
+    assert [r["kept"] for r in done.rows] == [True]
+    assert done.rows[0]["iteration"] == 7 and done.rows[0]["phase"] == "trim"
+    assert done.rows[0]["intervals_changed"] == 3
+
+
+def test_a_lowering_that_misses_beside_another_is_not_kept_and_the_other_is() -> None:
+    need = np.full(N, 10)
+    helpline = PairHelpline(need, np.full(N, CALLS))
+    p = PairHelpline.PAIR
+    staff = need.copy()
+    staff[[p, p + 1]] += 1
+    first, done = _trim(helpline, staff)
+    # Each alone may go (the test lowers them in different runs), not both.
+    assert np.flatnonzero(first.fewer_meets).tolist() == [p, p + 1]
+    # Round 1 lowers both: p + 1 misses, laid to p + 1 (the nearest lowered at or before it,
+    # itself), which is barred; round 2 lowers p alone and keeps it; then one fewer at p + 1
+    # makes it miss, and nothing is left.
+    assert [r["kept"] for r in done.rows] == [False, True]
+    want = need.copy()
+    want[p + 1] += 1
+    assert np.array_equal(done.staffing, want)
+    assert not done.fewer.fewer_meets.any()
+    assert bool(done.fewer.misses[p + 1])
+
+
+def test_a_lowering_whose_queue_misses_next_moves_that_agent_there() -> None:
+    need = np.full(N, 10)
+    helpline = QueueHelpline(need, np.full(N, CALLS))
+    p = QueueHelpline.PAIR
+    staff = need.copy()
+    staff[p] += 1
+    first, done = _trim(helpline, staff)
+    assert np.flatnonzero(first.fewer_meets).tolist() == [p]  # judged beside p - 4 lowered
+    # Lowered alone, p + 1 misses: the next round moves the agent from p to p + 1, which holds,
+    # and its fresh test finds nothing spare (one fewer at p + 1 misses, at p too).
+    assert [r["kept"] for r in done.rows] == [False, True]
+    assert done.rows[1]["intervals_changed"] == 2 and done.rows[1]["intervals_raised"] == 1
+    want = need.copy()
+    want[p + 1] += 1
+    assert np.array_equal(done.staffing, want)
+    assert not done.fewer.fewer_meets.any()
+    assert done.staffing.sum() == staff.sum()
+
+
+def test_the_trim_stops_where_a_round_has_no_room_for_its_simulation_and_fresh_test() -> None:
+    need = np.full(N, 10)
+    helpline = PairHelpline(need, np.full(N, CALLS))
+    p = PairHelpline.PAIR
+    staff = need.copy()
+    staff[[p, p + 1]] += 1
+    m, f = _start(helpline, staff)
+    # Room for one round and its fresh test (1 + 4 runs), not for a second.
+    done = trim(
+        staff,
+        m,
+        f,
+        Demand2(),
+        T,
+        lambda s: s.copy(),
+        helpline,
+        2,  # type: ignore[arg-type]
+        first_iteration=1,
+        simulations_max=5,
+    )
+    assert [r["kept"] for r in done.rows] == [False]
+    assert np.array_equal(done.staffing, staff)
+
+
+def test_a_trim_that_keeps_nothing_returns_the_staffing_it_started_from() -> None:
+    need = np.full(N, 10)
+    helpline = PairHelpline(need, np.full(N, CALLS))
+    p = PairHelpline.PAIR
+    staff = need.copy()
+    staff[[p, p + 1]] += 1
+    first, done = _trim(helpline, staff, rounds=1)
+    assert [r["kept"] for r in done.rows] == [False]
+    assert np.array_equal(done.staffing, staff)
+    assert done.fewer is first
+    assert done.rows[0]["intervals_changed"] == 0
+
+
+def test_a_miss_is_laid_to_the_nearest_lowering_at_or_before_it_the_week_wrapping() -> None:
+    lowered = np.zeros(10, bool)
+    lowered[[2, 5, 9]] = True
+    short = np.zeros(10, bool)
+    short[[6, 1]] = True  # 6: lowered 5 is nearest; 1: lowered 9 (the week wraps)
+    assert np.flatnonzero(blamed(lowered, short)).tolist() == [5, 9]
+    short[:] = False
+    short[5] = True  # a lowered half hour that misses itself
+    assert np.flatnonzero(blamed(lowered, short)).tolist() == [5]
+    assert not blamed(np.zeros(10, bool), short).any()
