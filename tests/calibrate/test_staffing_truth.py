@@ -29,8 +29,9 @@ from sim.scenario.load import build
 START = dt.date(2024, 3, 4)  # a Monday
 AFTER_CALL_MAX_S = 40.0
 WC = "work-conserving"
-# Call-takers per half hour: nobody 0:00-6:00, then a day that is short at 9:00-12:00 and
-# 17:00-19:00 and generous in the quiet evening, so some half hours queue and some sit idle.
+# Call-takers per half hour: nobody 0:00-6:00, then a day that is short at 9:00-11:00, 17:00
+# and 21:00 and generous in the quiet early morning and late evening, so some half hours queue
+# and some sit idle.
 COUNTS = [0] * 12 + [1, 1, 2, 2, 3, 3, 2, 2, 2, 2, 3, 3, 4, 4, 3, 3, 2, 2, 2, 2]
 COUNTS += [3, 3, 2, 2, 3, 3, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1]
 SCENARIO = f"""
