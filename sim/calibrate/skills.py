@@ -40,7 +40,12 @@ class SkillGroup:
 
 
 def skills(calls: pd.DataFrame, share: float = SKILL_SHARE) -> dict[str, frozenset[str]]:
-    """The log types each named agent serves, by the rule of the module's docstring."""
+    """The log types each named agent serves, by the rule of the module's docstring.
+
+    Raises ValueError unless 0 < ``share`` < 1.
+    """
+    if not 0 < share < 1:  # NaN too
+        raise ValueError(f"skill share must be > 0 and < 1; got {share}")
     ans = calls[(calls["outcome"] == "answered") & (calls["agent"] != "")]
     n = pd.crosstab(ans["agent"], ans["call_type"])
     of_agent = n.div(n.sum(axis=1), axis=0)

@@ -8,6 +8,7 @@ naming the row and the column, exit code 2, and nothing written.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from pathlib import Path
 
@@ -17,6 +18,15 @@ from sim.cli.common import draw_to_files, fail, friendly_errors
 from sim.cli.log_options import log_options, read_log_or_fail
 from sim.report.output import staged
 from sim.scenario.load import build
+
+
+def _share(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """``--skill-share``: the range check lets NaN through (every comparison with it is
+    false), and a NaN share would give groups of nobody's types.
+    """
+    if value is not None and math.isnan(value):
+        raise click.BadParameter(f"{value} is not in the range 0<x<1.")
+    return value
 
 
 @click.command("calibrate")
@@ -45,6 +55,7 @@ from sim.scenario.load import build
     "--skill-share",
     type=click.FloatRange(0, 1, min_open=True, max_open=True),
     default=None,
+    callback=_share,
     help="Write call-takers in skill groups estimated from the agent ids: an agent serves a "
     "log type that is at least this share of their answered calls, or of whose answered calls "
     "they took at least this share (docs/calibration.md). Default: one pool.",

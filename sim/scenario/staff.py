@@ -148,8 +148,20 @@ def read_staff(r: Reader, file: str | None, limits: Limits | None = None) -> Sta
     if groups:
         by_takers = total(groups)
     if mode == "interval":
-        most_on_duty = max(map(max, by_takers)) + max(map(max, by_escal))
-        limits.check("people", r.key("interval"), most_on_duty, "counts summing to")
+        # the people built: each group's own most on duty (a group's people serve only it)
+        takers_built = (
+            sum(max(map(max, g.call_takers)) for g in groups)
+            if groups
+            else max(map(max, by_takers))
+        )
+        limits.check(
+            "people",
+            r.key("groups" if groups else "interval"),
+            takers_built + max(map(max, by_escal)),
+            "people (each group's most on duty, summed, and escalation's most)"
+            if groups
+            else "counts summing to",
+        )
         if breaks:
             raise ScenarioError(
                 r.key("breaks"),
@@ -160,7 +172,8 @@ def read_staff(r: Reader, file: str | None, limits: Limits | None = None) -> Sta
         if seats > most:
             raise ScenarioError(
                 r.key("seats"),
-                f"at most the most call-takers on duty at once in staff.interval ({most})",
+                "at most the most call-takers on duty at once in "
+                f"{'staff.groups together' if groups else 'staff.interval'} ({most})",
                 seats,
             )
     elif mode == "roster":

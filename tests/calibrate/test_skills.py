@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from click.testing import CliRunner
 
 sys.path.insert(0, str(Path(__file__).parent))
 from synthetic_log import Truth, write_log
@@ -24,6 +25,7 @@ from sim.calibrate.calibration import Calibration, calibrate
 from sim.calibrate.logs import read_log
 from sim.calibrate.skills import apportion, skills
 from sim.calibrate.writer import scenario_text
+from sim.cli import main
 from sim.core.model import simulate
 from sim.errors import ScenarioError
 from sim.scenario.load import build
@@ -64,6 +66,25 @@ def test_an_agent_serves_a_material_part_of_their_calls_or_of_the_types() -> Non
     # At 90% B and C are nobody's 90% and nobody took 90% of either: their largest answerer,
     # Z, serves both.
     assert skills(calls, 0.9)["Z"] == frozenset("BC")
+
+
+@pytest.mark.parametrize("share", [0.0, 1.0, -0.5, float("nan")])
+def test_a_share_outside_zero_to_one_is_refused(share: float) -> None:
+    with pytest.raises(ValueError, match="skill share"):
+        skills(answered({"X": {"A": 1}}), share)
+
+
+@pytest.mark.parametrize("share", ["nan", "NaN", "0", "1", "inf", "-0.1", "x"])
+def test_calibrate_refuses_a_bad_skill_share_before_reading(tmp_path: Path, share: str) -> None:
+    """NaN passes a range check (every comparison with it is false): it used to reach the
+    writer and be reported as a bad group name in the file about to be written.
+    """
+    out = tmp_path / "s.toml"
+    log = str(tmp_path / "no.csv")
+    args = ["calibrate", log, "--format", "csv", "--skill-share", share, "--out", str(out)]
+    run = CliRunner().invoke(main, args)
+    assert run.exit_code == 2 and "'--skill-share'" in run.output, run.output
+    assert "Traceback" not in run.output and list(tmp_path.iterdir()) == []
 
 
 def test_largest_remainder_keeps_the_total_and_each_part_within_one() -> None:

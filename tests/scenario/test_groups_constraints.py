@@ -16,6 +16,8 @@ from sim.cli import main
 from sim.scenario import load_scenario
 
 ROW = "[" + ", ".join(["2"] * 48) + "]"
+PEAK_MORNING = "[" + ", ".join(["6"] * 24 + ["1"] * 24) + "]"
+PEAK_EVENING = "[" + ", ".join(["1"] * 24 + ["6"] * 24) + "]"
 HEAD = "[staff]\nmode = 'interval'\nseats = 4\nbreaks = []\n"
 
 
@@ -73,6 +75,19 @@ BAD: list[tuple[str, str, str]] = [
         "with-interval-counts",
         HEAD + f"interval.call_takers = {ROW}\n" + group() + DESK,
         "staff.interval.call_takers",
+    ),
+    (
+        # 6 + 1 on duty at every hour, but each group's 6 are its own people: 12, and 1 officer
+        "people-built-above-the-limit",
+        HEAD
+        + "interval.escalation = "
+        + "["
+        + ", ".join(["1"] * 48)
+        + "]\n"
+        + group(counts=PEAK_MORNING)
+        + group("desk", "['other', 'blank']", PEAK_EVENING)
+        + "[limits]\npeople = 12\n",
+        "staff.groups",
     ),
     ("seats-above-the-groups-together", GOOD.replace("seats = 4", "seats = 5"), "staff.seats"),
     ("with-callbacks", GOOD + "[callbacks]\nenabled = true\n", "staff.groups"),
