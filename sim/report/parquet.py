@@ -154,8 +154,9 @@ class BackgroundWriter:
         self._free = threading.Semaphore(1)  # held while a job is given and not yet done
         self._error: BaseException | None = None
         self._closed = False
+        # Started by the first job, not here: a run's worker processes are forked before any
+        # replication's tables are written, so they never copy a thread that is writing.
         self._thread = threading.Thread(target=self._work, name="parquet-writer", daemon=True)
-        self._thread.start()
 
     def _work(self) -> None:
         while (job := self._jobs.get()) is not None:
@@ -177,6 +178,8 @@ class BackgroundWriter:
         if self._error is not None:
             self._free.release()
             raise self._error
+        if not self._thread.is_alive():
+            self._thread.start()
         self._jobs.put(job)
 
     def _raise(self) -> None:
@@ -191,8 +194,9 @@ class BackgroundWriter:
     def _stop(self) -> None:
         if not self._closed:
             self._closed = True
-            self._jobs.put(None)
-            self._thread.join()
+            if self._thread.is_alive():
+                self._jobs.put(None)
+                self._thread.join()
 
     def __enter__(self) -> BackgroundWriter:
         return self

@@ -179,3 +179,14 @@ def test_pieces_after_the_first_make_the_file_stamping_each_piece_would(
                 writer.write_table(table, row_group_size=table.num_rows)
         writer.close()
     assert (tmp_path / "callers.parquet").read_bytes() == reference.read_bytes()
+
+
+def test_no_thread_until_the_first_job_and_none_after_join() -> None:
+    before = threading.active_count()
+    bg = BackgroundWriter()
+    assert threading.active_count() == before  # worker processes forked now copy no writer
+    bg.join()  # joining a writer that never ran is fine
+    with BackgroundWriter() as used:
+        used.submit(lambda: None)
+        assert threading.active_count() == before + 1
+    assert threading.active_count() == before
