@@ -52,7 +52,8 @@ def test_isa_keeps_the_exact_staffing_of_a_stationary_erlang_a_queue() -> None:
         replications=4,
         workers=1,
     )
-    assert 1 <= len(result.iterations) <= 10
+    it = result.iterations
+    assert 1 <= int((it["phase"] != "trim").sum()) <= 10  # the trim's rounds come after
     off = np.abs(result.staffing - want)
     assert off.max() <= 3 and np.mean(off <= 1) >= 0.9, np.bincount(result.staffing)
     assert abs(result.staffing.mean() / want - 1) < 0.03
