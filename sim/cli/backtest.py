@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from sim.cli.common import draw_to_files, fail, friendly_errors
-from sim.cli.log_options import log_options, read_log_or_fail
+from sim.cli.log_options import log_options, read_log_or_fail, staffing_option
 from sim.report.output import staged, write_json
 from sim.scenario import load_scenario
 
@@ -51,16 +51,7 @@ from sim.scenario import load_scenario
     show_default=True,
     help="Processes for each day's replications.",
 )
-@click.option(
-    "--staffing",
-    "staffing_estimator",
-    type=click.Choice(("idle-gap", "work-conserving")),
-    default="idle-gap",
-    show_default=True,
-    help="Agents on duty from the agent ids: sessions broken by 15 idle minutes (idle-gap), or "
-    "the most time on duty consistent with answering any waiting call at once "
-    "(work-conserving; counts breaks taken while nobody waited). docs/calibration.md.",
-)
+@staffing_option
 @log_options
 @friendly_errors
 def command(

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from sim.cli.common import draw_to_files, fail, friendly_errors
-from sim.cli.log_options import log_options, read_log_or_fail
+from sim.cli.log_options import log_options, read_log_or_fail, staffing_option
 from sim.report.output import staged
 from sim.scenario.load import build
 
@@ -60,16 +60,7 @@ def _share(ctx: click.Context, param: click.Parameter, value: float | None) -> f
     "log type that is at least this share of their answered calls, or of whose answered calls "
     "they took at least this share (docs/calibration.md). Default: one pool.",
 )
-@click.option(
-    "--staffing",
-    "staffing_estimator",
-    type=click.Choice(("idle-gap", "work-conserving")),
-    default="idle-gap",
-    show_default=True,
-    help="Agents on duty from the agent ids: sessions broken by 15 idle minutes (idle-gap), or "
-    "the most time on duty consistent with answering any waiting call at once "
-    "(work-conserving; counts breaks taken while nobody waited). docs/calibration.md.",
-)
+@staffing_option
 @log_options
 @friendly_errors
 def command(

@@ -1,8 +1,8 @@
 """The call-log options ``calibrate`` and ``backtest`` share, and reading the log they name.
 
 ``--format``, ``--map FIELD=COLUMN`` and ``--time-zone`` say how to read a log
-(docs/calibration.md); a bad log stops with the log reader's one line (row and
-column) and exit code 2.
+(docs/calibration.md) and ``--staffing`` how to read the agents on duty from it; a bad
+log stops with the log reader's one line (row and column) and exit code 2.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from sim.calibrate.logs import FORMATS, CallLog, LogError, parse_map, read_log
+from sim.calibrate.staffing import ESTIMATORS
 from sim.cli.common import fail
 
 
@@ -36,6 +37,20 @@ def log_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         default="anonymous-bank",
         show_default=True,
         help="Log format.",
+    )(fn)
+
+
+def staffing_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Add ``--staffing`` (``staffing_estimator``): how agents on duty are read from the log."""
+    return click.option(
+        "--staffing",
+        "staffing_estimator",
+        type=click.Choice(ESTIMATORS),
+        default=ESTIMATORS[0],
+        show_default=True,
+        help="Agents on duty from the agent ids: sessions broken by 15 idle minutes (idle-gap), "
+        "or the most time on duty consistent with answering any waiting call at once "
+        "(work-conserving; counts breaks taken while nobody waited). docs/calibration.md.",
     )(fn)
 
 
