@@ -20,8 +20,40 @@ from sim.errors import ScenarioError
 from sim.scenario import load_scenario
 
 if TYPE_CHECKING:
+    from sim.plan.isa import IsaResult
     from sim.plan.make import Plan
     from sim.plan.verify import Verification
+
+
+def isa_lines(isa: IsaResult) -> list[str]:
+    """The screen's ISA lines: converged or not, the half hours each iteration and trim round
+    changed, and, when ISA did not settle, what to do about it.
+
+    With few replications a half hour's simulated service level moves by several points from
+    one staffing to the next, so the staffing can keep moving by one agent here and there; the
+    plan is then the last iteration's, and more replications per simulation steady it.
+    """
+    it = isa.iterations
+    trims = it[it["phase"] == "trim"]
+    it = it[it["phase"] != "trim"]
+    lines = [
+        f"ISA: {'converged' if isa.converged else 'NOT converged'} after {len(it)} "
+        f"iteration(s) (half hours changed: "
+        f"{', '.join(str(x) for x in it['intervals_changed'])})"
+        + (
+            f"; trimmed in {len(trims)} round(s) (half hours changed: "
+            f"{', '.join(str(x) for x in trims['intervals_changed'])})"
+            if len(trims)
+            else ""
+        )
+    ]
+    if not isa.converged:
+        lines.append(
+            f"  the plan is the last iteration's: with {isa.replications} replications per "
+            "simulation the noise kept it moving; more replications (-r 20) steady it "
+            "(docs/planning.md)"
+        )
+    return lines
 
 
 def _screen(plan: Plan, ver: Verification, sipp_ver: Verification) -> str:
@@ -42,20 +74,7 @@ def _screen(plan: Plan, ver: Verification, sipp_ver: Verification) -> str:
         + (" (service level assumed: the scenario states none)" if t.defaulted else ""),
     ]
     if plan.isa is not None:
-        it = plan.isa.iterations
-        trims = it[it["phase"] == "trim"]
-        it = it[it["phase"] != "trim"]
-        lines.append(
-            f"ISA: {'converged' if plan.isa.converged else 'NOT converged'} after {len(it)} "
-            f"iteration(s) (half hours changed: "
-            f"{', '.join(str(x) for x in it['intervals_changed'])})"
-            + (
-                f"; trimmed in {len(trims)} round(s) (half hours changed: "
-                f"{', '.join(str(x) for x in trims['intervals_changed'])})"
-                if len(trims)
-                else ""
-            )
-        )
+        lines.extend(isa_lines(plan.isa))
     sp = plan.shift_plan
     lines.append(
         f"Shift plan: {sp.person_hours:,.0f} person-hours on duty a week, solver {sp.status}, "

@@ -13,6 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from sim.cli import main
+from sim.cli.plan import isa_lines
+from sim.plan.isa import IsaResult
 
 ROOT = Path(__file__).resolve().parents[2]
 BASELINE = ROOT / "scenarios" / "baseline_2023.toml"
@@ -156,3 +158,22 @@ def test_check_simulates_the_requirement_and_one_fewer_where_over_served(tmp_pat
     assert (over["fewer_service_level"] <= over["service_level"] + 1e-9).mean() > 0.8
     assert table[table["method"] == "sipp"]["fewer_misses"].isna().all()
     assert (out / "staffing_check.png").stat().st_size > 10_000
+
+
+def _isa(converged: bool, changed: list[int], phases: list[str]) -> IsaResult:
+    iterations = pd.DataFrame({"intervals_changed": changed, "phase": phases})
+    return IsaResult(None, converged, iterations, None, 5)  # type: ignore[arg-type]
+
+
+def test_isa_lines_say_converged_and_trim_rounds_apart() -> None:
+    lines = isa_lines(_isa(True, [9, 3, 0, 2], ["approach", "settle", "settle", "trim"]))
+    assert lines == [
+        "ISA: converged after 3 iteration(s) (half hours changed: 9, 3, 0); "
+        "trimmed in 1 round(s) (half hours changed: 2)"
+    ]
+
+
+def test_isa_lines_say_what_to_do_when_isa_did_not_settle() -> None:
+    lines = isa_lines(_isa(False, [9, 4, 1], ["approach", "settle", "settle"]))
+    assert lines[0].startswith("ISA: NOT converged after 3 iteration(s)")
+    assert "with 5 replications" in lines[1] and "-r 20" in lines[1]
