@@ -50,7 +50,8 @@ def isa_lines(isa: IsaResult) -> list[str]:
     if not isa.converged:
         lines.append(
             f"  the plan is the last iteration's: with {isa.replications} replications per "
-            "simulation the noise kept it moving; more replications (-r 20) steady it "
+            f"simulation the noise kept it moving; more replications (-r {2 * isa.replications}) "
+            "steady it "
             "(docs/planning.md)"
         )
     return lines
@@ -168,9 +169,10 @@ def _screen(plan: Plan, ver: Verification, sipp_ver: Verification) -> str:
     "--replications",
     "-r",
     type=int,
-    default=5,
+    default=20,
     show_default=True,
-    help="Replications per simulation (ISA iterations and the verification).",
+    help="Replications per simulation (ISA iterations and the verification); with fewer, "
+    "ISA may not settle.",
 )
 @click.option("--service-level-min", type=float, help="Override targets.service_level_min.")
 @click.option("--abandon-rate-max", type=float, help="Override targets.abandon_rate_max.")

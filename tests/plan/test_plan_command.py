@@ -176,4 +176,4 @@ def test_isa_lines_say_converged_and_trim_rounds_apart() -> None:
 def test_isa_lines_say_what_to_do_when_isa_did_not_settle() -> None:
     lines = isa_lines(_isa(False, [9, 4, 1], ["approach", "settle", "settle"]))
     assert lines[0].startswith("ISA: NOT converged after 3 iteration(s)")
-    assert "with 5 replications" in lines[1] and "-r 20" in lines[1]
+    assert "with 5 replications" in lines[1] and "-r 10" in lines[1]
