@@ -9,23 +9,11 @@ up, 70% one below) make every outcome known.
 from __future__ import annotations
 
 import numpy as np
-from test_fewer_verdicts import Demand1
+from test_fewer_verdicts import Demand1, N, T
 from test_isa_rules import CALLS, StepHelpline
 
 from sim.plan.reading import one_fewer, read
-from sim.plan.targets import PlanTargets
 from sim.plan.trim import blamed, trim
-
-N = 48
-T = PlanTargets(
-    service_level_min=0.8,
-    service_level_s=20.0,
-    service_level_of="offered",
-    abandon_rate_max=None,
-    asa_max_s=None,
-    block_rate_max=0.01,
-    defaulted=False,
-)
 
 
 class Demand2(Demand1):
