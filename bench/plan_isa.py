@@ -35,7 +35,7 @@ def main() -> None:
 
     from sim.core.model import simulate
     from sim.plan.demand import demand
-    from sim.plan.isa import isa, staffed_scenario
+    from sim.plan.isa import ISA_PHASES, isa, staffed_scenario
     from sim.plan.requirements import requirement_table
     from sim.plan.targets import plan_targets
     from sim.scenario import load_scenario
@@ -77,7 +77,8 @@ def main() -> None:
         "load_average_before_after": [round(load_before, 2), round(os.getloadavg()[0], 2)],
         "one_replication_s": round(reference_s, 2),
         "ratio_to_one_replication": round(isa_s / reference_s, 1),
-        "iterations": int((it["phase"] != "trim").sum()),
+        "iterations": int(it["phase"].isin(ISA_PHASES).sum()),
+        "alone_simulations": int(it.loc[it["phase"] == "alone", "simulations"].sum()),
         "trim_rounds": int((it["phase"] == "trim").sum()),
         "trim_rounds_kept": [bool(x) for x in it.loc[it["phase"] == "trim", "kept"]],
         "intervals_changed": [int(x) for x in it["intervals_changed"]],

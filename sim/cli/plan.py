@@ -33,9 +33,12 @@ def isa_lines(isa: IsaResult) -> list[str]:
     one staffing to the next, so the staffing can keep moving by one agent here and there; the
     plan is then the last iteration's, and more replications per simulation steady it.
     """
+    from sim.plan.isa import ISA_PHASES
+
     it = isa.iterations
     trims = it[it["phase"] == "trim"]
-    it = it[it["phase"] != "trim"]
+    lone = it[it["phase"] == "alone"]
+    it = it[it["phase"].isin(ISA_PHASES)]
     lines = [
         f"ISA: {'converged' if isa.converged else 'NOT converged'} after {len(it)} "
         f"iteration(s) (half hours changed: "
@@ -44,6 +47,12 @@ def isa_lines(isa: IsaResult) -> list[str]:
             f"; trimmed in {len(trims)} round(s) (half hours changed: "
             f"{', '.join(str(x) for x in trims['intervals_changed'])})"
             if len(trims)
+            else ""
+        )
+        + (
+            f"; {int(lone['intervals_lowered'].sum())} verdict(s) of one fewer made again "
+            f"alone, {int(lone['intervals_short'].sum())} then missing"
+            if len(lone)
             else ""
         )
     ]
@@ -216,6 +225,7 @@ def command(
 ) -> None:
     """Plan staff, shifts, roster, seats and lines for SCENARIO.toml's targets, and prove it."""
     from sim.plan.files import plan_toml
+    from sim.plan.isa import ISA_PHASES
     from sim.plan.make import make_plan
     from sim.plan.shifts import parse_template
     from sim.plan.verify import verify
@@ -337,7 +347,7 @@ def command(
                 "isa_converged": None if plan.isa is None else plan.isa.converged,
                 "isa_iterations": None
                 if plan.isa is None
-                else int((plan.isa.iterations["phase"] != "trim").sum()),
+                else int(plan.isa.iterations["phase"].isin(ISA_PHASES).sum()),
                 "isa_trim_rounds": None
                 if plan.isa is None
                 else int((plan.isa.iterations["phase"] == "trim").sum()),

@@ -7,8 +7,11 @@ with 95% Student-t intervals. Each over-served half hour (more than
 :data:`~sim.plan.reading.SPARE` above the service-level target) is simulated with one
 call-taker fewer by :func:`sim.plan.reading.one_fewer`, the very test ISA settles on: the same
 staggered runs (half hours at least :data:`~sim.plan.reading.STRIDE` apart lowered together),
-the same replications and so the same draws, the same reading of the means. The table keeps
-each run's number (``fewer_run``) so any half hour can be rerun alone.
+the same replications and so the same draws, the same reading of the means; where that says
+one fewer meets, the half hour is tested again alone (:func:`sim.plan.reading.alone`, which
+ISA's trim has mostly done already), and the lone run's verdict is the one reported
+(``fewer_alone``). The table keeps each run's number (``fewer_run``) so any half hour can be
+rerun, and the first half hour missing with one fewer (``fewer_missed_at``).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from sim.metrics import estimate
 from sim.plan.demand import Demand
 from sim.plan.isa import staffed_scenario
 from sim.plan.measure import Measures
-from sim.plan.reading import STRIDE, OneFewer, Simulates, one_fewer, over_served, read
+from sim.plan.reading import STRIDE, OneFewer, Simulates, alone, one_fewer, over_served, read
 from sim.plan.targets import PlanTargets
 from sim.scenario.values import Scenario
 
@@ -102,12 +105,15 @@ def staffing_check(
                 "fewer_abandon_rate": np.nan,
                 "fewer_misses": pd.array([pd.NA] * staff.size, dtype="boolean"),
                 "fewer_misses_here": pd.array([pd.NA] * staff.size, dtype="boolean"),
+                "fewer_alone": pd.array([pd.NA] * staff.size, dtype="boolean"),
+                "fewer_missed_at": -1,
             }
         )
         if method in fewer_for:
             f = known_fewer.get(method)
             if f is None or not np.array_equal(f.staffing, staff):
                 f = one_fewer(staff, r, d, t, scenario, simulator, replications)
+            f = alone(f, r, d, t, scenario, simulator, replications)  # none left: ``f`` itself
             _fill_fewer(df, f, t)
         frames.append(df)
     return StaffingCheck(pd.concat(frames, ignore_index=True), replications, d.interval_s / 3600)
@@ -125,6 +131,10 @@ def _fill_fewer(df: pd.DataFrame, f: OneFewer, t: PlanTargets) -> None:
         df.loc[g, "fewer_abandon_rate"] = ab[g]
         df.loc[g, "fewer_misses"] = f.misses[g]
         df.loc[g, "fewer_misses_here"] = f.misses_here[g]
+    if f.alone is not None:  # the lone runs come last: their figures are those kept above
+        df.loc[f.over, "fewer_alone"] = f.alone[f.over]
+    if f.missed_at is not None:
+        df.loc[f.over, "fewer_missed_at"] = f.missed_at[f.over]
     # Nobody on duty answers nobody: it misses without a run to show it.
     nobody = f.over & (f.staffing <= 1)
     df.loc[nobody, "fewer_service_level"] = 0.0
@@ -148,6 +158,7 @@ def summary(check: StaffingCheck, t: PlanTargets) -> dict[str, dict[str, float]]
             "over_5_points": len(over),
             "over_5_points_fewer_misses": int(over["fewer_misses"].fillna(False).sum()),
             "over_5_points_fewer_misses_here": int(over["fewer_misses_here"].fillna(False).sum()),
+            "over_5_points_fewer_alone": int(over["fewer_alone"].fillna(False).sum()),
             "over_5_points_checked": int(over["fewer_misses"].notna().sum()),
             "person_hours": float(g["call_takers"].sum() * check.interval_h),
         }

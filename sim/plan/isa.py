@@ -91,6 +91,11 @@ APPROACH_ITERATIONS, APPROACH_CLOSE = 3, 3
 GOAL_FLOOR, GOAL_CAP = 0.3, 0.97
 
 
+#: The iterations table's phases of ISA itself; its last stage adds rows of phase ``trim`` (a
+#: round) and ``alone`` (verdicts of one fewer made again alone, :func:`sim.plan.reading.alone`).
+ISA_PHASES = ("approach", "settle")
+
+
 @dataclass(frozen=True)
 class IsaResult:
     """The staffing ISA ends with, whether it converged, every iteration, the last simulation."""

@@ -29,7 +29,11 @@ only when the staffing it leaves has been simulated and holds. Each round:
 
 So the staffing the trim ends on is always one it simulated, with its own fresh test, and no
 half hour short by more than the tolerance; the rounds end when no half hour is left to
-lower, or after :data:`TRIM_ROUNDS` or :data:`TRIM_SIMULATIONS`.
+lower, or after :data:`TRIM_ROUNDS` or :data:`TRIM_SIMULATIONS`. Last, each half hour whose
+verdict in that test still says one fewer meets is tested again alone
+(:func:`sim.plan.reading.alone`: one run each, outside the rounds' count, a row of phase
+``alone``): the half hours left are mostly those a round found short when lowered beside
+others, and lowering one alone says whether one fewer there misses.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ from sim.plan.reading import (
     STRIDE,
     OneFewer,
     Simulates,
+    alone,
     by_a_hair,
     one_fewer,
     over_served,
@@ -179,6 +184,25 @@ def trim(
         }
         rows.append(row)
         used += simulations
+        if report:
+            report(row)
+    before = kept_f
+    kept_f = alone(kept_f, read(kept_m, d, t), d, t, scenario, simulator, replications)
+    if kept_f is not before:
+        tried = kept_f.alone & ~(before.alone if before.alone is not None else False)
+        row = {
+            "iteration": first_iteration + len(rows),
+            "phase": "alone",
+            "replications": replications,
+            "simulations": kept_f.simulated - before.simulated,
+            "person_hours": float(kept.sum() * d.interval_s / 3600),
+            "intervals_changed": 0,
+            "intervals_over_served": int(kept_f.over.sum()),
+            "intervals_fewer_meets": int(kept_f.fewer_meets.sum()),
+            "intervals_lowered": int(tried.sum()),
+            "intervals_short": int((tried & kept_f.misses).sum()),
+        }
+        rows.append(row)
         if report:
             report(row)
     return Trimmed(kept, kept_m, kept_f, rows)

@@ -134,13 +134,19 @@ def test_the_check_lowers_each_over_served_half_hour_and_sees_it_miss(setting) -
     assert len(over) == staff.size  # 95% everywhere
     assert over["fewer_misses"].sum() == staff.size - 1
     assert not bool(over.loc[5, "fewer_misses"])
-    # Lowered in runs of half hours at least STRIDE apart.
+    # Lowered in runs of half hours at least STRIDE apart; the one where one fewer meets is
+    # then tested again in a run of its own, whose verdict is the one kept.
+    assert over["fewer_alone"].tolist() == [h == 5 for h in over["interval"]]
+    assert (over["fewer_run"] == over.loc[5, "fewer_run"]).sum() == 1
+    assert over.loc[5, "fewer_missed_at"] == -1
+    assert bool((over.drop(index=5)["fewer_missed_at"] == over.drop(index=5)["interval"]).all())
     for _, g in over.groupby("fewer_run"):
         gaps = np.diff(np.sort(g["interval"].to_numpy()))
-        assert gaps.min() >= STRIDE
+        assert g.shape[0] == 1 or gaps.min() >= STRIDE
     f = summary(check, t)
     assert f["isa"]["over_5_points"] == staff.size
     assert f["isa"]["over_5_points_fewer_misses"] == staff.size - 1
+    assert f["isa"]["over_5_points_fewer_alone"] == 1
     assert f["sipp"]["below_3_points"] == int(np.sum(mol < need))
 
 

@@ -57,6 +57,26 @@ class QueueHelpline(StepHelpline):
         return out
 
 
+class FarHelpline(StepHelpline):
+    """As ``StepHelpline``, but one agent fewer than ``need + 1`` at half hour ``FAR`` makes
+    half hour ``FAR + 8`` (4 h on, further than the "one fewer" test reads) miss: the
+    staggered test says one fewer meets there, a run lowering it alone shows it does not.
+    """
+
+    FAR = 20
+
+    def truth(self, staff: np.ndarray) -> np.ndarray:
+        out = super().truth(staff)
+        if staff[self.FAR] < self.need[self.FAR] + 1:
+            out[self.FAR + 8] = min(out[self.FAR + 8], 0.7)
+        return out
+
+
+def rounds_of(done) -> list[dict]:  # type: ignore[no-untyped-def]
+    """The trim's rounds (rows of phase ``trim``; the lone tests' row is ``alone``)."""
+    return [r for r in done.rows if r["phase"] == "trim"]
+
+
 def _start(helpline: StepHelpline, staff: np.ndarray):  # type: ignore[no-untyped-def]
     m = helpline.measures([staff], 2)[0]
     r = read(m, Demand2(), T)  # type: ignore[arg-type]
@@ -92,7 +112,7 @@ def test_the_trim_lowers_every_spare_agent_and_ends_on_a_staffing_it_simulated()
     # What it returns is of the staffing it returns: its simulation and its fresh test.
     assert np.array_equal(done.fewer.staffing, need)
     assert np.array_equal(done.measures.within, helpline.measures([need], 2)[0].within)
-    assert [r["kept"] for r in done.rows] == [True]
+    assert [r["kept"] for r in done.rows] == [True]  # nothing left to test alone
     assert done.rows[0]["iteration"] == 7 and done.rows[0]["phase"] == "trim"
     assert done.rows[0]["intervals_changed"] == 3
 
@@ -115,6 +135,7 @@ def test_a_lowering_that_misses_beside_another_is_not_kept_and_the_other_is() ->
     assert np.array_equal(done.staffing, want)
     assert not done.fewer.fewer_meets.any()
     assert bool(done.fewer.misses[p + 1])
+    assert done.fewer.missed_at is not None and done.fewer.missed_at[p + 1] == p + 1
 
 
 def test_a_lowering_whose_queue_misses_next_moves_that_agent_there() -> None:
@@ -156,7 +177,7 @@ def test_the_trim_stops_where_a_round_has_no_room_for_its_simulation_and_fresh_t
         first_iteration=1,
         simulations_max=5,
     )
-    assert [r["kept"] for r in done.rows] == [False]
+    assert [r["kept"] for r in rounds_of(done)] == [False]
     assert np.array_equal(done.staffing, staff)
 
 
@@ -167,10 +188,41 @@ def test_a_trim_that_keeps_nothing_returns_the_staffing_it_started_from() -> Non
     staff = need.copy()
     staff[[p, p + 1]] += 1
     first, done = _trim(helpline, staff, rounds=1)
-    assert [r["kept"] for r in done.rows] == [False]
+    assert [r["kept"] for r in rounds_of(done)] == [False]
     assert np.array_equal(done.staffing, staff)
-    assert done.fewer is first
     assert done.rows[0]["intervals_changed"] == 0
+    # Its test is the one it started from, with each "meets" made again alone: each of the
+    # pair alone may go (only both together miss), so both verdicts stand, now made alone.
+    assert np.array_equal(done.fewer.staffing, first.staffing)
+    assert np.flatnonzero(done.fewer.fewer_meets).tolist() == [p, p + 1]
+    assert done.fewer.alone is not None
+    assert np.flatnonzero(done.fewer.alone).tolist() == [p, p + 1]
+    assert [r["phase"] for r in done.rows] == ["trim", "alone"]
+    assert done.rows[1]["intervals_lowered"] == 2 and done.rows[1]["intervals_short"] == 0
+    assert done.rows[1]["simulations"] == 2
+
+
+def test_a_lowering_that_misses_far_on_alone_ends_with_the_verdict_of_its_lone_run() -> None:
+    need = np.full(N, 10)
+    helpline = FarHelpline(need, np.full(N, CALLS))
+    h = FarHelpline.FAR
+    staff = need.copy()
+    staff[h] += 1
+    first, done = _trim(helpline, staff)
+    # The staggered test reads the next 1.5 h only: one fewer "meets".
+    assert np.flatnonzero(first.fewer_meets).tolist() == [h]
+    # The round lowering it finds h + 8 short, too far on to move the agent there: barred.
+    assert [r["kept"] for r in rounds_of(done)] == [False]
+    assert np.array_equal(done.staffing, staff)
+    # Tested alone, one fewer misses 4 h on: the verdict the check reports.
+    assert not done.fewer.fewer_meets.any()
+    assert bool(done.fewer.misses[h]) and not bool(done.fewer.misses_here[h])
+    assert done.fewer.missed_at is not None and done.fewer.missed_at[h] == h + 8
+    assert done.fewer.alone is not None and bool(done.fewer.alone[h])
+    assert done.rows[-1]["phase"] == "alone" and done.rows[-1]["intervals_short"] == 1
+    # The lone run is of the staffing with one fewer at h and nowhere else.
+    lone = helpline.seen[-1]
+    assert np.flatnonzero(lone != staff).tolist() == [h] and lone[h] == staff[h] - 1
 
 
 def test_a_miss_is_laid_to_the_nearest_lowering_at_or_before_it_the_week_wrapping() -> None:
