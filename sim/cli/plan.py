@@ -10,7 +10,7 @@ the SIPP plan simulated), ``plan.toml`` (``helpline run DIR/plan.toml`` gives th
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 import pandas as pd
@@ -64,6 +64,23 @@ def isa_lines(isa: IsaResult) -> list[str]:
             "(docs/planning.md)"
         )
     return lines
+
+
+def progress_line(row: dict[str, Any]) -> str:
+    """The line printed (to stderr) as each row of ISA's iterations table is made."""
+    if row["phase"] == "alone":
+        return (
+            f"ISA, one fewer tested alone: {row['intervals_lowered']} half hour(s), "
+            f"{row['intervals_short']} then missing, {row['intervals_fewer_meets']} left "
+            "where one fewer meets"
+        )
+    head = (
+        f"ISA trim round {row['iteration']}: {row['intervals_lowered']} lowered, "
+        + ("kept" if row["kept"] else "not kept")
+        if row["phase"] == "trim"
+        else f"ISA iteration {row['iteration']}: {row['intervals_changed']} intervals changed"
+    )
+    return f"{head}, service level min {row['service_level_min']:.1%}"
 
 
 def _screen(plan: Plan, ver: Verification, sipp_ver: Verification) -> str:
@@ -270,11 +287,7 @@ def command(
         max_nights=max_nights,
         templates=templates or None,
         check=check,
-        report=lambda row: click.echo(
-            f"ISA iteration {row['iteration']}: {row['intervals_changed']} intervals "
-            f"changed, service level min {row['service_level_min']:.1%}",
-            err=True,
-        ),
+        report=lambda row: click.echo(progress_line(row), err=True),
     )
     draw_to_files()
     from sim.plan import charts

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from sim.cli import main
-from sim.cli.plan import isa_lines
+from sim.cli.plan import isa_lines, progress_line
 from sim.plan.isa import IsaResult
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -177,3 +177,31 @@ def test_isa_lines_say_what_to_do_when_isa_did_not_settle() -> None:
     lines = isa_lines(_isa(False, [9, 4, 1], ["approach", "settle", "settle"]))
     assert lines[0].startswith("ISA: NOT converged after 3 iteration(s)")
     assert "with 5 replications" in lines[1] and "-r 10" in lines[1]
+
+
+def test_isa_lines_and_progress_say_what_the_lone_tests_found() -> None:
+    iterations = pd.DataFrame(
+        {
+            "intervals_changed": [9, 0, 2, 0],
+            "phase": ["approach", "settle", "trim", "alone"],
+            "intervals_lowered": [0, 0, 2, 3],
+            "intervals_short": [0, 0, 0, 2],
+        }
+    )
+    lines = isa_lines(IsaResult(None, True, iterations, None, 5))  # type: ignore[arg-type]
+    assert lines == [
+        "ISA: converged after 2 iteration(s) (half hours changed: 9, 0); "
+        "trimmed in 1 round(s) (half hours changed: 2); "
+        "3 verdict(s) of one fewer made again alone, 2 then missing"
+    ]
+    row = {"iteration": 4, "service_level_min": 0.795, "intervals_changed": 1}
+    assert progress_line({**row, "phase": "settle"}) == (
+        "ISA iteration 4: 1 intervals changed, service level min 79.5%"
+    )
+    assert progress_line({**row, "phase": "trim", "intervals_lowered": 3, "kept": False}) == (
+        "ISA trim round 4: 3 lowered, not kept, service level min 79.5%"
+    )
+    alone = {"phase": "alone", "intervals_lowered": 3, "intervals_short": 2}
+    assert progress_line({**alone, "intervals_fewer_meets": 1}) == (
+        "ISA, one fewer tested alone: 3 half hour(s), 2 then missing, 1 left where one fewer meets"
+    )
