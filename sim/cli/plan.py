@@ -156,11 +156,15 @@ def _screen(plan: Plan, ver: Verification, sipp_ver: Verification) -> str:
                 f"{f['over_5_points']} more than 5 points above"
             )
             if f["over_5_points_checked"]:
+                here = f["over_5_points_fewer_misses_here"]
+                later = f["over_5_points_fewer_misses_later"]
+                near = f["over_5_points_fewer_misses"] - here - later
                 text += (
                     f", of which {f['over_5_points_fewer_misses']} of "
                     f"{f['over_5_points_checked']} miss with one call-taker fewer "
-                    f"({f['over_5_points_fewer_misses_here']} there, the others in the next "
-                    "1.5 h)"
+                    f"({here} there, {near} in the next 1.5 h"
+                    + (f", {later} further on" if later else "")
+                    + ")"
                 )
 
             lines.append(text)

@@ -25,7 +25,7 @@ from sim.metrics import estimate
 from sim.plan.demand import Demand
 from sim.plan.isa import staffed_scenario
 from sim.plan.measure import Measures
-from sim.plan.reading import STRIDE, OneFewer, Simulates, alone, one_fewer, over_served, read
+from sim.plan.reading import REACH, STRIDE, OneFewer, Simulates, alone, one_fewer, over_served, read
 from sim.plan.targets import PlanTargets
 from sim.scenario.values import Scenario
 
@@ -159,6 +159,12 @@ def summary(check: StaffingCheck, t: PlanTargets) -> dict[str, dict[str, float]]
             "over_5_points_fewer_misses": int(over["fewer_misses"].fillna(False).sum()),
             "over_5_points_fewer_misses_here": int(over["fewer_misses_here"].fillna(False).sum()),
             "over_5_points_fewer_alone": int(over["fewer_alone"].fillna(False).sum()),
+            "over_5_points_fewer_misses_later": int(
+                (
+                    (over["fewer_missed_at"] >= 0)
+                    & ((over["fewer_missed_at"] - over["interval"]) % len(g) > REACH)
+                ).sum()
+            ),
             "over_5_points_checked": int(over["fewer_misses"].notna().sum()),
             "person_hours": float(g["call_takers"].sum() * check.interval_h),
         }

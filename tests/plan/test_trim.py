@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 from test_fewer_verdicts import Demand1, N, T
-from test_isa_rules import CALLS, StepHelpline
+from test_isa_rules import CALLS, StepHelpline, setting  # noqa: F401 (the fixture)
 
+from sim.plan.check import staffing_check, summary
 from sim.plan.reading import one_fewer, read
 from sim.plan.trim import blamed, trim
 
@@ -235,3 +236,22 @@ def test_a_miss_is_laid_to_the_nearest_lowering_at_or_before_it_the_week_wrappin
     short[5] = True  # a lowered half hour that misses itself
     assert np.flatnonzero(blamed(lowered, short)).tolist() == [5]
     assert not blamed(np.zeros(10, bool), short).any()
+
+
+def test_the_check_reports_the_lone_verdict_and_where_one_fewer_then_misses(setting) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    sc, t, d, mol, need, _ = setting
+    h = FarHelpline.FAR
+    helpline = FarHelpline(need, d.calls_per_s * d.handle_s)
+    staff = need.copy()
+    staff[h] += 1
+    check = staffing_check(sc, d, t, {"isa": staff}, np.ones_like(mol), helpline, 2)
+    over = check.table[check.table["over_served"]]
+    row = over[over["interval"] == h].iloc[0]
+    # Its staggered run said one fewer meets (h + 8 is not read); alone, h + 8 misses.
+    assert bool(row["fewer_alone"]) and bool(row["fewer_misses"])
+    assert not bool(row["fewer_misses_here"]) and row["fewer_missed_at"] == h + 8
+    assert row["fewer_service_level"] == 0.95  # at h itself, one fewer still meets
+    assert over.drop(index=row.name)["fewer_alone"].eq(False).all()
+    f = summary(check, t)["isa"]
+    assert f["over_5_points_fewer_misses"] == f["over_5_points"] == staff.size
+    assert f["over_5_points_fewer_misses_later"] == 1 and f["over_5_points_fewer_alone"] == 1
