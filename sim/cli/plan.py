@@ -51,7 +51,8 @@ def isa_lines(isa: IsaResult) -> list[str]:
         )
         + (
             f"; {int(lone['intervals_lowered'].sum())} verdict(s) of one fewer made again "
-            f"alone, {int(lone['intervals_short'].sum())} then missing"
+            f"alone, {int(lone['intervals_short'].sum())} then missing, "
+            f"{int(lone['intervals_changed'].sum())} lowered as their lone runs held"
             if len(lone)
             else ""
         )
@@ -73,6 +74,7 @@ def progress_line(row: dict[str, Any]) -> str:
             f"ISA, one fewer tested alone: {row['intervals_lowered']} half hour(s), "
             f"{row['intervals_short']} then missing, {row['intervals_fewer_meets']} left "
             "where one fewer meets"
+            + ("; the most over-served of them lowered" if row["kept"] else "")
         )
     head = (
         f"ISA trim round {row['iteration']}: {row['intervals_lowered']} lowered, "

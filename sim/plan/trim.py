@@ -29,11 +29,15 @@ only when the staffing it leaves has been simulated and holds. Each round:
 
 So the staffing the trim ends on is always one it simulated, with its own fresh test, and no
 half hour short by more than the tolerance; the rounds end when no half hour is left to
-lower, or after :data:`TRIM_ROUNDS` or :data:`TRIM_SIMULATIONS`. Last, each half hour whose
-verdict in that test still says one fewer meets is tested again alone
-(:func:`sim.plan.reading.alone`: one run each, outside the rounds' count, a row of phase
-``alone``): the half hours left are mostly those a round found short when lowered beside
-others, and lowering one alone says whether one fewer there misses.
+lower, or after :data:`TRIM_ROUNDS` or :data:`TRIM_SIMULATIONS`.
+
+Last (:func:`lone_stage`, rows of phase ``alone``), each half hour whose verdict in that
+test still says one fewer meets is tested again alone (:func:`sim.plan.reading.alone`: one
+run each, outside the rounds' count): the half hours left are mostly those a round found
+short when lowered beside others, and lowering one alone says whether one fewer there misses.
+Where it holds, the lone run is a simulation of a staffing the trim would keep, so that
+lowering is kept (the most over-served first) and the staffing tested afresh, at most
+:data:`LONE_KEPT` times.
 """
 
 from __future__ import annotations
@@ -64,6 +68,9 @@ TRIM_ROUNDS = 5
 #: ... and simulations in all: a round starts only with room for its simulation and a whole
 #: fresh test (1 + STRIDE runs), so the trim costs at most about three ISA iterations.
 TRIM_SIMULATIONS = 15
+#: Lowerings the last stage keeps at most where a lone run shows one fewer holds
+#: (:func:`lone_stage`; each then costs a fresh test and the lone runs it calls for).
+LONE_KEPT = 3
 
 
 @dataclass(frozen=True)
@@ -186,23 +193,92 @@ def trim(
         used += simulations
         if report:
             report(row)
-    before = kept_f
-    kept_f = alone(kept_f, read(kept_m, d, t), d, t, scenario, simulator, replications)
-    if kept_f is not before:
-        tried = kept_f.alone & ~(before.alone if before.alone is not None else False)
-        row = {
+    kept, kept_m, kept_f, lone_rows = lone_stage(
+        kept,
+        kept_m,
+        kept_f,
+        d,
+        t,
+        scenario,
+        simulator,
+        replications,
+        first_iteration=first_iteration + len(rows),
+        report=report,
+    )
+    rows.extend(lone_rows)
+    return Trimmed(kept, kept_m, kept_f, rows)
+
+
+def _lone_run(f: OneFewer, h: int) -> Measures:
+    """The measures of ``f``'s run that lowered half hour ``h`` alone (the last such run)."""
+    for g, m in zip(reversed(f.runs), reversed(f.measures), strict=True):
+        if g.size == 1 and int(g[0]) == h:
+            return m
+    raise ValueError(f"half hour {h} has no lone run")
+
+
+def lone_stage(
+    kept: np.ndarray,
+    kept_m: Measures,
+    kept_f: OneFewer,
+    d: Demand,
+    t: PlanTargets,
+    scenario: Callable[[np.ndarray], object],
+    simulator: Simulates,
+    replications: int,
+    *,
+    first_iteration: int,
+    adoptions: int = LONE_KEPT,
+    report: Callable[[dict[str, Any]], None] | None = None,
+) -> tuple[np.ndarray, Measures, OneFewer, list[dict[str, Any]]]:
+    """The trim's last stage: each "meets" verdict of ``kept_f`` made again alone
+    (:func:`sim.plan.reading.alone`); where a lone run shows one fewer holds, that run is a
+    simulation of a staffing the trim keeps (nothing anywhere short by more than the
+    tolerance), so the most over-served such half hour is lowered, the staffing tested
+    afresh, and its new "meets" verdicts made alone in turn, ``adoptions`` times at most.
+    One row (phase ``alone``) per pass.
+    """
+    rows: list[dict[str, Any]] = []
+    for k in range(adoptions + 1):
+        before = kept_f
+        r = read(kept_m, d, t)
+        kept_f = alone(kept_f, r, d, t, scenario, simulator, replications)
+        tried = kept_f.alone & ~before.alone if before.alone is not None else kept_f.alone
+        spare = np.flatnonzero(kept_f.fewer_meets & kept_f.alone & (kept > 1))
+        simulations = kept_f.simulated - before.simulated
+        adopt = bool(spare.size) and k < adoptions
+        if not tried.any() and not adopt:
+            break
+        row: dict[str, Any] = {
             "iteration": first_iteration + len(rows),
             "phase": "alone",
             "replications": replications,
-            "simulations": kept_f.simulated - before.simulated,
             "person_hours": float(kept.sum() * d.interval_s / 3600),
-            "intervals_changed": 0,
             "intervals_over_served": int(kept_f.over.sum()),
             "intervals_fewer_meets": int(kept_f.fewer_meets.sum()),
             "intervals_lowered": int(tried.sum()),
             "intervals_short": int((tried & kept_f.misses).sum()),
+            "intervals_changed": int(adopt),
+            "intervals_raised": 0,
+            "largest_change": int(adopt),
+            "kept": adopt,
         }
+        if adopt:
+            h = int(spare[np.argmax(r.service_level[spare])])
+            kept_m = _lone_run(kept_f, h)
+            kept = kept.copy()
+            kept[h] -= 1
+            r = read(kept_m, d, t)
+            kept_f = one_fewer(kept, r, d, t, scenario, simulator, replications)
+            simulations += kept_f.simulated
+            row["person_hours"] = float(kept.sum() * d.interval_s / 3600)
+        row["simulations"] = simulations
+        row["intervals_missing"] = int(np.sum(~r.meets))
+        row["service_level_min"] = float(np.nanmin(r.service_level))
+        row["service_level_mean"] = float(np.nanmean(r.service_level))
         rows.append(row)
         if report:
             report(row)
-    return Trimmed(kept, kept_m, kept_f, rows)
+        if not adopt:
+            break
+    return kept, kept_m, kept_f, rows

@@ -182,7 +182,7 @@ def test_isa_lines_say_what_to_do_when_isa_did_not_settle() -> None:
 def test_isa_lines_and_progress_say_what_the_lone_tests_found() -> None:
     iterations = pd.DataFrame(
         {
-            "intervals_changed": [9, 0, 2, 0],
+            "intervals_changed": [9, 0, 2, 1],
             "phase": ["approach", "settle", "trim", "alone"],
             "intervals_lowered": [0, 0, 2, 3],
             "intervals_short": [0, 0, 0, 2],
@@ -192,7 +192,8 @@ def test_isa_lines_and_progress_say_what_the_lone_tests_found() -> None:
     assert lines == [
         "ISA: converged after 2 iteration(s) (half hours changed: 9, 0); "
         "trimmed in 1 round(s) (half hours changed: 2); "
-        "3 verdict(s) of one fewer made again alone, 2 then missing"
+        "3 verdict(s) of one fewer made again alone, 2 then missing, 1 lowered as their "
+        "lone runs held"
     ]
     row = {"iteration": 4, "service_level_min": 0.795, "intervals_changed": 1}
     assert progress_line({**row, "phase": "settle"}) == (
@@ -201,7 +202,10 @@ def test_isa_lines_and_progress_say_what_the_lone_tests_found() -> None:
     assert progress_line({**row, "phase": "trim", "intervals_lowered": 3, "kept": False}) == (
         "ISA trim round 4: 3 lowered, not kept, service level min 79.5%"
     )
-    alone = {"phase": "alone", "intervals_lowered": 3, "intervals_short": 2}
+    alone = {"phase": "alone", "intervals_lowered": 3, "intervals_short": 2, "kept": False}
     assert progress_line({**alone, "intervals_fewer_meets": 1}) == (
         "ISA, one fewer tested alone: 3 half hour(s), 2 then missing, 1 left where one fewer meets"
+    )
+    assert progress_line({**alone, "intervals_fewer_meets": 1, "kept": True}).endswith(
+        "1 left where one fewer meets; the most over-served of them lowered"
     )

@@ -14,7 +14,7 @@ from test_isa_rules import CALLS, StepHelpline, setting  # noqa: F401 (the fixtu
 
 from sim.plan.check import staffing_check, summary
 from sim.plan.reading import one_fewer, read
-from sim.plan.trim import blamed, trim
+from sim.plan.trim import blamed, lone_stage, trim
 
 
 class Demand2(Demand1):
@@ -179,28 +179,59 @@ def test_the_trim_stops_where_a_round_has_no_room_for_its_simulation_and_fresh_t
         simulations_max=5,
     )
     assert [r["kept"] for r in rounds_of(done)] == [False]
-    assert np.array_equal(done.staffing, staff)
+    # The rounds keep nothing; the lone stage after them lowers p (below).
+    assert done.rows[0]["intervals_changed"] == 0
 
 
-def test_a_trim_that_keeps_nothing_returns_the_staffing_it_started_from() -> None:
+def test_where_the_rounds_keep_nothing_a_lowering_that_holds_alone_is_kept() -> None:
     need = np.full(N, 10)
     helpline = PairHelpline(need, np.full(N, CALLS))
     p = PairHelpline.PAIR
     staff = need.copy()
     staff[[p, p + 1]] += 1
-    first, done = _trim(helpline, staff, rounds=1)
+    _, done = _trim(helpline, staff, rounds=1)
     assert [r["kept"] for r in rounds_of(done)] == [False]
-    assert np.array_equal(done.staffing, staff)
     assert done.rows[0]["intervals_changed"] == 0
-    # Its test is the one it started from, with each "meets" made again alone: each of the
-    # pair alone may go (only both together miss), so both verdicts stand, now made alone.
-    assert np.array_equal(done.fewer.staffing, first.staffing)
-    assert np.flatnonzero(done.fewer.fewer_meets).tolist() == [p, p + 1]
-    assert done.fewer.alone is not None
-    assert np.flatnonzero(done.fewer.alone).tolist() == [p, p + 1]
+    # Each of the pair alone may go (only both together miss): both lone runs hold, so the
+    # first (both are as over-served) is lowered, its lone run standing as the simulation of
+    # the staffing kept; the fresh test then finds one fewer at p + 1 misses beside it.
     assert [r["phase"] for r in done.rows] == ["trim", "alone"]
-    assert done.rows[1]["intervals_lowered"] == 2 and done.rows[1]["intervals_short"] == 0
-    assert done.rows[1]["simulations"] == 2
+    lone = done.rows[1]
+    assert lone["intervals_lowered"] == 2 and lone["intervals_short"] == 0 and lone["kept"]
+    assert lone["simulations"] == 2 + 4  # two lone runs, then a fresh test of 4 runs
+    want = need.copy()
+    want[p + 1] += 1
+    assert np.array_equal(done.staffing, want)
+    assert np.array_equal(done.fewer.staffing, want)
+    # The start and its test, the round, the two lone runs, the fresh test: nothing after it.
+    assert len(helpline.seen) == 1 + 4 + 1 + 2 + 4
+    assert np.array_equal(done.measures.within, helpline.measures([want], 2)[0].within)
+    assert not done.fewer.fewer_meets.any() and bool(done.fewer.misses[p + 1])
+
+
+def test_the_lone_stage_keeps_at_most_its_number_of_lowerings() -> None:
+    need = np.full(N, 10)
+    helpline = StepHelpline(need, np.full(N, CALLS))
+    staff = need.copy()
+    staff[[3, 13, 23, 33]] += 1  # four spare agents, each alone and together
+    m, f = _start(helpline, staff)
+    kept, _, last, rows = lone_stage(
+        staff,
+        m,
+        f,
+        Demand2(),
+        T,
+        lambda s: s.copy(),
+        helpline,
+        2,
+        first_iteration=1,
+        adoptions=2,  # type: ignore[arg-type]
+    )
+    assert [r["kept"] for r in rows] == [True, True, False]
+    # Each fresh test's "meets" verdicts are made alone again: 4, then the 3 left, then 2.
+    assert [r["intervals_lowered"] for r in rows] == [4, 3, 2]
+    assert int(staff.sum() - kept.sum()) == 2
+    assert int(last.fewer_meets.sum()) == 2 and bool(last.alone[last.fewer_meets].all())
 
 
 def test_a_lowering_that_misses_far_on_alone_ends_with_the_verdict_of_its_lone_run() -> None:
