@@ -24,8 +24,9 @@ import pandas as pd
 from sim.metrics import estimate
 from sim.plan.demand import Demand
 from sim.plan.isa import staffed_scenario
+from sim.plan.lone import alone
 from sim.plan.measure import Measures
-from sim.plan.reading import REACH, STRIDE, OneFewer, Simulates, alone, one_fewer, over_served, read
+from sim.plan.reading import REACH, STRIDE, OneFewer, Simulates, one_fewer, over_served, read
 from sim.plan.targets import PlanTargets
 from sim.scenario.values import Scenario
 
@@ -106,6 +107,7 @@ def staffing_check(
                 "fewer_misses": pd.array([pd.NA] * staff.size, dtype="boolean"),
                 "fewer_misses_here": pd.array([pd.NA] * staff.size, dtype="boolean"),
                 "fewer_alone": pd.array([pd.NA] * staff.size, dtype="boolean"),
+                "fewer_alone_carried": pd.array([pd.NA] * staff.size, dtype="boolean"),
                 "fewer_missed_at": -1,
             }
         )
@@ -133,6 +135,8 @@ def _fill_fewer(df: pd.DataFrame, f: OneFewer, t: PlanTargets) -> None:
         df.loc[g, "fewer_misses_here"] = f.misses_here[g]
     if f.alone is not None:  # the lone runs come last: their figures are those kept above
         df.loc[f.over, "fewer_alone"] = f.alone[f.over]
+        carried = f.lone_carried if f.lone_carried is not None else np.zeros_like(f.alone)
+        df.loc[f.over, "fewer_alone_carried"] = carried[f.over]
     if f.missed_at is not None:
         df.loc[f.over, "fewer_missed_at"] = f.missed_at[f.over]
     # Nobody on duty answers nobody: it misses without a run to show it.

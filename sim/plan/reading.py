@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
@@ -190,6 +190,7 @@ class OneFewer:
     by_one: np.ndarray | None = None  # over-served, its verdict is of exactly one fewer
     missed_at: np.ndarray | None = None  # the first half hour then missing (-1: none)
     alone: np.ndarray | None = None  # over-served, its verdict from lowering it alone (bool)
+    lone_carried: np.ndarray | None = None  # ... by a lone run of an earlier staffing (bool)
 
     def run_of(self) -> np.ndarray:
         """The run each half hour was judged in (-1 where not over-served or at one agent)."""
@@ -324,63 +325,6 @@ def one_fewer(
         by_one=by_one,
         missed_at=missed_at,
         alone=np.zeros(n, bool),
-    )
-
-
-def alone(
-    f: OneFewer,
-    r: Reading,
-    d: Demand,
-    t: PlanTargets,
-    scenario: Callable[[np.ndarray], object],
-    simulator: Simulates,
-    replications: int,
-) -> OneFewer:
-    """``f`` with each half hour whose verdict says one fewer meets tested again alone.
-
-    A staggered run lowers a half hour beside others 2 h or more away, and what they change
-    (the queue, the redials, the very order of the callers) can help it: a half hour may meet
-    there with one fewer and miss when lowered alone. So the "meets" verdicts are made again,
-    each in a run of its own (``f.staffing`` with one fewer at that half hour and nowhere
-    else; the same replications, so the same draws, and every difference from ``r``, the
-    reading of ``f.staffing``, is that lowering's). Such a run says one fewer misses when a
-    target is missed there or in the next ``REACH`` half hours (as a staggered run reads it),
-    or when any half hour of the week that was within :data:`HAIR` of its targets is then
-    short by more (the trim's rule for keeping a staffing: one fewer there is not a staffing
-    the plan could keep). The verdicts of "misses" stand as they were. The runs are appended
-    to ``runs`` and ``measures`` (one half hour each, after those they supersede).
-    """
-    g_all = np.flatnonzero(f.fewer_meets & ~(f.alone if f.alone is not None else False))
-    if g_all.size == 0:
-        return f
-    n = f.staffing.size
-    step = np.ones(n, int)
-    lowered = [_lowered(f.staffing, np.array([h]), step) for h in g_all.tolist()]
-    got = simulator.measures([scenario(s) for s in lowered], replications)
-    held = by_a_hair(r, t)
-    misses, here = f.misses.copy(), f.misses_here.copy()
-    missed_at = f.missed_at.copy() if f.missed_at is not None else np.full(n, -1)
-    lone = np.zeros(n, bool) if f.alone is None else f.alone.copy()
-    for h, m in zip(g_all.tolist(), got, strict=True):
-        lr = read(m, d, t)
-        bad = held & ~by_a_hair(lr, t)
-        near = _ahead(np.array([h]), np.arange(REACH + 1), n)
-        bad[near] |= ~lr.meets[near]
-        later = np.flatnonzero(bad[_ahead(np.array([h]), np.arange(n), n)])
-        lone[h] = True
-        if later.size:
-            misses[h], here[h] = True, bool(later[0] == 0)
-            missed_at[h] = (h + int(later[0])) % n
-    return replace(
-        f,
-        runs=[*f.runs, *(np.array([h]) for h in g_all.tolist())],
-        measures=[*f.measures, *got],
-        misses=misses,
-        misses_here=here,
-        fewer_meets=f.over & ~misses,
-        simulated=f.simulated + g_all.size,
-        missed_at=missed_at,
-        alone=lone,
     )
 
 

@@ -49,13 +49,13 @@ from typing import Any
 import numpy as np
 
 from sim.plan.demand import Demand
+from sim.plan.lone import alone, carry_alone
 from sim.plan.measure import Measures
 from sim.plan.reading import (
     REACH,
     STRIDE,
     OneFewer,
     Simulates,
-    alone,
     by_a_hair,
     one_fewer,
     over_served,
@@ -269,8 +269,9 @@ def lone_stage(
             kept = kept.copy()
             kept[h] -= 1
             r = read(kept_m, d, t)
-            kept_f = one_fewer(kept, r, d, t, scenario, simulator, replications)
-            simulations += kept_f.simulated
+            fresh = one_fewer(kept, r, d, t, scenario, simulator, replications)
+            simulations += fresh.simulated
+            kept_f = carry_alone(fresh, kept_f, h)
             row["person_hours"] = float(kept.sum() * d.interval_s / 3600)
         row["simulations"] = simulations
         row["intervals_missing"] = int(np.sum(~r.meets))

@@ -9,6 +9,7 @@ up, 70% one below) make every outcome known.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from test_fewer_verdicts import Demand1, N, T
 from test_isa_rules import CALLS, StepHelpline, setting  # noqa: F401 (the fixture)
 
@@ -286,3 +287,38 @@ def test_the_check_reports_the_lone_verdict_and_where_one_fewer_then_misses(sett
     f = summary(check, t)["isa"]
     assert f["over_5_points_fewer_misses"] == f["over_5_points"] == staff.size
     assert f["over_5_points_fewer_misses_later"] == 1 and f["over_5_points_fewer_alone"] == 1
+
+
+@pytest.mark.parametrize(("q", "carried"), [(40, True), (FarHelpline.FAR + 5, False)])
+def test_a_lone_miss_is_carried_across_a_lowering_its_run_does_not_rest_on(
+    q: int, carried: bool
+) -> None:
+    need = np.full(N, 10)
+    helpline = FarHelpline(need, np.full(N, CALLS))
+    h = FarHelpline.FAR
+    staff = need.copy()
+    staff[[h, q]] += 1  # h: one fewer misses 4 h on; q: spare
+    m, f = _start(helpline, staff)
+    kept, _, last, rows = lone_stage(
+        staff,
+        m,
+        f,
+        Demand2(),
+        T,
+        lambda s: s.copy(),
+        helpline,
+        2,
+        first_iteration=1,  # type: ignore[arg-type]
+    )
+    # Both tested alone; q's lone run holds and is kept; then h's lone miss (resting on the
+    # counts from 1.5 h before h to 1.5 h after h + 8) is carried unless q lies within them.
+    assert rows[0]["intervals_lowered"] == 2 and rows[0]["kept"]
+    assert int(staff.sum() - kept.sum()) == 1 and kept[q] == need[q]
+    assert bool(last.misses[h]) and last.missed_at is not None and last.missed_at[h] == h + 8
+    lone_carried = last.lone_carried if last.lone_carried is not None else np.zeros(N, bool)
+    if carried:  # nothing left to run alone: no second pass
+        assert len(rows) == 1 and bool(lone_carried[h])
+    else:  # h made again alone at the new staffing
+        assert rows[1]["intervals_lowered"] == 1 and not rows[1]["kept"]
+        assert not bool(lone_carried[h])
+    assert not last.fewer_meets.any()
