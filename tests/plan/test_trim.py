@@ -102,6 +102,24 @@ def _trim(helpline: StepHelpline, staff: np.ndarray, rounds: int = 3):  # type: 
     )
 
 
+def _lone(helpline: StepHelpline, staff: np.ndarray, adoptions: int = 3):  # type: ignore[no-untyped-def]
+    """The lone stage from ``staff`` and its fresh test: the staffing, test and rows it ends on."""
+    m, f = _start(helpline, staff)
+    kept, _, last, rows = lone_stage(
+        staff,
+        m,
+        f,
+        Demand2(),
+        T,
+        lambda s: s.copy(),
+        helpline,
+        2,
+        first_iteration=1,  # type: ignore[arg-type]
+        adoptions=adoptions,
+    )
+    return kept, last, rows
+
+
 def test_the_trim_lowers_every_spare_agent_and_ends_on_a_staffing_it_simulated() -> None:
     need = np.full(N, 10)
     helpline = StepHelpline(need, np.full(N, CALLS))
@@ -215,19 +233,7 @@ def test_the_lone_stage_keeps_at_most_its_number_of_lowerings() -> None:
     helpline = StepHelpline(need, np.full(N, CALLS))
     staff = need.copy()
     staff[[3, 13, 23, 33]] += 1  # four spare agents, each alone and together
-    m, f = _start(helpline, staff)
-    kept, _, last, rows = lone_stage(
-        staff,
-        m,
-        f,
-        Demand2(),
-        T,
-        lambda s: s.copy(),
-        helpline,
-        2,
-        first_iteration=1,
-        adoptions=2,  # type: ignore[arg-type]
-    )
+    kept, last, rows = _lone(helpline, staff, adoptions=2)
     assert [r["kept"] for r in rows] == [True, True, False]
     # Each fresh test's "meets" verdicts are made alone again: 4, then the 3 left, then 2.
     assert [r["intervals_lowered"] for r in rows] == [4, 3, 2]
@@ -298,18 +304,7 @@ def test_a_lone_miss_is_carried_across_a_lowering_its_run_does_not_rest_on(
     h = FarHelpline.FAR
     staff = need.copy()
     staff[[h, q]] += 1  # h: one fewer misses 4 h on; q: spare
-    m, f = _start(helpline, staff)
-    kept, _, last, rows = lone_stage(
-        staff,
-        m,
-        f,
-        Demand2(),
-        T,
-        lambda s: s.copy(),
-        helpline,
-        2,
-        first_iteration=1,  # type: ignore[arg-type]
-    )
+    kept, last, rows = _lone(helpline, staff)
     # Both tested alone; q's lone run holds and is kept; then h's lone miss (resting on the
     # counts from 1.5 h before h to 1.5 h after h + 8) is carried unless q lies within them.
     assert rows[0]["intervals_lowered"] == 2 and rows[0]["kept"]
