@@ -116,7 +116,7 @@ def neighbourhoods(staff: np.ndarray) -> np.ndarray:
     return np.lib.stride_tricks.sliding_window_view(pad, 2 * REACH + 1)
 
 
-def _ahead(g: np.ndarray, k: int, n: int) -> np.ndarray:
+def _ahead(g: np.ndarray, k: int | np.ndarray, n: int) -> np.ndarray:
     """The half hours ``k`` after ``g``, the week wrapping (see :func:`neighbourhoods`)."""
     return (g + k) % n
 

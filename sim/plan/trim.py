@@ -243,8 +243,10 @@ def lone_stage(
         before = kept_f
         r = read(kept_m, d, t)
         kept_f = alone(kept_f, r, d, t, scenario, simulator, replications)
-        tried = kept_f.alone & ~before.alone if before.alone is not None else kept_f.alone
-        spare = np.flatnonzero(kept_f.fewer_meets & kept_f.alone & (kept > 1))
+        none = np.zeros(kept.size, bool)
+        now = kept_f.alone if kept_f.alone is not None else none
+        tried = now & ~(before.alone if before.alone is not None else none)
+        spare = np.flatnonzero(kept_f.fewer_meets & now & (kept > 1))
         simulations = kept_f.simulated - before.simulated
         adopt = bool(spare.size) and k < adoptions
         if not tried.any() and not adopt:
