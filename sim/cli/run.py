@@ -79,7 +79,9 @@ def render_summary(
         f"Scenario {name}: {replications} replication(s) of {days:g} days "
         f"(first {warmup:g} day(s) cut as warm-up)"
     ]
-    width = max(len(m) for names in SHOWN.values() for m in names)  # one column for all
+    shown = [m for names in SHOWN.values() for m in names]
+    width = max(len(m) for m in shown)  # one column of names for all, and one of units
+    unit_width = max(12, *(len(METRICS[m][0]) for m in shown if METRICS[m][0] != "share"))
     for title, names in SHOWN.items():
         if all(pd.isna(rows.loc[m, "mean"]) for m in names):
             continue  # a part the scenario leaves off (deferred work, the portal step)
@@ -91,7 +93,9 @@ def render_summary(
             ci = ""
             if replications > 1 and not pd.isna(r.ci95_lo):
                 ci = f"  (95% CI {format_interval(r.ci95_lo, r.ci95_hi, unit)})"
-            lines.append(f"  {m:<{width}} {format_value(r['mean'], unit):>12} {shown_unit:<12}{ci}")
+            lines.append(
+                f"  {m:<{width}} {format_value(r['mean'], unit):>12} {shown_unit:<{unit_width}}{ci}"
+            )
     return "\n".join(lines)
 
 

@@ -53,3 +53,18 @@ def test_a_section_without_any_value_is_left_out_and_a_partly_empty_one_kept() -
     summary.loc[summary["metric"] == names[0], "mean"] = 1.0
     text = render_summary(summary, "s", 2, 3, 1)
     assert f"\n{title}\n" in text and "n/a" in text
+
+
+def test_every_printed_interval_starts_in_the_same_column() -> None:
+    summary = pd.DataFrame(
+        {
+            "metric": list(METRICS),
+            "mean": 1.0,
+            "ci95_lo": 0.5,
+            "ci95_hi": 1.5,
+            "unit": [u for u, _ in METRICS.values()],
+        }
+    )
+    text = render_summary(summary, "s", 2, 3, 1)
+    starts = {line.index("(95% CI") for line in text.splitlines() if "(95% CI" in line}
+    assert len(starts) == 1, starts
