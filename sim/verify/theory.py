@@ -33,7 +33,8 @@ The simulated figures per hour count the attempts that *arrive* in that hour of 
 the same denominators as :mod:`sim.metrics`; each replication pools its days and the table shows
 the mean over replications with a 95% t interval. :func:`notes` lists, from the scenario and the
 results, the reasons the two differ (redials, after-call work on finite lines, shift changes and
-breaks, time-varying load, lines, non-exponential times, several call types).
+breaks, time-varying load, lines, non-exponential times, several call types, skill
+groups).
 """
 
 from __future__ import annotations
@@ -347,6 +348,15 @@ def notes(th: Theory) -> list[str]:
         )
     if sc.queue_discipline == "priority":
         out.append("Priorities: the formulas pool all call types in one FIFO queue.")
+    if len(sc.staff.groups) > 1:
+        names = ", ".join(g.name for g in sc.staff.groups)
+        out.append(
+            f"Skill groups: the formulas take every call-taker on duty as one pool answering "
+            f"every call type; here {len(sc.staff.groups)} groups ({names}) each answer only "
+            "the types they serve, so a call can wait while another group's call-taker is idle "
+            "and the formulas understate waits and abandonment (routing by skill, "
+            "docs/scenarios.md)."
+        )
     err = (t["sim_service_level"] - t["sipp_service_level"]).abs()
     if err.notna().any() and err.max() > 0.02:
         worst = int(t["hour"][err.idxmax()])

@@ -184,3 +184,23 @@ def test_cli_bad_input_is_one_line_and_exit_2(tmp_path) -> None:
         main, ["theory", str(SCENARIOS / "baseline_2023.toml"), "--workers", "0"]
     )
     assert result.exit_code == 2 and "--workers" in result.output
+
+
+def test_skill_groups_get_a_note_one_pool_none() -> None:
+    """The formulas pool every call-taker; with two skill groups or more a note says so."""
+    from dataclasses import replace
+
+    from sim.scenario.values import StaffGroup
+
+    sc = short(
+        load_scenario(SCENARIOS.parent / "sim" / "verify" / "cases" / "erlang_c_medium.toml"), 2, 2
+    )
+    out = th.theory(sc)
+    assert not any(n.startswith("Skill groups") for n in th.notes(out))
+    one = (StaffGroup("all", ("a",), ((10,),)),)
+    two = (StaffGroup("bank", ("a",), ((6,),)), StaffGroup("upi", ("b",), ((4,),)))
+    for groups, noted in ((one, False), (two, True)):
+        grouped = replace(out, scenario=replace(sc, staff=replace(sc.staff, groups=groups)))
+        found = [n for n in th.notes(grouped) if n.startswith("Skill groups")]
+        assert bool(found) == noted
+    assert "2 groups (bank, upi)" in found[0]
