@@ -33,8 +33,15 @@ class Measures:
     busy_erl: np.ndarray
 
     def service_level(self, convention: str) -> np.ndarray:
-        """Per replication and interval (NaN where nothing was answered or offered)."""
-        den = self.answered if convention == "answered" else self.attempts
+        """Per replication and interval (NaN where nothing was answered or offered): of the
+        answered, or of the offered (answered, abandoned in the queue, blocked), as
+        :mod:`sim.attainment` reads it.
+        """
+        den = (
+            self.answered
+            if convention == "answered"
+            else self.answered + self.abandoned + self.blocked
+        )
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(den > 0, self.within / np.maximum(den, 1), np.nan)
 
@@ -70,6 +77,19 @@ def measure(
         else:
             out = outcome.astype(str).to_numpy()
             ans, ab, bl = out == ANSWERED, out == ABANDONED, out == BLOCKED
+        # The callers' own dials (a callback try is the helpline's, not an offered call), and
+        # hang-ups in the language menu left out of abandonment, as the run's metrics and
+        # attainment count them (sim.metrics, sim.attainment); the load counts every attempt.
+        own = (
+            a["callback_try"].to_numpy() == 0
+            if "callback_try" in a
+            else np.ones(arrived.size, bool)
+        )
+        in_menu = (
+            a["menu_abandoned"].to_numpy(dtype=bool)
+            if "menu_abandoned" in a
+            else np.zeros(arrived.size, bool)
+        )
         wait = a["wait_s"].to_numpy()
         # The interval each attempt arrived in, as np.histogram bins (the last edge inside).
         k = np.searchsorted(edges_s, arrived, side="right") - 1
@@ -79,11 +99,11 @@ def measure(
         def count(mask: np.ndarray, k: np.ndarray = k, inside: np.ndarray = inside) -> np.ndarray:
             return np.bincount(k[mask & inside], minlength=n).astype(float)
 
-        rows["attempts"].append(count(np.ones(arrived.size, bool)))
-        rows["answered"].append(count(ans))
-        rows["within"].append(count(ans & (wait <= within_s)))
-        rows["abandoned"].append(count(ab))
-        rows["blocked"].append(count(bl))
+        rows["attempts"].append(count(own))
+        rows["answered"].append(count(ans & own))
+        rows["within"].append(count(ans & own & (wait <= within_s)))
+        rows["abandoned"].append(count(ab & own & ~in_menu))
+        rows["blocked"].append(count(bl & own))
         work = (
             np.nan_to_num(a["talk_s"].to_numpy(), nan=0.0)
             + np.nan_to_num(a["escalation_talk_s"].to_numpy(), nan=0.0)
