@@ -144,13 +144,14 @@ def _screen(plan: Plan, ver: Verification, sipp_ver: Verification) -> str:
                 f"{below} of {len(iv)} half hours more than 3 points below target"
             )
     if plan.check is not None and t.service_level_min is not None:
-        from sim.plan.check import summary
+        from sim.plan.check import FRESH_SEED_OFFSET, summary
 
         lines.append(
             f"Requirement simulated as it stands ({plan.check.replications} replications, "
             "unlimited lines and seats):"
         )
-        for method, f in summary(plan.check, t).items():
+        figures = summary(plan.check, t)
+        for method, f in figures.items():
             text = (
                 f"  {method:<5} {f['person_hours']:,.0f} person-hours: "
                 f"{f['below_3_points']} of {f['intervals']} half hours more than 3 points "
@@ -170,6 +171,14 @@ def _screen(plan: Plan, ver: Verification, sipp_ver: Verification) -> str:
                 )
 
             lines.append(text)
+        lines.append(
+            f"  on fresh draws (seed {plan.scenario.horizon.seed + FRESH_SEED_OFFSET}, "
+            f"{plan.check.replications} replications), half hours more than 3 points below: "
+            + ", ".join(
+                f"{m} {f['fresh_below_3_points']} (lowest {f['fresh_lowest_service_level']:.1%})"
+                for m, f in figures.items()
+            )
+        )
     return "\n".join(lines)
 
 

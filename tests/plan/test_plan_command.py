@@ -8,6 +8,7 @@ import json
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -157,6 +158,10 @@ def test_check_simulates_the_requirement_and_one_fewer_where_over_served(tmp_pat
     assert len(over) and over["fewer_misses"].notna().all()
     assert (over["fewer_service_level"] <= over["service_level"] + 1e-9).mean() > 0.8
     assert table[table["method"] == "sipp"]["fewer_misses"].isna().all()
+    # Each requirement again on fresh draws (seed + 1): other days, other figures.
+    assert "on fresh draws (seed " in result.stdout
+    assert table["fresh_service_level"].notna().mean() > 0.9
+    assert not np.allclose(table["fresh_service_level"].fillna(0), table["service_level"].fillna(0))
     assert (out / "staffing_check.png").stat().st_size > 10_000
 
 
