@@ -10,6 +10,19 @@ from sim.cli.run import render_summary
 from sim.metrics import HIDDEN, METRICS, SHOWN, shown_metrics
 
 
+def every_metric() -> pd.DataFrame:
+    """A summary table with every metric at 1.0 (95% CI 0.5 to 1.5)."""
+    return pd.DataFrame(
+        {
+            "metric": list(METRICS),
+            "mean": 1.0,
+            "ci95_lo": 0.5,
+            "ci95_hi": 1.5,
+            "unit": [u for u, _ in METRICS.values()],
+        }
+    )
+
+
 def test_every_metric_is_shown_or_hidden_never_both_never_twice() -> None:
     shown = shown_metrics()
     twice = [m for m, n in Counter(shown).items() if n > 1]
@@ -20,15 +33,7 @@ def test_every_metric_is_shown_or_hidden_never_both_never_twice() -> None:
 
 
 def test_the_printed_summary_has_every_shown_metric_and_no_hidden_one() -> None:
-    summary = pd.DataFrame(
-        {
-            "metric": list(METRICS),
-            "mean": 1.0,
-            "ci95_lo": 0.5,
-            "ci95_hi": 1.5,
-            "unit": [u for u, _ in METRICS.values()],
-        }
-    )
+    summary = every_metric()
     text = render_summary(summary, "s", 2, 3, 1)
     words = {line.split()[0] for line in text.splitlines() if line.startswith("  ")}
     assert words == set(shown_metrics())
@@ -56,15 +61,7 @@ def test_a_section_without_any_value_is_left_out_and_a_partly_empty_one_kept() -
 
 
 def test_every_printed_interval_starts_in_the_same_column() -> None:
-    summary = pd.DataFrame(
-        {
-            "metric": list(METRICS),
-            "mean": 1.0,
-            "ci95_lo": 0.5,
-            "ci95_hi": 1.5,
-            "unit": [u for u, _ in METRICS.values()],
-        }
-    )
+    summary = every_metric()
     text = render_summary(summary, "s", 2, 3, 1)
     starts = {line.index("(95% CI") for line in text.splitlines() if "(95% CI" in line}
     assert len(starts) == 1, starts
