@@ -16,10 +16,11 @@ from dataclasses import replace
 import numpy as np
 
 from sim.plan.demand import Demand
+from sim.plan.measure import Measures
 from sim.plan.reading import REACH, OneFewer, Reading, Simulates, by_a_hair, read
 from sim.plan.targets import PlanTargets
 
-__all__ = ["alone", "carry_alone"]
+__all__ = ["alone", "carry_alone", "lone_run"]
 
 
 def alone(
@@ -112,9 +113,8 @@ def carry_alone(f: OneFewer, before: OneFewer, changed_at: int) -> OneFewer:
     missed_at[g_all], lone[g_all] = before.missed_at[g_all], True
     runs, measures = [*f.runs], [*f.measures]
     for h in g_all.tolist():
-        k = max(i for i, g in enumerate(before.runs) if g.size == 1 and int(g[0]) == h)
         runs.append(np.array([h]))
-        measures.append(before.measures[k])
+        measures.append(lone_run(before, h))
     return replace(
         f,
         runs=runs,
@@ -126,3 +126,11 @@ def carry_alone(f: OneFewer, before: OneFewer, changed_at: int) -> OneFewer:
         alone=lone,
         lone_carried=keep,
     )
+
+
+def lone_run(f: OneFewer, h: int) -> Measures:
+    """The measures of ``f``'s run that lowered half hour ``h`` alone (the last such run)."""
+    for g, m in zip(reversed(f.runs), reversed(f.measures), strict=True):
+        if g.size == 1 and int(g[0]) == h:
+            return m
+    raise ValueError(f"half hour {h} has no lone run")

@@ -49,7 +49,7 @@ from typing import Any
 import numpy as np
 
 from sim.plan.demand import Demand
-from sim.plan.lone import alone, carry_alone
+from sim.plan.lone import alone, carry_alone, lone_run
 from sim.plan.measure import Measures
 from sim.plan.reading import (
     REACH,
@@ -209,14 +209,6 @@ def trim(
     return Trimmed(kept, kept_m, kept_f, rows)
 
 
-def _lone_run(f: OneFewer, h: int) -> Measures:
-    """The measures of ``f``'s run that lowered half hour ``h`` alone (the last such run)."""
-    for g, m in zip(reversed(f.runs), reversed(f.measures), strict=True):
-        if g.size == 1 and int(g[0]) == h:
-            return m
-    raise ValueError(f"half hour {h} has no lone run")
-
-
 def lone_stage(
     kept: np.ndarray,
     kept_m: Measures,
@@ -267,7 +259,7 @@ def lone_stage(
         }
         if adopt:
             h = int(spare[np.argmax(r.service_level[spare])])
-            kept_m = _lone_run(kept_f, h)
+            kept_m = lone_run(kept_f, h)
             kept = kept.copy()
             kept[h] -= 1
             r = read(kept_m, d, t)
