@@ -292,18 +292,36 @@ def peak_hours(sc: Scenario) -> np.ndarray:
     return np.sort(np.argsort(-load, kind="stable")[:PEAK_HOURS])
 
 
-def summary(rec: Records) -> dict[str, float]:
-    """The binding-resource :data:`METRICS` for one replication, over the window."""
+def nests_in_hours(sc: Scenario) -> bool:
+    """Whether the intervals of ``targets.interval_min`` tile each clock hour (30 min, 15, 60):
+    then every interval lies in one hour, and :func:`summary` can read the interval table.
+    """
+    width_s = sc.targets.interval_s
+    return 3600.0 % width_s == 0.0
+
+
+def summary(rec: Records, table: pd.DataFrame | None = None) -> dict[str, float]:
+    """The binding-resource :data:`METRICS` for one replication, over the window.
+
+    Each metric is a time-weighted mean of :func:`by_interval`'s column, over the window or
+    over the peak hours. ``table``, if given, is ``by_interval(rec)`` (the run's binding
+    table, already swept): where the intervals nest in clock hours it is read instead of
+    sweeping the periods again (the same means, to rounding); otherwise the periods are
+    swept per clock hour.
+    """
     sc = rec.scenario
     lo, hi = rec.window_s
-    hourly = by_interval(rec, clock_edges(lo, hi, 3600.0))
-    length = hourly["interval_end_s"] - hourly["interval_start_s"]
-    hour = ((hourly["interval_start_s"] % DAY_S) // 3600).astype(int)
+    if not nests_in_hours(sc):
+        table = by_interval(rec, clock_edges(lo, hi, 3600.0))
+    elif table is None:
+        table = by_interval(rec)
+    length = table["interval_end_s"] - table["interval_start_s"]
+    hour = ((table["interval_start_s"] % DAY_S) // 3600).astype(int)
     peak = hour.isin(peak_hours(sc))
 
     def mean(col: str, where: pd.Series | None = None) -> float:
         w = length if where is None else length[where]
-        x = hourly[col] if where is None else hourly[col][where]
+        x = table[col] if where is None else table[col][where]
         return float(np.sum(x * w) / np.sum(w)) if np.sum(w) > 0 else math.nan
 
     out = {

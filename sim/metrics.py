@@ -271,8 +271,9 @@ def _ratio(num: float, den: float) -> float:
 def summarize(rec: Records, tables: Mapping[str, pd.DataFrame] | None = None) -> dict[str, float]:
     """Metrics of one replication (see :data:`METRICS`), from its records.
 
-    ``tables`` may hold the replication's ``targets_by_interval`` and ``targets_by_day``
-    tables already built, which the attainment metrics then read instead of building them.
+    ``tables`` may hold the replication's ``targets_by_interval``, ``targets_by_day`` and
+    ``binding_by_interval`` tables already built, which the attainment and binding metrics
+    then read instead of building them.
     """
     sc = rec.scenario
     lo, hi = rec.window_s
@@ -387,7 +388,7 @@ def summarize(rec: Records, tables: Mapping[str, pd.DataFrame] | None = None) ->
         m["money_held_share"] = math.nan
     built = tables or {}
     m.update(attainment.summary(rec, built.get("targets_by_interval"), built.get("targets_by_day")))
-    m.update(binding.summary(rec))
+    m.update(binding.summary(rec, built.get("binding_by_interval")))
     m.update(journey.summary(rec))
     m.update(channels.summary(rec))
     m.update(officers.summary(rec))

@@ -41,8 +41,9 @@ DERIVED_TABLES: dict[str, Callable[[Records], pd.DataFrame]] = {
 }
 #: Every table a run can keep, in the order they are written.
 ALL_TABLES = (*TABLES, *DERIVED_TABLES)
-#: The derived tables the summary reads too (:func:`sim.attainment.summary`).
-ATTAINMENT_TABLES = ("targets_by_interval", "targets_by_day")
+#: The derived tables the summary reads too (:func:`sim.attainment.summary`,
+#: :func:`sim.binding.summary`): where a run keeps them, each is built once.
+SUMMARY_TABLES = ("targets_by_interval", "targets_by_day", "binding_by_interval")
 
 
 def table_of(rec: Records, name: str) -> pd.DataFrame:
@@ -185,9 +186,9 @@ def run_one(
     gc.collect()
     names = tuple(tables)
     lazy = LazyTables(rec, names)
-    # The attainment tables, when kept, are built once: the summary reads them too.
-    attained = {n: lazy[n] for n in ATTAINMENT_TABLES if n in names}
-    summary = summarize(rec, attained)
+    # The attainment and binding tables, when kept, are built once: the summary reads them too.
+    built = {n: lazy[n] for n in SUMMARY_TABLES if n in names}
+    summary = summarize(rec, built)
     rec.forget()  # the summary's whole-run derived columns: the tables build their own
     return RunResult(replication, scenario.horizon.seed, summary, lazy if names else {})
 

@@ -14,8 +14,8 @@ from sim.core.model import simulate
 from sim.executors import Execution
 from sim.runner import (
     ALL_TABLES,
-    ATTAINMENT_TABLES,
     ROW_TABLES,
+    SUMMARY_TABLES,
     LazyTables,
     RunResult,
     run_one,
@@ -45,10 +45,10 @@ def test_pieces_stacked_are_the_table(small, name: str) -> None:
 def test_lazy_tables_build_on_demand_and_pickle_as_a_plain_dict(small) -> None:
     one = run_one(small, 1, ALL_TABLES)
     assert isinstance(one.tables, LazyTables)
-    # the attainment tables were built for the summary, which read them; nothing else yet
-    assert set(one.tables._built) == set(ATTAINMENT_TABLES)
+    # the attainment and binding tables were built for the summary, which read them; no other
+    assert set(one.tables._built) == set(SUMMARY_TABLES)
     assert "attempts" in one.tables and "calls" not in one.tables
-    assert set(one.tables._built) == set(ATTAINMENT_TABLES)  # asking builds nothing
+    assert set(one.tables._built) == set(SUMMARY_TABLES)  # asking builds nothing
     assert one.tables["attempts"] is one.tables["attempts"]  # built once, then kept
     back = pickle.loads(pickle.dumps(one))
     assert type(back.tables) is dict and list(back.tables) == list(ALL_TABLES)
