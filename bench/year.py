@@ -13,12 +13,17 @@ command, ...) so that a slow spell of this shared machine hits both:
 - **command**: ``helpline run SCENARIO --days D --replications 1 --out TMP``,
   the command a user runs (start-up, simulation, tables, Parquet, charts):
   wall seconds, CPU seconds and peak RSS of the process (``wait4``), and the
-  bytes it wrote.
+  bytes it wrote. It runs through :mod:`bench.timed_command` (the same command, its
+  ``simulate()`` calls timed on the way), so each round also gives the command's own
+  simulation time.
 
 Figures are medians over the rounds; ``command / sim`` ratios are of medians
 measured in the same invocation: ``cpu x`` compares CPU seconds (every thread of the
 command counted), ``wall x`` wall seconds, which only a quiet machine makes meaningful, so
-the load average before and after the rounds is printed beside them. The sim child
+the load average before and after the rounds is printed beside them. ``own x`` is the
+whole command's wall time over the wall time of the simulation inside it, both from the
+same process in the same seconds (median over the rounds): on a machine whose speed drifts
+between the contestants' runs, the ratio to read. The sim child
 also times a 1-day run of ``scenarios/baseline_2023.toml`` in-process (the planner's
 building block; median of 5 warm runs). Defaults: ``scenarios/volume_2025.toml`` and
 ``scenarios/baseline_2023.toml`` for 365 days, 3 rounds; ``--quick``: 7 days, 1 round.
@@ -106,8 +111,9 @@ def run_command(path: str, days: float, cores: int = 1) -> dict[str, Any]:
     CPU (all its threads), peak RSS, bytes.
     """
     out = Path(tempfile.mkdtemp(prefix="bench-year-"))
+    times = out / "times.json"
     try:
-        argv = [sys.executable, "-m", "sim.cli", "run", path, "--days", f"{days:g}"]
+        argv = [sys.executable, "-m", "bench.timed_command", "run", path, "--days", f"{days:g}"]
         argv += ["--replications", "1", "--out", str(out / "run")]
         start = time.perf_counter()
         proc = subprocess.Popen(
@@ -116,6 +122,7 @@ def run_command(path: str, days: float, cores: int = 1) -> dict[str, Any]:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             preexec_fn=lambda: _pin(cores),
+            env={**os.environ, "HELPLINE_BENCH_TIMES": str(times)},
         )
         _, status, usage = os.wait4(proc.pid, 0)
         wall_s = time.perf_counter() - start
@@ -124,8 +131,11 @@ def run_command(path: str, days: float, cores: int = 1) -> dict[str, Any]:
         if proc.returncode:
             raise RuntimeError(f"{' '.join(argv)} exited {proc.returncode}:\n{err}")
         files = [f for f in (out / "run").iterdir() if f.is_file()]
+        own = json.loads(times.read_text())
         return {
             "cmd_wall_s": round(wall_s, 3),
+            "cmd_sim_wall_s": round(own["sim_wall_s"], 3),
+            "own_wall_ratio": round(wall_s / own["sim_wall_s"], 3),
             "cmd_cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
             "cmd_peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # KiB on Linux
             "output_mb": round(sum(f.stat().st_size for f in files) / 1e6, 1),
@@ -162,6 +172,8 @@ def median_row(sims: list[dict[str, Any]], cmds: list[dict[str, Any]]) -> dict[s
     row["rounds_wall_ratio"] = [
         round(c["cmd_wall_s"] / s["sim_wall_s"], 2) for s, c in zip(sims, cmds, strict=True)
     ]
+    row["own_wall_ratio"] = round(row["own_wall_ratio"], 2)
+    row["rounds_own_wall_ratio"] = [round(c["own_wall_ratio"], 2) for c in cmds]
     return row
 
 
@@ -208,12 +220,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"{'scenario':<16}{'days':>5}{'attempts':>11}{'sim s':>7}{'cmd s':>7}{'wall x':>7}"
-        f"{'cpu x':>7}{'sim MB':>8}{'cmd MB':>8}{'out MB':>8}{'1-day s':>9}"
+        f"{'cpu x':>7}{'own x':>7}{'sim MB':>8}{'cmd MB':>8}{'out MB':>8}{'1-day s':>9}"
     )
     for r in rows:
         print(
             f"{r['scenario']:<16}{r['days']:>5g}{r['attempts']:>11,}{r['sim_wall_s']:>7.1f}"
             f"{r['cmd_wall_s']:>7.1f}{r['wall_ratio']:>7.2f}{r['cpu_ratio']:>7.2f}"
+            f"{r['own_wall_ratio']:>7.2f}"
             f"{r['sim_peak_rss_mb']:>8,.0f}{r['cmd_peak_rss_mb']:>8,.0f}{r['output_mb']:>8,.1f}"
             f"{r['one_day_baseline_s']:>9.3f}"
         )

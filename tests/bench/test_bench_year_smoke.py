@@ -27,4 +27,7 @@ def test_quick_year_benchmark_reports_the_command_beside_the_simulation() -> Non
     assert row["cmd_peak_rss_mb"] > 0 and row["sim_peak_rss_mb"] > 0
     assert row["output_files"] >= 10 and row["output_mb"] > 0
     assert row["one_day_baseline_s"] > 0
+    # the command's own simulation, timed inside it: a part of the whole command's time
+    assert 0 < row["cmd_sim_wall_s"] < row["cmd_wall_s"]
+    assert row["own_wall_ratio"] == row["rounds_own_wall_ratio"][0] > 1
     assert row["command_cores"] == 1 and row["load_before"] >= 0 and row["load_after"] >= 0
