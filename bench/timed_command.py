@@ -4,7 +4,7 @@
     HELPLINE_BENCH_TIMES=times.json python -m bench.timed_command run SCENARIO.toml ...
 
 The same command (:func:`sim.cli.main`), with :func:`sim.runner.simulate` timed on the
-way: at exit the wall and CPU seconds of the simulations it ran are written, as JSON, to
+way: at exit the wall seconds of the simulations it ran are written, as JSON, to
 the file ``HELPLINE_BENCH_TIMES`` names. The whole command over its own simulation is then
 a ratio of two spans of one process, measured in the same seconds, which a machine whose
 speed changes from one minute to the next cannot skew (the two separate fresh processes of
@@ -24,21 +24,19 @@ from typing import Any
 import sim.runner
 
 ENV = "HELPLINE_BENCH_TIMES"
-spent: dict[str, float] = {"sim_wall_s": 0.0, "sim_cpu_s": 0.0, "simulations": 0}
+spent: dict[str, float] = {"sim_wall_s": 0.0}
 
 
 def timed(simulate: Any) -> Any:
-    """``simulate``, adding the wall and CPU seconds (of its thread) of each call to ``spent``."""
+    """``simulate``, adding the wall seconds of each call to ``spent``."""
 
     @functools.wraps(simulate)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        wall, cpu = time.perf_counter(), time.thread_time()
+        start = time.perf_counter()
         try:
             return simulate(*args, **kwargs)
         finally:
-            spent["sim_wall_s"] += time.perf_counter() - wall
-            spent["sim_cpu_s"] += time.thread_time() - cpu
-            spent["simulations"] += 1
+            spent["sim_wall_s"] += time.perf_counter() - start
 
     return wrapper
 
