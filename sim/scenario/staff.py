@@ -320,6 +320,17 @@ def _read_interval(
     return minutes * 60.0, takers, escal, by_date
 
 
+def _whole_count(x: object) -> bool:
+    """Whether ``x`` is a whole number >= 0 (an int, or a float with no fraction). An int
+    too large for a float is whole too: the people limit refuses it later, by name.
+    """
+    if isinstance(x, bool):
+        return False
+    if isinstance(x, int):
+        return x >= 0
+    return isinstance(x, float) and math.isfinite(x) and x >= 0 and x.is_integer()
+
+
 def _counts_by_day(
     ir: Reader, name: str, n: int, default: list[int], by_date: bool = False
 ) -> tuple[tuple[int, ...], ...]:
@@ -338,15 +349,7 @@ def _counts_by_day(
         )
     out = []
     for row in rows:
-        ok = isinstance(row, list) and len(row) == n
-        ok = ok and all(
-            isinstance(x, int | float)
-            and not isinstance(x, bool)
-            and math.isfinite(x)
-            and x >= 0
-            and float(x).is_integer()
-            for x in row
-        )
+        ok = isinstance(row, list) and len(row) == n and all(_whole_count(x) for x in row)
         if not ok:
             raise ScenarioError(ir.key(name), allowed, row)
         out.append(tuple(int(x) for x in row))

@@ -69,6 +69,11 @@ BAD: list[tuple[str, str, str]] = [
         "staff.groups[0].call_takers",
     ),
     ("unknown-key", HEAD + group(more="size = 3\n") + DESK, "staff.groups[0].size"),
+    (
+        "counts-beyond-float-range",
+        HEAD + group(counts="[" + ", ".join(["2"] * 47 + [str(10**400)]) + "]") + DESK,
+        "staff.groups",
+    ),
     ("not-an-array-of-tables", HEAD + "groups = 3\n", "staff.groups"),
     ("not-in-roster-mode", "[staff]\n" + group() + DESK, "staff.groups"),
     (

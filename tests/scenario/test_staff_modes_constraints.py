@@ -48,6 +48,12 @@ BAD: list[tuple[str, str, str]] = [
         INTERVAL + "interval.escalation = [0, " + ", ".join(["3"] * 47) + "]",
         "staff.interval.escalation",
     ),
+    (
+        # an int too large for a float is a whole number: refused by the people limit, by name
+        "counts-beyond-float-range",
+        INTERVAL + "interval.call_takers = [" + ", ".join(["3"] * 47 + [str(10**400)]) + "]",
+        "staff.interval",
+    ),
     ("seats-above-the-most-on-duty", INTERVAL.replace("seats = 3", "seats = 45"), "staff.seats"),
     ("breaks-in-interval-mode", INTERVAL.replace("breaks = []\n", ""), "staff.breaks"),
     ("unknown-interval-key", INTERVAL + "interval.count = 3", "staff.interval.count"),
