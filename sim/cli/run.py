@@ -89,7 +89,8 @@ def render_summary(
         for m in names:
             r = rows.loc[m]
             unit = METRICS[m][0]
-            shown_unit = "" if unit == "share" else unit
+            # No unit after "n/a" (a metric this scenario has no value for) nor after a share
+            shown_unit = "" if unit == "share" or pd.isna(r["mean"]) else unit
             ci = ""
             if replications > 1 and not pd.isna(r.ci95_lo):
                 ci = f"  (95% CI {format_interval(r.ci95_lo, r.ci95_hi, unit)})"

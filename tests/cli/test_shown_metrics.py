@@ -65,3 +65,11 @@ def test_every_printed_interval_starts_in_the_same_column() -> None:
     text = render_summary(summary, "s", 2, 3, 1)
     starts = {line.index("(95% CI") for line in text.splitlines() if "(95% CI" in line}
     assert len(starts) == 1, starts
+
+
+def test_a_metric_without_a_value_prints_n_a_and_no_unit() -> None:
+    summary = every_metric()
+    name = next(m for m in shown_metrics() if METRICS[m][0] not in ("share", ""))
+    summary.loc[summary["metric"] == name, ["mean", "ci95_lo", "ci95_hi"]] = float("nan")
+    line = next(x for x in render_summary(summary, "s", 2, 3, 1).splitlines() if f"  {name} " in x)
+    assert line.split()[1:] == ["n/a"], line
