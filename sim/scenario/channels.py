@@ -14,10 +14,11 @@ docs/scenarios.md documents every key; the values are frozen, all times in secon
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from sim.errors import ScenarioError, described
-from sim.scenario.distributions import Dist
+from sim.scenario.distributions import Dist, as_float
 from sim.scenario.reader import Reader
 
 _DAY_S = 86_400.0
@@ -74,7 +75,11 @@ def _profile(r: Reader, default: tuple[float, ...]) -> tuple[float, ...]:
     allowed = "weights for equal slots that divide a day (24, 48, ... values) with a positive sum"
     ok = isinstance(v, list) and 0 < len(v) <= _PROFILE_MAX and 86_400 % len(v) == 0
     ok = ok and all(
-        isinstance(x, int | float) and not isinstance(x, bool) and 0 <= x < float("inf") for x in v
+        isinstance(x, int | float)
+        and not isinstance(x, bool)
+        and math.isfinite(as_float(x))  # an int beyond float range is not a weight
+        and x >= 0
+        for x in v
     )
     if not ok or sum(v) <= 0:
         raise ScenarioError(r.key("profile"), allowed, v)

@@ -341,3 +341,70 @@ def test_mutated_scenarios_through_helpline_run(tmp_path: Path) -> None:
             assert sorted(p.name for p in case_dir.iterdir()) == ["case.toml"], where
         outcomes[result.exit_code] += 1
     print(f"{RUN_CASES} runs: {outcomes[0]} ran, {outcomes[2]} refused with exit 2")  # noqa: T201
+
+
+#: Keys no shipped scenario sets (other arrival modes, deferred instants and profile, limits,
+#: interval staffing and skill groups, team shares, two targets): each snippet, after
+#: ``extends`` the baseline, sets one of them, and every hostile value goes where ``@`` is.
+_TRACE = '[arrivals]\nmode = "trace"\n'
+_BOOT = '[arrivals]\nmode = "bootstrap"\n'
+_DAY = "[[arrivals.days]]\ndate = 2023-07-03\n"
+_INTERVAL = '[staff]\nmode = "interval"\nseats = 3\nbreaks = []\n'
+_SURGE = "[[arrivals.surges]]\n"
+OPTIONAL_KEYS: dict[str, str] = {
+    "calls_per_h": '[arrivals]\nmode = "constant"\ncalls_per_h = @\n',
+    "trace.first": _TRACE + "first_dial_s = [@, 10.0]\n",
+    "trace.first_whole": _TRACE + "first_dial_s = @\n",
+    "trace.type": _TRACE + 'first_dial_s = [5.0, 10.0]\ncall_type = [@, "other"]\n',
+    "trace.type_whole": _TRACE + "first_dial_s = [5.0, 10.0]\ncall_type = @\n",
+    "boot.date": _BOOT + "[[arrivals.days]]\ndate = @\nfirst_dial_s = [5.0]\n",
+    "boot.first": _BOOT + _DAY + "first_dial_s = [@]\n",
+    "boot.first_whole": _BOOT + _DAY + "first_dial_s = @\n",
+    "boot.type": _BOOT + _DAY + "first_dial_s = [5.0]\ncall_type = [@]\n",
+    "boot.same": _BOOT + "same_weekday = @\n" + _DAY + "first_dial_s = [5.0]\n",
+    "boot.days": _BOOT + "days = @\n",
+    "surge.start_h": _SURGE + "start_h = @\nduration_h = 1\nmultiplier = 2\n",
+    "surge.duration": _SURGE + "start_h = 3\nduration_h = @\nmultiplier = 2\n",
+    "surge.mult": _SURGE + "start_h = 3\nduration_h = 1\nmultiplier = @\n",
+    "def.arrival": "[deferred]\narrival_s = [@]\n",
+    "def.arrival_whole": "[deferred]\narrival_s = @\n",
+    "def.profile": "[deferred]\nitems_per_day = 10\nprofile = [1, @, 1, 1]\n",
+    "def.profile_whole": "[deferred]\nitems_per_day = 10\nprofile = @\n",
+    "lim.callers": "[limits]\ncallers = @\n",
+    "lim.people": "[limits]\npeople = @\n",
+    "lim.days": "[limits]\ndays = @\n",
+    "lim.pd": "[limits]\nperson_days = @\n",
+    "lim.reps": "[limits]\nreplications = @\n",
+    "lim.apc": "[limits]\nattempts_per_caller = @\n",
+    "int.minutes": _INTERVAL + "interval.minutes = @\n",
+    "int.by": _INTERVAL + "interval.by = @\n",
+    "int.esc": _INTERVAL + "interval.escalation = [" + ", ".join(["2"] * 47) + ", @]\n",
+    "int.esc_whole": _INTERVAL + "interval.escalation = @\n",
+    "int.takers_whole": _INTERVAL + "interval.call_takers = @\n",
+    "int.whole": _INTERVAL + "interval = @\n",
+    "team_shares": "[staff]\nteam_shares = [@, 0.5, 0.25]\n",
+    "team_shares_whole": "[staff]\nteam_shares = @\n",
+    "asa": "[targets]\nasa_max_s = @\n",
+    "ghs": "[targets]\ngolden_hour_share_min = @\n",
+    "groups.serves": GROUPS_TOML.replace('serves = ["complaint"]', "serves = @"),
+    "groups.name": GROUPS_TOML.replace('name = "fraud"', "name = @"),
+    "groups.takers": GROUPS_TOML.replace("call_takers = [4,", "call_takers = [@,"),
+    "groups.whole": _INTERVAL + "groups = @\n",
+}
+
+
+def test_hostile_values_at_keys_no_shipped_scenario_sets(tmp_path: Path) -> None:
+    baseline = json.dumps(str(ROOT / "scenarios" / "baseline_2023.toml"))
+    crashes = []
+    for case, snippet in OPTIONAL_KEYS.items():
+        for value in HOSTILE:
+            text = f"extends = {baseline}\n" + snippet.replace("@", value_text(value))
+            path = tmp_path / "case.toml"
+            path.write_text(text, encoding="utf-8")
+            try:
+                load_scenario(path)
+            except ScenarioError as exc:
+                assert_one_line(str(exc), text, 0)
+            except Exception as exc:  # every other exception is the finding
+                crashes.append(f"{case} = {value_text(value)[:60]}: {type(exc).__name__}: {exc}")
+    assert not crashes, "\n".join(crashes[:20])

@@ -22,6 +22,11 @@ BAD: list[tuple[str, str, str]] = [
     ("deferred-profile-7-slots", D + "profile = [1, 1, 1, 1, 1, 1, 1]", "deferred.profile"),
     ("deferred-profile-zero", D + "profile = [0, 0, 0, 0]", "deferred.profile"),
     ("deferred-profile-negative", D + "profile = [1, -1, 1, 1]", "deferred.profile"),
+    (
+        "deferred-profile-beyond-float-range",
+        D + f"profile = [1, {10**400}, 1, 1]",
+        "deferred.profile",
+    ),
     ("deferred-handle-bad", D + "handle = {dist = 'lognormal', mean_min = 5}", "deferred.handle"),
     ("deferred-target-zero", D + "reply_target_min = 0", "deferred.reply_target_min"),
     ("deferred-keep-free-negative", D + "keep_free = -1", "deferred.keep_free"),
