@@ -1,13 +1,14 @@
 """Fuzz: mutated scenario files through the loader and through ``helpline run``.
 
 A seeded generator (the seed comes from the checkout's commit, so each commit gets new inputs and
-every run of one commit the same; printed; set ``HELPLINE_FUZZ_SEED`` to try another)
-mutates the shipped scenarios and a tiny one: hostile values at random keys (integers beyond
-float range, 1e308, NaN, strings that look like placeholders or hold escape codes, dates with
-UTC offsets, degenerate distributions, deep nesting), deleted keys, unknown keys with strange
-names, odd ``extends`` paths, and damaged bytes. Every case must be a loaded scenario or the
-project's error on one line; through the command line, exit 0 with a complete output folder,
-or exit 2 with one line on stderr and nothing written.
+every run of one commit the same; printed; set ``HELPLINE_FUZZ_SEED`` to try another) mutates
+the shipped scenarios, one with skill groups in interval mode, and a tiny one: hostile values at
+random keys (integers beyond float range, 1e308, NaN, strings that look like placeholders or
+hold escape codes, dates with UTC offsets, degenerate distributions, deep nesting), deleted
+keys, unknown keys with strange names, odd ``extends`` paths, and damaged bytes. Every case must
+be a loaded scenario or the project's error on one line; through the command line, exit 0 with
+a complete output folder, or exit 2 with one line on stderr and nothing written. Keys that no
+shipped scenario sets get every hostile value in turn (``OPTIONAL_KEYS``), not only by chance.
 """
 
 from __future__ import annotations
