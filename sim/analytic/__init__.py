@@ -10,7 +10,12 @@ docs/analytic.md lists the formulas, conventions and sources.
 
 from sim.analytic.priority import priority_asa
 from sim.analytic.retrial import RetrialMetrics, retrial_metrics
-from sim.analytic.staffing import agents_for_target, halfin_whitt_agents, halfin_whitt_beta
+from sim.analytic.staffing import (
+    MAX_AGENTS,
+    agents_for_target,
+    halfin_whitt_agents,
+    halfin_whitt_beta,
+)
 from sim.analytic.steady import (
     MAX_STATES,
     TAIL_TOL,
@@ -25,6 +30,7 @@ from sim.analytic.steady import (
 from sim.analytic.time_varying import modified_offered_load, mol_metrics, sipp
 
 __all__ = [
+    "MAX_AGENTS",
     "MAX_STATES",
     "TAIL_TOL",
     "QueueMetrics",

@@ -23,6 +23,10 @@ from sim.analytic.steady import (
     erlang_x_metrics,
 )
 
+#: Most agents (and lines) the formulas are asked about: Erlang B's recursion is linear in
+#: the agents, and a helpline of more than this is not a staffing question.
+MAX_AGENTS = 100_000
+
 
 def agents_for_target(
     calls_per_s: float,
@@ -34,7 +38,7 @@ def agents_for_target(
     target_service_level: float | None = None,
     target_asa_s: float | None = None,
     target_abandon: float | None = None,
-    max_agents: int = 100_000,
+    max_agents: int = MAX_AGENTS,
     redial_prob_busy: float = 0.0,
     redial_prob_abandon: float = 0.0,
 ) -> int:

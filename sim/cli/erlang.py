@@ -17,6 +17,12 @@ from sim.cli.common import OneLineCommand, fail
 
 
 def _num(x: float) -> str:
+    """``x`` for a message: a float as ``%g``; an int whole, or cut when it is too long to read
+    (or to convert to a float).
+    """
+    if isinstance(x, int):
+        text = str(x)
+        return text if len(text) <= 24 else f"{text[:12]}... ({len(text)} digits)"
     return f"{x:g}"
 
 
@@ -44,10 +50,11 @@ def _check(
     )
     _require(finite(talk_s) and talk_s > 0, "--talk-s", "> 0", talk_s)
     _require(finite(after_call_s) and after_call_s >= 0, "--after-call-s", ">= 0", after_call_s)
+    most = f"{analytic.MAX_AGENTS:,}"
     if agents is not None:
-        _require(agents >= 1, "--agents", ">= 1", agents)
+        _require(1 <= agents <= analytic.MAX_AGENTS, "--agents", f"from 1 to {most}", agents)
     if lines is not None:
-        _require(lines >= 1, "--lines", ">= 1", lines)
+        _require(1 <= lines <= analytic.MAX_AGENTS, "--lines", f"from 1 to {most}", lines)
         if agents is not None:
             _require(lines >= agents, "--lines", f">= --agents ({agents})", lines)
     if patience_s is not None:
