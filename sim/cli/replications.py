@@ -17,6 +17,7 @@ from sim.cli.common import (
 )
 from sim.executors import Execution
 from sim.experiment import replicate_to_precision, replications_needed
+from sim.experiment.precision import MOST_NEEDED
 from sim.metrics import METRICS
 from sim.report.format import format_interval, format_value
 from sim.report.jsonvalues import json_value
@@ -122,8 +123,9 @@ def command(
             f"{plan.needed})"
         )
     else:
+        at_least = "at least " if plan.needed >= MOST_NEEDED else ""
         click.echo(
-            f"Replications needed for {target}: {plan.needed}, more than --max "
+            f"Replications needed for {target}: {at_least}{plan.needed:,}, more than --max "
             f"{plan.max_replications}; loosen --precision, lengthen horizon.days, or raise --max"
         )
 

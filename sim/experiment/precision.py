@@ -65,6 +65,11 @@ class ReplicationPlan:
         return self.needed <= self.pilot
 
 
+#: Replications :func:`replications_for` reports at most: a plan needing more is reported as
+#: needing this many (far beyond any ``--max``), not as a number too large to compute.
+MOST_NEEDED = 10**12
+
+
 def replications_for(
     values: Sequence[float], precision: float, confidence: float = 0.95, name: str = "the metric"
 ) -> tuple[float, float, int]:
@@ -84,8 +89,12 @@ def replications_for(
         )
     q = 0.5 + confidence / 2
     target = precision * abs(mean)
-    # t(n-1) > z, so the normal approximation is a lower bound; walk up from it.
-    n = max(2, math.ceil((normal_quantile(q) * sd / target) ** 2))
+    # t(n-1) > z, so the normal approximation is a lower bound; walk up from it. Beyond
+    # MOST_NEEDED (a tiny precision or mean) the answer is that many: no run comes near it.
+    root = normal_quantile(q) * sd / target if target > 0 else math.inf
+    if not root * root < MOST_NEEDED:  # NaN and inf included (a product overflows to inf)
+        return mean, sd, MOST_NEEDED
+    n = max(2, math.ceil(root * root))
     while n < (t_quantile(n - 1, q) * sd / target) ** 2:
         n += 1
     return mean, sd, n

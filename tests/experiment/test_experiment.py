@@ -33,7 +33,7 @@ from sim.experiment.grid import (
     split_top_level,
     toml_literal,
 )
-from sim.experiment.precision import replications_for
+from sim.experiment.precision import MOST_NEEDED, replications_for
 from sim.experiment.store import RunStore, definition, run_name
 from sim.metrics import METRICS, estimate
 from sim.report.provenance import COLUMNS
@@ -318,6 +318,15 @@ def test_replications_for_is_the_smallest_n_meeting_the_formula():
         replications_for([0.0, 0.0], 0.05, name="asa_s")
     with pytest.raises(ExperimentError, match=r"defined in 1 pilot replication"):
         replications_for([1.0, math.nan], 0.05)
+
+
+def test_replications_for_a_precision_or_mean_too_small_to_compute_is_the_most_reported():
+    # (1.96 * sd / (1e-300 * mean))^2 overflows a float; 1e-320 * mean underflows to 0
+    for precision in (1e-300, 1e-320):
+        assert replications_for([9.0, 11.0], precision)[2] == MOST_NEEDED
+    assert replications_for([1e-300, 3e-300], 0.01)[2] < MOST_NEEDED  # relative: still exact
+    n = replications_for([9.0, 11.0], 1e-6)[2]  # large, but below the cap: computed
+    assert 10**10 < n < MOST_NEEDED
 
 
 def test_difference_intervals_match_scipy():
