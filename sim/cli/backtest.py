@@ -13,13 +13,13 @@ from pathlib import Path
 
 import click
 
-from sim.cli.common import draw_to_files, fail, friendly_errors
+from sim.cli.common import OneLineCommand, draw_to_files, fail, friendly_errors
 from sim.cli.log_options import log_options, read_log_or_fail, staffing_option
 from sim.report.output import staged, write_json
 from sim.scenario import load_scenario
 
 
-@click.command("backtest")
+@click.command("backtest", cls=OneLineCommand)
 @click.argument("log_file", metavar="LOG")
 @click.argument("scenario_file", metavar="SCENARIO.toml")
 @click.option(

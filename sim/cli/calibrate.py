@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from sim.cli.common import draw_to_files, fail, friendly_errors
+from sim.cli.common import OneLineCommand, draw_to_files, fail, friendly_errors
 from sim.cli.log_options import log_options, read_log_or_fail, staffing_option
 from sim.report.output import staged
 from sim.scenario.load import build
@@ -29,7 +29,7 @@ def _share(ctx: click.Context, param: click.Parameter, value: float | None) -> f
     return value
 
 
-@click.command("calibrate")
+@click.command("calibrate", cls=OneLineCommand)
 @click.argument("log_file", metavar="LOG")
 @click.option(
     "--out",

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 import pandas as pd
 
-from sim.cli.common import draw_to_files, fail, friendly_errors
+from sim.cli.common import OneLineCommand, draw_to_files, fail, friendly_errors
 from sim.errors import ScenarioError
 from sim.scenario import load_scenario
 
@@ -182,7 +182,7 @@ def _screen(plan: Plan, ver: Verification, sipp_ver: Verification) -> str:
     return "\n".join(lines)
 
 
-@click.command("plan")
+@click.command("plan", cls=OneLineCommand)
 @click.argument("scenario_file", metavar="SCENARIO.toml")
 @click.option(
     "--method",

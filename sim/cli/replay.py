@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from sim.cli.common import draw_to_files, fail, friendly_errors
+from sim.cli.common import OneLineCommand, draw_to_files, fail, friendly_errors
 from sim.scenario import load_scenario
 from sim.scenario.values import DAY_S
 
@@ -30,7 +30,7 @@ def clock_s(option: str, text: str | None) -> float | None:
     return None  # not reached
 
 
-@click.command("replay")
+@click.command("replay", cls=OneLineCommand)
 @click.argument("scenario_file", metavar="SCENARIO.toml")
 @click.option("--day", type=int, help="Day to show, 0 = the horizon's start_date.")
 @click.option(

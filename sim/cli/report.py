@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from sim.cli.common import fail, friendly_errors
+from sim.cli.common import OneLineCommand, fail, friendly_errors
 
 
-@click.command("report")
+@click.command("report", cls=OneLineCommand)
 @click.argument("run_dir", metavar="RUN_DIR", type=click.Path(file_okay=False))
 @click.option(
     "--out",

@@ -116,7 +116,7 @@ def compare_runs(
     if len(scenarios) < 2:
         raise ExperimentError(f"needs at least two scenarios; got {len(scenarios)}", "scenarios")
     loaded = [as_scenario(s) for s in scenarios]
-    reps = check_replications(replications, loaded[0])
+    reps = check_replications(replications, *loaded)
     scs = with_common_seed(loaded, seed)
     names = unique_names(scs)
     results = run_summaries(scs, reps, execution or Execution(), desc="compare")

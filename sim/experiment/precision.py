@@ -28,7 +28,7 @@ import numpy as np
 
 from sim.errors import ExperimentError
 from sim.executors import Execution
-from sim.experiment.sweep import as_scenario, check_metric
+from sim.experiment.sweep import as_scenario, check_metric, check_replications
 from sim.metrics import estimate, normal_quantile, t_quantile
 from sim.runner import run_summaries
 from sim.scenario.values import Scenario
@@ -124,6 +124,7 @@ def replications_needed(
             f"must be at least the pilot ({pilot}); got {max_replications}", "max_replications"
         )
     sc = as_scenario(scenario)
+    check_replications(pilot, sc, option="--pilot")  # within the scenario's [limits]
     results = run_summaries([sc], pilot, execution or Execution(), desc="pilot")
     values = tuple(results[(0, r)].summary[metric] for r in range(pilot))
     mean, sd, needed = replications_for(values, precision, confidence, metric)
@@ -184,8 +185,10 @@ def replicate_to_precision(
     redone from all replications so far until the target or
     ``max_replications`` is reached.
     """
+    sc = as_scenario(scenario)
+    check_replications(max_replications, sc, option="--max")  # it may run that many
     plan = replications_needed(
-        scenario,
+        sc,
         metric,
         precision,
         pilot=pilot,
@@ -193,7 +196,6 @@ def replicate_to_precision(
         confidence=confidence,
         execution=execution,
     )
-    sc = as_scenario(scenario)
     values = list(plan.values)
     steps = [len(values)]
     needed = plan.needed

@@ -43,7 +43,7 @@ from sim.report.provenance import (
     stamp_by,
 )
 from sim.runner import summary_task
-from sim.scenario import load_scenario
+from sim.scenario import load_scenario, variant
 from sim.scenario.values import Scenario
 
 #: Metric charted when none is named.
@@ -74,11 +74,19 @@ def check_metric(metric: str) -> str:
     return metric
 
 
-def check_replications(replications: int | None, base: Scenario) -> int:
-    """``replications`` or the scenario's ``horizon.replications``; a whole number >= 1."""
-    reps = base.horizon.replications if replications is None else replications
+def check_replications(
+    replications: int | None, *scenarios: Scenario, option: str = "--replications"
+) -> int:
+    """``replications`` or the first scenario's ``horizon.replications``; a whole number >= 1,
+    within each scenario's ``limits.replications`` (checked as ``horizon.replications`` is in
+    the file, so the error names the file, the key and ``option``, where the count came from).
+    """
+    reps = scenarios[0].horizon.replications if replications is None else replications
     if isinstance(reps, bool) or not isinstance(reps, int) or reps < 1:
         raise ExperimentError(f"must be a whole number >= 1; got {reps!r}", "replications")
+    for sc in scenarios:
+        if reps != sc.horizon.replications and sc.raw_in_step:
+            variant(sc, {"horizon.replications": reps}, source=option)
     return reps
 
 

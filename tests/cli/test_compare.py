@@ -119,6 +119,13 @@ def test_api_table_has_documented_columns(files):
         (["ONE"], "compare needs at least two scenario files; got 1"),
         (["ONE", "missing.toml"], "missing.toml: file: must be an existing scenario file"),
         (["ONE", "ONE", "-r", "0"], "--replications: must be a whole number >= 1; got 0"),
+        (
+            ["ONE", "ONE", "-r", "9" * 30],  # checked against [limits] before any run
+            "horizon.replications: must be a whole number at most limits.replications = 10,000 "
+            "(raise it in the scenario's [limits] table); got "
+            + "9" * 30
+            + " (from --replications)",
+        ),
         (["ONE", "ONE", "--metric", "asa"], "--metric: must be one of"),
         (["ONE", "ONE", "--set", "lines.count=0"], "lines.count: must be a whole number >= 1"),
         (

@@ -364,6 +364,11 @@ def test_difference_intervals_match_scipy():
             r"--scheduler: tcp://h:1 needs executor dask",
         ),
         ([], r"nothing to sweep"),
+        (
+            ["--vary", "lines.count=3", "-r", "20000"],
+            r"baseline_2023.toml: horizon.replications: must be a whole number at most "
+            r"limits.replications = 10,000 .*; got 20000 \(from --replications\)",
+        ),
     ],
 )
 def test_sweep_cli_rejects_bad_input_before_running(tmp_path, args, message):
@@ -427,6 +432,14 @@ def test_replications_cli(tmp_path):
     assert doc["needed"] == replications_for(doc["pilot_values"], 0.05)[2]
     bad = CliRunner().invoke(main, [*args[:-1], "--pilot", "1"])
     assert bad.exit_code == 2 and "--pilot: must be a whole number >= 2; got 1" in bad.output
+    # More than the scenario's limits.replications (10,000): refused before the pilot runs
+    limit = "horizon.replications: must be a whole number at most limits.replications = 10,000"
+    for extra, origin in (
+        (["--pilot", "20000", "--max", "20000"], "got 20000 (from --pilot)"),
+        (["--max", "20000", "--run"], "got 20000 (from --max)"),
+    ):
+        bad = CliRunner().invoke(main, [*args[:-1], *extra])
+        assert bad.exit_code == 2 and limit in bad.output and origin in bad.output, bad.output
 
 
 def test_summary_intervals_stay_in_each_metric_range() -> None:
