@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from sim.plan.verify import Verification
 
 
+#: Longest roster ``--weeks`` asks for: a year.
+MOST_WEEKS = 52
+
+
 def isa_lines(isa: IsaResult) -> list[str]:
     """The screen's ISA lines: converged or not, the half hours each iteration and trim round
     changed, and, when ISA did not settle, what to do about it.
@@ -205,7 +209,9 @@ def _screen(plan: Plan, ver: Verification, sipp_ver: Verification) -> str:
     metavar="HH:MM+H",
     help="A shift template (start and hours; repeat it), instead of --shifts.",
 )
-@click.option("--weeks", type=int, default=4, show_default=True, help="Roster horizon in weeks.")
+@click.option(
+    "--weeks", type=int, default=4, show_default=True, help="Roster horizon in weeks (1 to 52)."
+)
 @click.option(
     "--replications",
     "-r",
@@ -256,14 +262,16 @@ def command(
     out_dir: str,
 ) -> None:
     """Plan staff, shifts, roster, seats and lines for SCENARIO.toml's targets, and prove it."""
+    from sim.experiment.sweep import check_replications
     from sim.plan.files import plan_toml
     from sim.plan.isa import ISA_PHASES
     from sim.plan.make import make_plan
     from sim.plan.shifts import parse_template
     from sim.plan.verify import verify
 
+    if not 1 <= weeks <= MOST_WEEKS:  # the roster is built day by day over them
+        fail(f"--weeks: must be a whole number from 1 to {MOST_WEEKS}; got {weeks}")
     for name, value, lo in (
-        ("--weeks", weeks, 1),
         ("--replications", replications, 2),
         ("--max-nights", max_nights, 1),
     ):
@@ -275,6 +283,8 @@ def command(
     if templates:
         shifts = "custom"
     sc = load_scenario(scenario_file)
+    # Each simulation runs the replications: within the scenario's [limits], as its own are
+    check_replications(replications, sc, option="--replications")
     if sc.staff.groups:  # the requirement, the shifts and the roster are for one pool
         fail(
             f"{scenario_file}: staff.groups: must be absent for helpline plan (it staffs one "

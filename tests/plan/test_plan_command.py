@@ -59,6 +59,12 @@ def _one_line_error(result, needle: str) -> None:  # type: ignore[no-untyped-def
         (["--template", "06:00+8", "--template", "14:00+8"], "--template"),
         (["--template", "6am"], "--template"),
         (["--weeks", "0"], "--weeks"),
+        (
+            ["--weeks", "9" * 30],
+            "--weeks: must be a whole number from 1 to 52",
+        ),  # no endless roster
+        (["--replications", "20000"], "limits.replications = 10,000"),
+        (["--no-such-option"], "No such option '--no-such-option'"),
     ],
 )
 def test_bad_targets_and_templates_exit_2_with_one_line(
