@@ -19,9 +19,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.errors import ScenarioError
+from sim.errors import ScenarioError, described, one_line
 from sim.report import svg
 from sim.report.assumptions import assumptions
 from sim.report.html import render
@@ -40,6 +41,42 @@ class Formats:
 
     value: Callable[[float, str], str]
     diff: Callable[[float, str], str]
+
+
+def _damaged(path: Path, what: str, exc: Exception) -> ScenarioError:
+    """The error for a file of the folder that cannot be read: named, with what it must be."""
+    why = one_line(str(exc))[:160]
+    return ScenarioError(
+        "file", f"{what} (rerun the command to write it again)",
+        described(f"<a damaged file: {why}>"), str(path),
+    )  # fmt: skip
+
+
+def _table(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    """A Parquet table of the folder (``columns`` only, if given); a damaged one is named."""
+    try:
+        return pd.read_parquet(path, columns=columns)
+    except (pa.ArrowException, ValueError) as exc:  # a missing file stays an OSError
+        raise _damaged(path, "a Parquet table as helpline writes it", exc) from None
+
+
+def _columns(path: Path) -> set[str]:
+    """The column names of a Parquet table of the folder; a damaged one is named."""
+    try:
+        return set(pq.read_schema(path).names)
+    except (pa.ArrowException, ValueError) as exc:
+        raise _damaged(path, "a Parquet table as helpline writes it", exc) from None
+
+
+def _json(path: Path) -> dict[str, Any]:
+    """A JSON document of the folder (an object); a damaged one is named."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise _damaged(path, "a JSON document as helpline writes it", exc) from None
+    if not isinstance(doc, dict):
+        raise _damaged(path, "a JSON object as helpline writes it", TypeError(type(doc).__name__))
+    return doc
 
 
 def kind_of(folder: Path) -> str:
@@ -166,10 +203,10 @@ def _heat_map(folder: Path, sc: Scenario | None, threshold_s: float) -> str:
     if not (folder / "attempts.parquet").exists():  # a run with --no-attempts: no heat map
         return ""
     path = folder / "attempts.parquet"
-    names = set(pq.read_schema(path).names)  # wait_s is put back from what it is made of
+    names = _columns(path)  # wait_s is put back from what it is made of
     cols = ["outcome", "arrived_at_s", "answered_at_s", "line_released_at_s", "menu_s",
             "callback_try", "in_window", "wait_s"]  # fmt: skip
-    a = restored("attempts", pd.read_parquet(path, columns=[c for c in cols if c in names]))
+    a = restored("attempts", _table(path, columns=[c for c in cols if c in names]))
     a = a[a["in_window"] & (a["outcome"] == "answered")]
     if a.empty:
         return ""
@@ -201,7 +238,7 @@ def _stages(folder: Path, golden_hour_s: float, nr_share: float | None) -> dict 
 
     cols = ["replication", "in_window", "complaint", "fraud_at_s", "first_dial_at_s",
             "answered_at_s", "registered_at_s"]  # fmt: skip
-    c = pd.read_parquet(folder / "callers.parquet", columns=cols)
+    c = _table(folder / "callers.parquet", columns=cols)
     st = delay_stages(c, golden_hour_s, points=120)
     if st is None:
         return None
@@ -224,10 +261,10 @@ def _by_shift(folder: Path, sc: Scenario | None) -> list[dict]:
     """Occupancy (busy / logged-in call-taker time) and overtime per day, by shift."""
     if sc is None or not sc.staff.shifts:
         return []
-    iv = pd.read_parquet(folder / "intervals.parquet")
+    iv = _table(folder / "intervals.parquet")
     iv = iv[iv["in_window"]]
     tod = iv["interval_start_s"].to_numpy() % DAY_S
-    s = pd.read_parquet(folder / "sessions.parquet")
+    s = _table(folder / "sessions.parquet")
     lo, hi = sc.horizon.warmup_s, sc.horizon.end_s
     s = s[(s["logout_at_s"] >= lo) & (s["logout_at_s"] < hi)]
     end_tod = (s["logout_at_s"].to_numpy() - s["overtime_s"].to_numpy()) % DAY_S
@@ -263,9 +300,9 @@ def _shift_ending(sc: Scenario, clock_s: float) -> Any:
 
 def run_report(folder: Path, sections: dict[str, list[str]], f: Formats) -> str:
     """The HTML page of a ``helpline run`` folder."""
-    doc = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    doc = _json(folder / "summary.json")
     sc = _scenario(folder, doc.get("scenario_file"))
-    summary = pd.read_parquet(folder / "summary.parquet")
+    summary = _table(folder / "summary.parquet")
     descr = dict(zip(summary["metric"], summary["description"], strict=True))
     threshold_s = sc.targets.service_level_s if sc else 20.0
     golden_s = sc.targets.golden_hour_s if sc else 3600.0
@@ -319,7 +356,7 @@ def run_report(folder: Path, sections: dict[str, list[str]], f: Formats) -> str:
         if by_interval_file.is_file():  # the printout's lines, worst interval and profile
             from sim.report.targets_text import against_targets
 
-            by_interval = pd.read_parquet(by_interval_file)
+            by_interval = _table(by_interval_file)
             against = [x.strip() for x in against_targets(sc, means, by_interval)]
     extra = {k: v for k, v in doc.items() if k in ("targets", "attainment", "binds", "binding")}
     return render(
@@ -336,7 +373,7 @@ def run_report(folder: Path, sections: dict[str, list[str]], f: Formats) -> str:
         binds=binds,
         against=against,
         extra_json={k: json.dumps(v, indent=1) for k, v in extra.items()},
-        timelines=_timelines(pd.read_parquet(folder / "intervals.parquet"), sc),
+        timelines=_timelines(_table(folder / "intervals.parquet"), sc),
         heat_map=_heat_map(folder, sc, threshold_s),
         stages=stages,
         shifts=shifts,
@@ -363,7 +400,7 @@ def run_report(folder: Path, sections: dict[str, list[str]], f: Formats) -> str:
 
 def compare_report(folder: Path, sections: dict[str, list[str]], f: Formats) -> str:
     """The HTML page of a ``helpline compare`` folder."""
-    doc = json.loads((folder / "compare.json").read_text(encoding="utf-8"))
+    doc = _json(folder / "compare.json")
     names: list[str] = doc["scenarios"]
     ref = doc["reference"]
     groups = []
@@ -418,8 +455,8 @@ def compare_report(folder: Path, sections: dict[str, list[str]], f: Formats) -> 
 
 def sweep_report(folder: Path, sections: dict[str, list[str]], f: Formats) -> str:
     """The HTML page of a ``helpline sweep`` folder."""
-    doc = json.loads((folder / "sweep.json").read_text(encoding="utf-8"))
-    summary = pd.read_parquet(folder / "summary.parquet")
+    doc = _json(folder / "sweep.json")
+    summary = _table(folder / "summary.parquet")
     keys: list[str] = doc["keys"]
     points = summary.drop_duplicates("point").sort_values("point")
     labels = [", ".join(f"{k}={points.iloc[i][k]}" for k in keys) for i in range(len(points))]

@@ -105,6 +105,28 @@ def test_report_of_a_folder_that_is_not_one_is_one_line(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("kind", ["run", "compare", "sweep"])
+def test_a_damaged_file_in_the_folder_is_one_line_naming_it(
+    folders, kind: str, tmp_path: Path
+) -> None:
+    import shutil
+
+    source, _ = folders[kind]
+    for name in sorted(p.name for p in source.iterdir() if p.suffix in (".json", ".parquet")):
+        for damage in (b"", b"\x00\xffnot a file helpline wrote {["):
+            folder = tmp_path / "copy"
+            shutil.rmtree(folder, ignore_errors=True)
+            shutil.copytree(source, folder)
+            (folder / name).write_bytes(damage)
+            res = CliRunner().invoke(main, ["report", str(folder)])
+            if res.exit_code == 0:
+                continue  # a file the report does not read
+            assert res.exit_code == 2, (name, damage, res.output, res.exception)
+            assert res.stderr.count("\n") == 1, (name, res.stderr)
+            assert res.stderr.startswith(f"error: {folder / name}: file: must be "), res.stderr
+            assert not (folder / "report.html").exists()
+
+
+@pytest.mark.parametrize("kind", ["run", "compare", "sweep"])
 def test_report_draws_at_two_widths(browser, folders, kind: str) -> None:
     folder, _ = folders[kind]
     out = folder / "report.html"
