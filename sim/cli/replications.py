@@ -15,9 +15,11 @@ from sim.cli.common import (
     friendly_errors,
     scenario_from,
 )
+from sim.errors import ScenarioError
 from sim.executors import Execution
 from sim.experiment import replicate_to_precision, replications_needed
 from sim.experiment.precision import MOST_NEEDED
+from sim.experiment.sweep import check_replications
 from sim.metrics import METRICS
 from sim.report.format import format_interval, format_value
 from sim.report.jsonvalues import json_value
@@ -117,10 +119,14 @@ def command(
     if plan.pilot_enough:
         click.echo(f"The pilot already reaches {target}: {plan.needed} replications suffice.")
     elif plan.within_max:
+        try:  # the advice must run: the count within the scenario's [limits]
+            check_replications(plan.needed, sc)
+            how_to = f"e.g. helpline run ... --replications {plan.needed}"
+        except ScenarioError:
+            how_to = "more than the scenario's limits.replications: raise it in [limits] first"
         click.echo(
             f"Replications needed for {target}: {plan.needed} "
-            f"(the pilot's {plan.pilot} included; e.g. helpline run ... --replications "
-            f"{plan.needed})"
+            f"(the pilot's {plan.pilot} included; {how_to})"
         )
     else:
         at_least = "at least " if plan.needed >= MOST_NEEDED else ""
