@@ -17,15 +17,13 @@ import copy
 import datetime as dt
 import json
 import math
-import os
 import random
-import subprocess
-import zlib
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from fuzz_seed import fuzz_seed
 from tiny import TINY_TOML
 
 from sim.cli import main
@@ -38,34 +36,6 @@ SHIPPED = sorted((ROOT / "scenarios").glob("*.toml"))
 LOADER_CASES = 2000
 RUN_CASES = 50
 LONGEST_MESSAGE = 1200  # characters: a message names file, key, what is allowed, a cut value
-
-
-def commit_seed() -> int | None:
-    """A seed from the checkout's commit (None outside a git checkout).
-
-    Each commit is fuzzed with new inputs, and the same commit always with the same ones, so
-    a run on a fresh clone tries exactly the inputs any other run of that commit will try.
-    """
-    try:
-        head = subprocess.run(
-            ["git", "-C", str(ROOT), "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=30,
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return zlib.crc32(head.encode()) if head else None
-
-
-def fuzz_seed() -> int:
-    env = os.environ.get("HELPLINE_FUZZ_SEED")
-    seed = int(env) if env else commit_seed()
-    if seed is None:
-        seed = int.from_bytes(os.urandom(4), "big")
-    print(f"fuzz seed {seed} (replay with HELPLINE_FUZZ_SEED={seed})")  # noqa: T201
-    return seed
 
 
 HOSTILE: list[Any] = [
