@@ -19,6 +19,7 @@ A bad log raises :class:`LogError`: one line naming the file, the row and the co
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -124,12 +125,36 @@ def _require_columns(path: str, have: list[str], want: list[str]) -> None:
             )
 
 
+#: Longest wait or call a log may record, s: a longer one is an error in the log (and would
+#: overflow the fits).
+LONGEST_S = 86_400.0
+#: Years a log's date-times may fall in.
+YEARS = (1900, 2200)
+#: Call-type names the calibrated scenario can hold as its ``[call_types.NAME]`` tables.
+TYPE_NAME = re.compile(r"[A-Za-z0-9_-]+")
+
+
 def _nonneg_int(path: str, df: pd.DataFrame, col: str) -> np.ndarray:
-    values = pd.to_numeric(df[col], errors="coerce")
-    bad = _first_bad(values.isna() | (values < 0))
+    values = pd.to_numeric(df[col], errors="coerce").astype(float)
+    bad = _first_bad(~((values >= 0) & (values <= LONGEST_S) & (values % 1 == 0)))  # NaN too
     if bad is not None:
-        raise LogError(path, bad + 2, col, "a duration in whole seconds >= 0", df[col].iloc[bad])
+        raise LogError(
+            path, bad + 2, col, f"a duration in whole seconds from 0 to {LONGEST_S:,.0f}",
+            df[col].iloc[bad],
+        )  # fmt: skip
     return values.to_numpy(dtype=float)
+
+
+def _type_names(path: str, col: str, names: np.ndarray, raw: pd.Series) -> np.ndarray:
+    """The call types as the scenario will name them: letters, digits, _ or -, else the row."""
+    ok = np.array([bool(TYPE_NAME.fullmatch(str(x))) for x in names], dtype=bool)
+    bad = _first_bad(~ok)
+    if bad is not None:
+        raise LogError(
+            path, bad + 2, col, "a call type of letters, digits, _ or - (a scenario table name)",
+            raw.iloc[bad],
+        )  # fmt: skip
+    return names
 
 
 # --- the Anonymous Bank format -------------------------------------------------------------
@@ -193,7 +218,7 @@ def _bank(path: str) -> CallLog:
     calls = pd.DataFrame(
         {
             "row": line,
-            "call_type": df["type"].str.strip(),
+            "call_type": _type_names(path, "type", df["type"].str.strip().to_numpy(), df["type"]),
             # the scenario's rank (lower answered first): priority customers (2) before others
             "priority": np.where(df["priority"].str.strip() == "2", 0, 1),
             "caller": np.where(customer.isin(["0", "", "0.0"]), "", customer),
@@ -233,16 +258,59 @@ def parse_map(items: tuple[str, ...] | list[str]) -> dict[str, str]:
     return out
 
 
+def _mixed_times(
+    path: str,
+    df: pd.DataFrame,
+    col: str,
+    zone: ZoneInfo | None,
+    required: np.ndarray,
+    raw: pd.Series,
+    blank: pd.Series,
+) -> np.ndarray:
+    """A column with times with a UTC offset beside times without: those without are the
+    helpline's wall clock, those with are converted by ``zone`` (which they need).
+    """
+    aware = raw.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True) & ~blank
+    if zone is None:
+        first = int(np.flatnonzero(aware.to_numpy())[0])
+        raise LogError(
+            path, first + 2, col, "times without a UTC offset, or --time-zone to convert them to",
+            df[col].iloc[first],
+        )  # fmt: skip
+    out = np.full(len(raw), np.datetime64("NaT"), dtype="datetime64[ns]")
+    naive = ~aware & ~blank
+    wall = pd.to_datetime(raw[naive], errors="coerce", format="mixed")
+    utc = pd.to_datetime(raw[aware], errors="coerce", format="mixed", utc=True)
+    out[naive.to_numpy()] = wall.to_numpy(dtype="datetime64[ns]")
+    out[aware.to_numpy()] = (
+        utc.dt.tz_convert(zone).dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
+    )
+    bad = _first_bad((pd.isna(out) & ~blank.to_numpy()) | (blank.to_numpy() & required))
+    if bad is not None:
+        raise LogError(path, bad + 2, col, "a date-time YYYY-MM-DD HH:MM:SS", df[col].iloc[bad])
+    return out
+
+
 def _times(
     path: str, df: pd.DataFrame, col: str, zone: ZoneInfo | None, required: np.ndarray
 ) -> np.ndarray:
     """Wall-clock date-times of a column; blank allowed where ``required`` is False."""
     raw = df[col].astype(str).str.strip()
     blank = raw.isin(["", "nan", "NaT", "NA"])
-    parsed = pd.to_datetime(raw.where(~blank), errors="coerce", format="mixed", utc=False)
+    try:
+        parsed = pd.to_datetime(raw.where(~blank), errors="coerce", format="mixed", utc=False)
+    except ValueError:  # pandas refuses times with an offset beside times without one
+        return _mixed_times(path, df, col, zone, required, raw, blank)
     bad = _first_bad((parsed.isna() & ~blank) | (blank & required))
     if bad is not None:
         raise LogError(path, bad + 2, col, "a date-time YYYY-MM-DD HH:MM:SS", df[col].iloc[bad])
+    year = parsed.dt.year
+    bad = _first_bad(~blank & ((year < YEARS[0]) | (year > YEARS[1])))
+    if bad is not None:  # beyond what nanosecond instants hold (1677-2262), with a margin
+        raise LogError(
+            path, bad + 2, col, f"a date-time in the years {YEARS[0]} to {YEARS[1]}",
+            df[col].iloc[bad],
+        )  # fmt: skip
     if isinstance(parsed.dtype, pd.DatetimeTZDtype):
         if zone is None:
             raise LogError(
@@ -305,6 +373,12 @@ def _csv(path: str, column_map: dict[str, str], time_zone: str | None) -> CallLo
         ((answered | abandoned) & (wait_s < 0), cols["queue_end"], "at or after the arrival"),
         (answered & (start < arrival), cols["service_start"], "at or after the arrival"),
         (answered & (talk_s < 0), cols["service_end"], "at or after service_start"),
+        (
+            (answered | abandoned) & (wait_s > LONGEST_S),
+            cols["queue_end"],
+            "within a day of the arrival",
+        ),
+        (answered & (talk_s > LONGEST_S), cols["service_end"], "within a day of service_start"),
     ):
         bad = _first_bad(mask)
         if bad is not None:
@@ -314,11 +388,13 @@ def _csv(path: str, column_map: dict[str, str], time_zone: str | None) -> CallLo
     prio = np.zeros(len(df), dtype=int)
     if cols["priority"] in df.columns:
         p = pd.to_numeric(df[cols["priority"]], errors="coerce")
-        bad = _first_bad(p.isna() | (p != p.round()))
+        p = p.astype(float)
+        bad = _first_bad(~((p.abs() <= 1e6) & (p == p.round())))  # NaN and inf too
         if bad is not None:
             raise LogError(
-                path, bad + 2, cols["priority"], "a whole number", df[cols["priority"]].iloc[bad]
-            )
+                path, bad + 2, cols["priority"], "a whole number from -1,000,000 to 1,000,000",
+                df[cols["priority"]].iloc[bad],
+            )  # fmt: skip
         prio = p.to_numpy(dtype=int)
 
     def text(field: str, default: str) -> np.ndarray:
@@ -330,7 +406,11 @@ def _csv(path: str, column_map: dict[str, str], time_zone: str | None) -> CallLo
     calls = pd.DataFrame(
         {
             "row": np.arange(len(df)) + 2,
-            "call_type": text("type", "all"),
+            "call_type": (
+                _type_names(path, cols["type"], text("type", "all"), df[cols["type"]])
+                if cols["type"] in df.columns
+                else text("type", "all")
+            ),
             "priority": prio,
             "caller": text("caller", ""),
             "agent": text("agent", ""),

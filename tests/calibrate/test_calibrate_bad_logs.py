@@ -85,6 +85,21 @@ def test_a_good_small_log_calibrates(tmp_path: Path) -> None:
             [BANK_HEADER, BANK_ROWS[0], BANK_ROWS[1].replace("HANG", "LOST")],
             "row 3, column 'outcome'",
         ),
+        (
+            "duration beyond float range",
+            [BANK_HEADER, BANK_ROWS[0], BANK_ROWS[1].replace("\t5\tHANG", "\t1e400\tHANG")],
+            "row 3, column 'q_time': must be a duration in whole seconds from 0 to 86,400",
+        ),
+        (
+            "service of more than a day",
+            [BANK_HEADER, BANK_ROWS[0].replace("\t166\tDORIT", "\t100000\tDORIT"), BANK_ROWS[1]],
+            "row 2, column 'ser_time'",
+        ),
+        (
+            "type no scenario can name",
+            [BANK_HEADER, BANK_ROWS[0], BANK_ROWS[1].replace("\tPS\t", "\tP,S\t")],
+            "row 3, column 'type': must be a call type of letters, digits, _ or -",
+        ),
     ],
 )
 def test_bad_bank_logs(tmp_path: Path, name: str, rows: list[str], where: str) -> None:
@@ -128,6 +143,26 @@ def test_bad_bank_logs(tmp_path: Path, name: str, rows: list[str], where: str) -
             ),
             "row 2, column 'service_start'",
         ),
+        (
+            "an offset beside times without one, and no zone",
+            _csv([CSV_ROWS[0], CSV_ROWS[1].replace("2024-01-01 09:01:00", "2024-01-01 03:31:00Z")]),
+            "row 3, column 'arrival': must be times without a UTC offset, or --time-zone",
+        ),
+        (
+            "a date-time beyond the years a log may hold",
+            _csv([CSV_ROWS[0].replace("2024-01-01 09:03:00", "9999-12-31 23:59:59"), CSV_ROWS[1]]),
+            "row 2, column 'service_end': must be a date-time in the years 1900 to 2200",
+        ),
+        (
+            "a call of more than a day",
+            _csv([CSV_ROWS[0].replace("2024-01-01 09:03:00", "2024-01-03 09:03:00"), CSV_ROWS[1]]),
+            "row 2, column 'service_end': must be within a day of service_start",
+        ),
+        (
+            "type no scenario can name",
+            _csv([CSV_ROWS[0], CSV_ROWS[1].replace(",,,,x", ',,,,"fraud, urgent"')]),
+            "row 3, column 'type': must be a call type of letters, digits, _ or -",
+        ),
     ],
 )
 def test_bad_csv_logs(tmp_path: Path, name: str, text: str, where: str) -> None:
@@ -146,6 +181,15 @@ def test_a_column_map_renames_fields(tmp_path: Path) -> None:
     assert code == 0, out
     code, out, _ = _run(tmp_path, "m.csv", text, "--format", "csv", "--map", "arrivl=t_call")
     assert code == 2 and "--map" in out and "arrivl=t_call" in out, out
+
+
+def test_times_with_and_without_offsets_are_read_with_a_zone(tmp_path: Path) -> None:
+    """Without an offset: the helpline's wall clock; with one: converted to the zone's."""
+    text = _csv([CSV_ROWS[0], CSV_ROWS[1].replace("2024-01-01 09:01:00", "2024-01-01 03:31:00Z")])
+    code, out, scenario = _run(tmp_path, "mixed.csv", text, "--format", "csv", "--time-zone",
+                               "Asia/Kolkata")  # fmt: skip
+    assert code == 0, out  # 03:31 UTC is 09:01 in Kolkata, before the 09:02 hang-up
+    assert scenario.exists()
 
 
 def test_times_with_offsets_need_a_zone_and_are_converted(tmp_path: Path) -> None:
