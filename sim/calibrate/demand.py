@@ -19,6 +19,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from sim.calibrate.fits import Z95, hessian
+from sim.scenario.distributions import LOG_SD_MAX
 
 REDIAL_WINDOW_S = 3600.0
 SLOT_S = 1800.0
@@ -40,6 +41,11 @@ def mark_redials(calls: pd.DataFrame, window_s: float = REDIAL_WINDOW_S) -> pd.D
     df.loc[known.index, "redial"] = is_redial
     df.loc[known.index[is_redial.to_numpy()], "gap_s"] = gap[is_redial]
     return df.drop(columns="_end")
+
+
+#: Largest log-sd a redial delay is fitted with: the scenario's bound (``LOG_SD_MAX``) less
+#: what writing it to 4 decimals could add.
+SPREAD_MOST = math.floor(LOG_SD_MAX * 1e4) / 1e4
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,17 @@ def truncated_lognormal(
         nll, start, method="Nelder-Mead", options={"xatol": 1e-6, "fatol": 1e-6}
     )
     mu, log_sd = res.x
+    if math.exp(log_sd) > SPREAD_MOST:
+        # Few gaps inside the window can leave the spread unbounded: the most a scenario
+        # takes, with the median fitted at it (the scenario file would refuse more).
+        def nll_mu(t: np.ndarray) -> float:
+            return nll(np.array([t[0], math.log(SPREAD_MOST)]))
+
+        fixed = optimize.minimize(nll_mu, np.array([mu]), method="Nelder-Mead",
+                                  options={"xatol": 1e-6, "fatol": 1e-6})  # fmt: skip
+        mu = float(fixed.x[0])
+        se = math.sqrt(max(float(np.linalg.pinv(hessian(nll_mu, fixed.x))[0, 0]), 0.0))
+        return mu, SPREAD_MOST, (math.exp(mu - Z95 * se), math.exp(mu + Z95 * se))
     cov = np.linalg.pinv(hessian(nll, res.x))
     se = math.sqrt(max(cov[0, 0], 0.0))
     return float(mu), float(math.exp(log_sd)), (math.exp(mu - Z95 * se), math.exp(mu + Z95 * se))

@@ -9,12 +9,22 @@ import math
 from typing import Any
 
 
+class Exact(float):
+    """A float written in full rather than to 5 significant digits: for values whose sum must
+    hold in the file, such as call-type shares.
+    """
+
+
 def value(v: Any) -> str:
-    """One TOML value: numbers (5 significant digits), strings, dates, lists, inline tables."""
+    """One TOML value: numbers (5 significant digits, or :class:`Exact` in full), strings,
+    dates, lists, inline tables.
+    """
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, int):
         return str(v)
+    if isinstance(v, Exact):
+        return repr(float(v))
     if isinstance(v, float):
         if math.isinf(v):
             return '"inf"'

@@ -17,12 +17,23 @@ import pandas as pd
 
 from sim.calibrate import skills, staffing
 from sim.calibrate.calibration import SERVICE_LEVEL_S, Calibration
-from sim.calibrate.demand import ArrivalFit
+from sim.calibrate.demand import SPREAD_MOST, ArrivalFit, RedialFit
 from sim.calibrate.fits import EMPIRICAL_POINTS, Fit
 from sim.calibrate.staffing import WRAP_MAX_S, WRAP_POINTS
-from sim.calibrate.toml_text import Document
+from sim.calibrate.toml_text import Document, Exact
 
 ARRIVAL_MODES = ("fitted", "trace", "bootstrap")
+
+
+#: Call-type shares are written in millionths, summing to exactly this.
+SHARE_UNITS = 1_000_000
+
+
+def _at_most(fit: RedialFit) -> str:
+    """A note when a redial delay's spread is at the most a scenario takes."""
+    if fit.log_sd < SPREAD_MOST:
+        return ""
+    return "; log_sd at the most a scenario takes (the gaps within 1 h do not bound it)"
 
 
 def _ci(lo: float, hi: float, fmt: str = ".4g") -> str:
@@ -184,9 +195,16 @@ def scenario_text(
             doc.key("call_type", day["call_type"])
 
     rd = cal.redial_abandon
-    for t in cal.types:
+    # Millionths by largest remainder, written in full: rounded one by one (to 5 significant
+    # digits), seven shares missed 1 by more than the loader allows (1e-6): no file to load.
+    millionths = skills.apportion(
+        np.array([[SHARE_UNITS]]),
+        np.array([t.share * SHARE_UNITS for t in cal.types])[:, None, None],
+    )[:, 0, 0]
+    for t, units in zip(cal.types, millionths, strict=True):
         doc.table(f"call_types.{t.name}", f"log type {t.log_type}, priority class {t.priority}")
-        doc.key("share", round(t.share, 6), f"{src}: {t.first_dials} of {first} first dials")
+        share = Exact(int(units) / SHARE_UNITS)  # in full: the shares must sum to 1 in the file
+        doc.key("share", share, f"{src}: {t.first_dials} of {first} first dials")
         doc.key("priority", t.priority, "as in the log (lower is answered first)")
         talk = cal.talk[t.talk_from]
         chosen = talk.chosen
@@ -250,7 +268,7 @@ def scenario_text(
                         "log_sd": round(rd.log_sd, 4),
                     },
                     f"{src}: hang-up to redial, n = {rd.n_redials} gaps up to 1 h, lognormal by ML "
-                    f"truncated at 1 h; median {_ci(*rd.median_ci_s, '.0f')} s",
+                    f"truncated at 1 h; median {_ci(*rd.median_ci_s, '.0f')} s" + _at_most(rd),
                 )
         rb = cal.redial_busy
         if mode == "fitted" and rb is not None and not math.isnan(rb.log_mu):
@@ -262,7 +280,7 @@ def scenario_text(
                     "median_s": round(rb.median_s, 1),
                     "log_sd": round(rb.log_sd, 4),
                 },
-                f"{src}: busy tone to redial, n = {rb.n_redials}",
+                f"{src}: busy tone to redial, n = {rb.n_redials}" + _at_most(rb),
             )
 
     doc.table("lines")
