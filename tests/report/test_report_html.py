@@ -116,6 +116,7 @@ def test_a_damaged_file_in_the_folder_is_one_line_naming_it(
             folder = tmp_path / "copy"
             shutil.rmtree(folder, ignore_errors=True)
             shutil.copytree(source, folder)
+            (folder / "report.html").unlink(missing_ok=True)  # another test's report
             (folder / name).write_bytes(damage)
             res = CliRunner().invoke(main, ["report", str(folder)])
             if res.exit_code == 0:
