@@ -13,6 +13,7 @@ from sim.scenario import load_scenario
 from sim.scenario.values import DAY_S
 
 VIDEO_FRAMES = 240  # default frames of a video: 30 s at 8 frames a second
+MOST_FRAMES = 2_880  # a frame every 30 s of a whole day: the finest the default gives
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 
@@ -114,6 +115,14 @@ def command(
     w = window_of(rec, day, lo, hi)
     if w.end_s <= w.start_s:
         fail(f"--from: the horizon ends before {from_clock} on day {w.day}")
+    span_s = w.end_s - w.start_s
+    step_s = minutes_per_frame * 60 if minutes_per_frame else max(30.0, span_s / VIDEO_FRAMES)
+    if (gif or mp4) and span_s / step_s > MOST_FRAMES:  # checked before anything is drawn
+        fail(
+            f"--minutes-per-frame: must give at most {MOST_FRAMES:,} frames over the replay's "
+            f"{span_s / 60:g} min (at least {span_s / 60 / MOST_FRAMES:.2g} min a frame); "
+            f"got {minutes_per_frame:g}"
+        )
     tl = timeline(rec, roster_of(sc, replication), w)
     out = Path(out_file)
     written = [out]
@@ -126,11 +135,6 @@ def command(
             for on, suffix in ((gif, ".gif"), (mp4, ".mp4")):
                 if on:
                     target = out.with_suffix(suffix)
-                    step_s = (
-                        minutes_per_frame * 60
-                        if minutes_per_frame
-                        else max(30.0, (w.end_s - w.start_s) / VIDEO_FRAMES)
-                    )
                     write_video(tl, stage / target.name, fps=fps, step_s=step_s)
                     written.append(target)
     m = tl["meta"]

@@ -42,3 +42,19 @@ def test_mp4_without_ffmpeg_is_one_line(tmp_path: Path, monkeypatch: pytest.Monk
         "error: --mp4: needs ffmpeg on PATH, which was not found; use --gif instead"
     )
     assert not out.exists()
+
+
+def test_more_frames_than_a_video_takes_is_one_line_before_drawing(tmp_path: Path) -> None:
+    # 40 minutes at 1e-6 min a frame would be 40 million frames: refused, nothing written
+    out = tmp_path / "peak.html"
+    res = CliRunner().invoke(
+        main,
+        ["replay", str(SCAM), "--from", "15:00", "--to", "15:40", "--out", str(out), "--gif",
+         "--minutes-per-frame", "1e-6"],
+    )  # fmt: skip
+    assert res.exit_code == 2, res.output
+    assert res.stderr.strip() == (
+        "error: --minutes-per-frame: must give at most 2,880 frames over the replay's 40 min "
+        "(at least 0.014 min a frame); got 1e-06"
+    )
+    assert not out.exists() and not out.with_suffix(".gif").exists()
