@@ -258,6 +258,19 @@ def parse_map(items: tuple[str, ...] | list[str]) -> dict[str, str]:
     return out
 
 
+def _check_years(path: str, df: pd.DataFrame, col: str, years: pd.Series) -> None:
+    """Refuse the first date-time whose year (``years``, indexed by row position) is outside
+    :data:`YEARS`: beyond what nanosecond instants hold (1677-2262) it would wrap silently.
+    """
+    outside = ((years < YEARS[0]) | (years > YEARS[1])).to_numpy()
+    if outside.any():
+        row = int(years.index[np.flatnonzero(outside)[0]])
+        raise LogError(
+            path, row + 2, col, f"a date-time in the years {YEARS[0]} to {YEARS[1]}",
+            df[col].iloc[row],
+        )  # fmt: skip
+
+
 def _mixed_times(
     path: str,
     df: pd.DataFrame,
@@ -281,6 +294,7 @@ def _mixed_times(
     naive = ~aware & ~blank
     wall = pd.to_datetime(raw[naive], errors="coerce", format="mixed")
     utc = pd.to_datetime(raw[aware], errors="coerce", format="mixed", utc=True)
+    _check_years(path, df, col, pd.concat([wall.dt.year, utc.dt.year]).sort_index())
     out[naive.to_numpy()] = wall.to_numpy(dtype="datetime64[ns]")
     out[aware.to_numpy()] = (
         utc.dt.tz_convert(zone).dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
@@ -304,13 +318,7 @@ def _times(
     bad = _first_bad((parsed.isna() & ~blank) | (blank & required))
     if bad is not None:
         raise LogError(path, bad + 2, col, "a date-time YYYY-MM-DD HH:MM:SS", df[col].iloc[bad])
-    year = parsed.dt.year
-    bad = _first_bad(~blank & ((year < YEARS[0]) | (year > YEARS[1])))
-    if bad is not None:  # beyond what nanosecond instants hold (1677-2262), with a margin
-        raise LogError(
-            path, bad + 2, col, f"a date-time in the years {YEARS[0]} to {YEARS[1]}",
-            df[col].iloc[bad],
-        )  # fmt: skip
+    _check_years(path, df, col, parsed[~blank].dt.year)
     if isinstance(parsed.dtype, pd.DatetimeTZDtype):
         if zone is None:
             raise LogError(

@@ -192,6 +192,16 @@ def test_times_with_and_without_offsets_are_read_with_a_zone(tmp_path: Path) -> 
     assert scenario.exists()
 
 
+def test_a_far_date_among_times_with_and_without_offsets_is_named(tmp_path: Path) -> None:
+    """The years check holds where offsets mix too (the year 9999 once wrapped silently)."""
+    text = _csv([CSV_ROWS[0], CSV_ROWS[1].replace("2024-01-01 09:01:00", "9999-01-01 03:31:00Z")])
+    code, out, scenario = _run(tmp_path, "mixed.csv", text, "--format", "csv", "--time-zone",
+                               "Asia/Kolkata")  # fmt: skip
+    assert code == 2, out
+    assert "row 3, column 'arrival': must be a date-time in the years 1900 to 2200" in out
+    assert not scenario.exists()
+
+
 def test_times_with_offsets_need_a_zone_and_are_converted(tmp_path: Path) -> None:
     rows = [r.replace(":00,", ":00+00:00,").replace(":10,", ":10+00:00,") for r in CSV_ROWS]
     rows = [
