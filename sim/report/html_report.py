@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,28 +53,33 @@ def _damaged(path: Path, what: str, exc: Exception) -> ScenarioError:
     )  # fmt: skip
 
 
+@contextmanager
+def _reading(path: Path, what: str) -> Iterator[None]:
+    """Reading one file of the folder: a file that does not parse (Arrow's errors; JSON's and
+    UTF-8's are ValueErrors) is the user's error, named. A missing file stays an OSError.
+    """
+    try:
+        yield
+    except (pa.ArrowException, ValueError) as exc:
+        raise _damaged(path, what, exc) from None
+
+
 def _table(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
     """A Parquet table of the folder (``columns`` only, if given); a damaged one is named."""
-    try:
+    with _reading(path, "a Parquet table as helpline writes it"):
         return pd.read_parquet(path, columns=columns)
-    except (pa.ArrowException, ValueError) as exc:  # a missing file stays an OSError
-        raise _damaged(path, "a Parquet table as helpline writes it", exc) from None
 
 
 def _columns(path: Path) -> set[str]:
     """The column names of a Parquet table of the folder; a damaged one is named."""
-    try:
+    with _reading(path, "a Parquet table as helpline writes it"):
         return set(pq.read_schema(path).names)
-    except (pa.ArrowException, ValueError) as exc:
-        raise _damaged(path, "a Parquet table as helpline writes it", exc) from None
 
 
 def _json(path: Path) -> dict[str, Any]:
     """A JSON document of the folder (an object); a damaged one is named."""
-    try:
+    with _reading(path, "a JSON document as helpline writes it"):
         doc = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise _damaged(path, "a JSON document as helpline writes it", exc) from None
     if not isinstance(doc, dict):
         raise _damaged(path, "a JSON object as helpline writes it", TypeError(type(doc).__name__))
     return doc
