@@ -146,7 +146,8 @@ def _headline(doc: dict, sections: dict[str, list[str]], f: Formats, descr: dict
                 {
                     "metric": m,
                     "value": f.value(mean, unit),
-                    "unit": "" if unit == "share" else unit,
+                    # as the printout: no unit after a share, nor after "n/a"
+                    "unit": "" if unit == "share" or math.isnan(mean) else unit,
                     "ci": _ci(r, unit, f, reps),
                     "what": descr.get(m, ""),
                 }

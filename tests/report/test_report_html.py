@@ -141,3 +141,16 @@ def test_report_draws_at_two_widths(browser, folders, kind: str) -> None:
         assert p.page.evaluate("document.documentElement.scrollWidth") <= width
         assert p.errors == [] and p.requests == []
         p.page.close()
+
+
+def test_a_figure_without_a_value_shows_n_a_and_no_unit() -> None:
+    from sim.report.format import format_diff, format_value
+    from sim.report.html_report import Formats, _headline
+
+    doc = {"replications": 2, "metrics": {
+        "menu_mean_s": {"unit": "s", "mean": None, "ci95_lo": None, "ci95_hi": None},
+        "asa_s": {"unit": "s", "mean": 4.5, "ci95_lo": 1.0, "ci95_hi": 8.0},
+    }}  # fmt: skip
+    rows = _headline(doc, {"x": ["menu_mean_s", "asa_s"]}, Formats(format_value, format_diff), {})
+    got = {r["metric"]: (r["value"], r["unit"]) for r in rows[0]["rows"]}
+    assert got == {"menu_mean_s": ("n/a", ""), "asa_s": ("4.50", "s")}
