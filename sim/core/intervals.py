@@ -13,12 +13,38 @@ from __future__ import annotations
 import numpy as np
 
 
+def _ascending(x: np.ndarray) -> bool:
+    """Whether ``x`` never decreases (False where it holds a NaN): a run's arrivals, queue
+    joins and most ends are already in order, which the searches and sorts below exploit.
+    """
+    return x.size < 2 or bool(np.all(x[1:] >= x[:-1]))
+
+
+def sorted_times(x: np.ndarray) -> np.ndarray:
+    """``x`` as floats in ascending order: ``x`` itself when already so, else a stable sort,
+    which is several times faster than quicksort on the nearly ordered instants of a run
+    and gives the same values.
+    """
+    x = np.asarray(x, dtype=float)
+    return x if _ascending(x) else np.sort(x, kind="stable")
+
+
 def bin_index(x: np.ndarray, edges_s: np.ndarray) -> np.ndarray:
     """The bin of each instant ``x`` among ``edges_s`` as ``np.histogram`` bins it: bin ``j``
     holds ``edges[j] <= x < edges[j + 1]``, the last bin its right edge too; -1 outside
     (NaN included).
+
+    For ascending ``x`` (a run's arrivals) the edges are searched among the instants,
+    not every instant among the edges: the same bins, a few times faster on a year.
     """
     n = edges_s.size - 1
+    x = np.asarray(x)
+    if x.size > n and _ascending(x):
+        pos = np.searchsorted(x, edges_s, side="left")
+        pos[-1] = np.searchsorted(x, edges_s[-1], side="right")
+        index = np.full(x.size, -1, dtype=np.intp)
+        index[pos[0] : pos[-1]] = np.repeat(np.arange(n), np.diff(pos))
+        return index
     index = np.searchsorted(edges_s, x, side="right") - 1
     index[x == edges_s[-1]] = n - 1
     index[index >= n] = -1
@@ -48,10 +74,10 @@ def _integral(sorted_times: np.ndarray, cum: np.ndarray, t: np.ndarray) -> np.nd
 
 def bin_mean(start_s: np.ndarray, end_s: np.ndarray, edges_s: np.ndarray) -> np.ndarray:
     """Time-average number of periods open in each bin [edges[j], edges[j+1])."""
-    s = np.sort(np.asarray(start_s, dtype=float))
+    s = sorted_times(start_s)
     area = _integral(s, np.cumsum(s), edges_s)
     del s  # one side's sorted copy at a time (a year's periods are a few million)
-    e = np.sort(np.asarray(end_s, dtype=float))
+    e = sorted_times(end_s)
     area = area - _integral(e, np.cumsum(e), edges_s)
     return np.diff(area) / np.diff(edges_s)
 
@@ -89,8 +115,8 @@ def bin_mean_max(
     is a count, read from the sorted starts and ends by search instead of one stable sort
     of every event), at about half the cost for a year's lines and queue.
     """
-    s = np.sort(np.asarray(start_s, dtype=float))
-    e = np.sort(np.asarray(end_s, dtype=float))
+    s = sorted_times(start_s)
+    e = sorted_times(end_s)
     area = _integral(s, np.cumsum(s), edges_s) - _integral(e, np.cumsum(e), edges_s)
     mean = np.diff(area) / np.diff(edges_s)
     if s.size == 0:
@@ -131,6 +157,7 @@ def _max_sorted(s: np.ndarray, e: np.ndarray, edges_s: np.ndarray) -> np.ndarray
 
 def overlap_s(start_s: np.ndarray, end_s: np.ndarray, lo_s: float, hi_s: float) -> float:
     """Total length of the periods inside [lo_s, hi_s)."""
-    s = np.clip(start_s, lo_s, hi_s)
-    e = np.clip(end_s, lo_s, hi_s)
+    # np.minimum(np.maximum(...)) is np.clip's arithmetic without its overhead on a year.
+    s = np.minimum(np.maximum(start_s, lo_s), hi_s)
+    e = np.minimum(np.maximum(end_s, lo_s), hi_s)
     return float(np.sum(np.maximum(e - s, 0.0)))
