@@ -25,6 +25,7 @@ from sim.core import completion, deferred
 from sim.core.model import simulate
 from sim.core.records import Records
 from sim.executors import Execution, Job, Progress, run_jobs
+from sim.heap import release_free_heap
 from sim.metrics import across, summarize
 from sim.scenario.values import Scenario
 from sim.spill import SpillFiles, spilled
@@ -184,12 +185,14 @@ def run_one(
     # The model's bound callbacks hold it in reference cycles, so it outlives simulate() until
     # the cyclic collector runs: collect now, so its columns and per-caller draws go.
     gc.collect()
+    release_free_heap()
     names = tuple(tables)
     lazy = LazyTables(rec, names)
     # The attainment and binding tables, when kept, are built once: the summary reads them too.
     built = {n: lazy[n] for n in SUMMARY_TABLES if n in names}
     summary = summarize(rec, built)
     rec.forget()  # the summary's whole-run derived columns: the tables build their own
+    release_free_heap()
     return RunResult(replication, scenario.horizon.seed, summary, lazy if names else {})
 
 

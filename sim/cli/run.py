@@ -25,6 +25,7 @@ from sim.cli.common import (
     workers_option,
 )
 from sim.errors import ExperimentError
+from sim.heap import release_free_heap
 from sim.metrics import METRICS, SHOWN, shown_metrics
 from sim.report.chart_rows import chart_rows
 from sim.report.format import format_interval, format_value
@@ -156,6 +157,7 @@ class RunFiles:
             if name in self.files:
                 self.files[name].append([kept[name]])
         for name in ROW_TABLES:  # attempts first: then its columns can go
+            release_free_heap()  # what the tables before left in the heap, before the largest
             if name in tables:
                 self._write_pieces(tables, name)
             if isinstance(tables, LazyTables) and name == "attempts":
