@@ -72,6 +72,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "experiment": ("sim.cli",),
     "report": ("sim.cli",),
     "lifeline.py": ("sim", "matplotlib", "click", "pandas"),
+    "heap.py": ("sim", "matplotlib", "click", "pandas", "numpy"),
     "plan": ("sim.cli",),
     # the model only through the runner; the scenario's values and loader, the metrics
     "calibrate": ("sim.cli", "sim.core", "sim.experiment", "sim.verify", "click"),
