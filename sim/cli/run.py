@@ -195,7 +195,9 @@ class RunFiles:
         draw_to_files()
         from sim.report import charts as plots  # matplotlib loads here, to draw
 
-        attempts, callers = (pd.concat(self.chart_pieces.pop(n)) for n in ROW_TABLES)
+        attempts, callers = (
+            pd.concat(self.chart_pieces.pop(n), ignore_index=True) for n in ROW_TABLES
+        )
         plots.save(
             plots.load_vs_capacity(attempts, results.intervals, sc), str(stage / "load_by_hour.png")
         )

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.report.chart_rows import handle_s
 from sim.scenario.values import Scenario
 
 if TYPE_CHECKING:
@@ -32,15 +33,10 @@ def load_vs_capacity(attempts: pd.DataFrame, intervals: pd.DataFrame, scenario: 
     redials multiply the dials.
     """
     rows = attempts["in_window"] & (attempts["outcome"] == "answered")
-    answered = attempts.loc[rows, ["talk_s", "escalation_talk_s", "after_call_s"]]
+    handle = handle_s(attempts, rows)
     iv = intervals[intervals["in_window"]]
     n_days = iv["interval_start_s"].nunique() * 900 / 86_400
     n_reps = max(iv["replication"].nunique(), 1)
-    handle = (
-        answered["talk_s"].fillna(0)
-        + answered["escalation_talk_s"].fillna(0)
-        + answered["after_call_s"].fillna(0)
-    )
     mean_handle = float(handle.mean()) if len(handle) else 0.0
     iv_hour = (iv["interval_start_s"] % 86_400 // 3600).astype(int)
     first_dials = iv.groupby(iv_hour)["offered"].sum().reindex(range(24), fill_value=0)
