@@ -126,7 +126,9 @@ class RunFiles:
     (:func:`~sim.report.chart_rows.chart_rows`); the other tables are small and stay in the
     result for the summary. With a ``background`` writer the row groups are encoded and
     written on its thread while this one builds the next pieces and draws the charts
-    (:class:`~sim.report.parquet.BackgroundWriter`); the files are whole once it is joined.
+    (:class:`~sim.report.parquet.BackgroundWriter`); with a ``second`` one too, the callers
+    table is encoded on that, beside the attempts (their pieces interleaved); the files are
+    whole once the writers are joined.
     """
 
     def __init__(
@@ -136,10 +138,13 @@ class RunFiles:
         write: tuple[str, ...],
         charts: bool,
         background: BackgroundWriter | None = None,
+        second: BackgroundWriter | None = None,
     ) -> None:
         self.stage, self.prov, self.write, self.charts = stage, prov, write, charts
+        writers = {"callers": second or background}
         self.files = {
-            name: TableFile(stage / f"{name}.parquet", prov, background) for name in write
+            name: TableFile(stage / f"{name}.parquet", prov, writers.get(name, background))
+            for name in write
         }
         self.chart_pieces: dict[str, list[pd.DataFrame]] = {name: [] for name in ROW_TABLES}
 
@@ -156,24 +161,30 @@ class RunFiles:
         for name in small:
             if name in self.files:
                 self.files[name].append([kept[name]])
-        for name in ROW_TABLES:  # attempts first: then its columns can go
-            release_free_heap()  # what the tables before left in the heap, before the largest
-            if name in tables:
-                self._write_pieces(tables, name)
-            if isinstance(tables, LazyTables) and name == "attempts":
-                tables.drop_attempt_columns()
+        release_free_heap()  # what the tables before left in the heap, before the largest
+        self._write_row_tables(tables)
         run.tables = kept
 
-    def _write_pieces(self, tables: Mapping[str, pd.DataFrame], name: str) -> None:
-        """Table ``name`` piece by piece: to its file, and the rows the charts read."""
+    def _write_row_tables(self, tables: Mapping[str, pd.DataFrame]) -> None:
+        """The attempts and callers tables piece by piece, a piece of each in turn: to their
+        files (on two writer threads, encoded at once), and the rows the charts read.
+        """
+        streams = {n: self._pieces(tables, n) for n in ROW_TABLES if n in tables}
+        if "attempts" not in streams and isinstance(tables, LazyTables):
+            tables.drop_attempt_columns()
+        while streams:
+            for name in list(streams):
+                piece = next(streams[name], None)
+                if piece is None:
+                    del streams[name]
+                    if name == "attempts" and isinstance(tables, LazyTables):
+                        tables.drop_attempt_columns()  # the callers table does not read them
+                elif name in self.files:
+                    self.files[name].append([piece])
+
+    def _pieces(self, tables: Mapping[str, pd.DataFrame], name: str) -> Iterator[pd.DataFrame]:
         pieces = pieces_of(tables, name, ROW_GROUP_ROWS)
-        if self.charts:
-            pieces = self._charted(name, pieces)
-        if name in self.files:
-            self.files[name].append(pieces)
-        else:
-            for _ in pieces:  # only the charts read it
-                pass
+        return self._charted(name, pieces) if self.charts else iter(pieces)
 
     def _charted(self, name: str, pieces: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         """``pieces`` as they are, keeping the rows of each that the charts read."""
@@ -265,10 +276,15 @@ def command(
     write = tuple(n for n in ALL_TABLES if not (no_attempts and n == "attempts"))
     with output_lock(out):  # one run at a time into a folder; it appears whole or not at all
         numbers = None if only is None else replication_range(only)
-        # Row groups are encoded on a second thread (pyarrow frees the interpreter's lock):
-        # joined before the folder is published, or discarded with it on an error.
-        with replaced_folder(out) as stage, BackgroundWriter() as background:
-            files = RunFiles(stage, provenance(sc), write, not no_charts, background)
+        # Row groups are encoded on threads of their own, the callers' beside the attempts'
+        # (pyarrow frees the interpreter's lock): joined before the folder is published, or
+        # discarded with it on an error.
+        with (
+            replaced_folder(out) as stage,
+            BackgroundWriter() as background,
+            BackgroundWriter() as second,  # the callers table, beside the attempts
+        ):
+            files = RunFiles(stage, provenance(sc), write, not no_charts, background, second)
             results = run_replications(
                 sc, execution=how, tables=files.needed(), only=numbers, sink=files.take
             )

@@ -38,7 +38,7 @@ COMPRESSION_LEVEL = 1
 #: Integer columns of (nearly) rising ids, delta-encoded instead of dictionary-encoded.
 ID_COLUMNS = ("attempt_id", "caller_id")
 #: Most rows in one row group (a replication's table is written in pieces of this size).
-ROW_GROUP_ROWS = 1 << 19
+ROW_GROUP_ROWS = 1 << 18
 
 
 def _difference(a: str, b: str) -> Callable[[pd.DataFrame], np.ndarray]:
