@@ -180,19 +180,22 @@ def run_one(
     the run nor the summary holds them all at once.
     """
     rec = simulate(scenario, replication, progress, SpillFiles())
-    if not isinstance(rec.attempt, dict):  # a long run: its caller columns go to files too
+    long_run = not isinstance(rec.attempt, dict)
+    if long_run:  # its caller columns go to files too
         rec = replace(rec, caller=spilled(rec.caller))
     # The model's bound callbacks hold it in reference cycles, so it outlives simulate() until
     # the cyclic collector runs: collect now, so its columns and per-caller draws go.
     gc.collect()
-    release_free_heap()
+    if long_run:  # a short run's few MB are not worth the call
+        release_free_heap()
     names = tuple(tables)
     lazy = LazyTables(rec, names)
     # The attainment and binding tables, when kept, are built once: the summary reads them too.
     built = {n: lazy[n] for n in SUMMARY_TABLES if n in names}
     summary = summarize(rec, built)
     rec.forget()  # the summary's whole-run derived columns: the tables build their own
-    release_free_heap()
+    if long_run:
+        release_free_heap()
     return RunResult(replication, scenario.horizon.seed, summary, lazy if names else {})
 
 

@@ -42,7 +42,7 @@ def chart_rows(name: str, table: pd.DataFrame) -> pd.DataFrame:
     """
     if name == "attempts":
         rows = table["in_window"] & (table["outcome"] == "answered")
-        kept = table.loc[rows, ["in_window", "outcome", "wait_s"]]
+        kept = table.loc[rows, [c for c in ATTEMPT_COLUMNS if c != "handle_s"]]
         kept["handle_s"] = handle_s(table, rows)
         return kept.reset_index(drop=True)
     rows = table["in_window"] & table["complaint"]
