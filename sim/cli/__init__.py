@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-import importlib
+import time
 
-import click
+#: ``time.perf_counter()`` when the command line was imported: with the interpreter's
+#: start-up before it, the whole of a command (:func:`sim.cli.run.command_seconds`).
+IMPORTED_AT_S = time.perf_counter()
 
-from sim import __version__
+import importlib  # noqa: E402 - after the clock, so the import of click counts
+
+import click  # noqa: E402
+
+from sim import __version__  # noqa: E402
 
 #: Subcommand name -> module defining ``command``; a module is imported only when its command
 #: runs (or ``--help`` lists them), so ``helpline run`` does not load Dask, Ciw or the sweeps.

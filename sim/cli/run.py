@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
+from sim.cli import IMPORTED_AT_S
 from sim.cli.common import (
     OneLineCommand,
     draw_to_files,
@@ -218,16 +219,29 @@ class RunFiles:
         )
 
 
-def command_seconds(fallback_start: float) -> float:
-    """Seconds since this process started (Linux ``/proc``), else since ``fallback_start``
-    (a ``time.perf_counter()`` reading): the printed time covers the whole command.
+#: Most seconds from a process's start to the import of the command line when the process
+#: was started for the command: the interpreter's own start-up, well under this.
+START_UP_MOST_S = 2.0
+
+
+def command_seconds() -> float:
+    """Seconds the command has taken: since this process started (Linux ``/proc``), so the
+    interpreter's start-up counts too.
+
+    A process's start is its fork, and a process can become ``helpline`` long after (a
+    shell's ``exec``, as bash does with the last command of ``( ... )``). When the start
+    comes more than :data:`START_UP_MOST_S` before the command line's import, or where
+    ``/proc`` is missing, the time since that import is given instead.
     """
+    since_import = time.perf_counter() - IMPORTED_AT_S
     try:
         stat = Path("/proc/self/stat").read_text()
         start_ticks = int(stat[stat.rindex(")") + 2 :].split()[19])
-        return time.clock_gettime(time.CLOCK_BOOTTIME) - start_ticks / os.sysconf("SC_CLK_TCK")
+        boot_s = time.clock_gettime(time.CLOCK_BOOTTIME)
+        since_start = boot_s - start_ticks / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError, AttributeError):
-        return time.perf_counter() - fallback_start
+        return since_import
+    return since_start if since_start - since_import <= START_UP_MOST_S else since_import
 
 
 @click.command("run", cls=OneLineCommand)
@@ -269,7 +283,6 @@ def command(
     as_json: bool,
 ) -> None:
     """Simulate SCENARIO.toml and report wait times and reporting delay."""
-    started = time.perf_counter()
     sc = scenario_from(scenario_file, days=days, replications=replications, seed=seed)
     how = execution(workers=workers)
     out = Path(out_dir) if out_dir else Path("out") / sc.name
@@ -318,6 +331,6 @@ def command(
         click.echo("\n" + "\n".join(warning))
     what = "Tables and summary.json" if no_charts else "Tables, summary.json and charts"
     click.echo(
-        f"\n{what} in {out}/ ({command_seconds(started):.1f} s in all; "
+        f"\n{what} in {out}/ ({command_seconds():.1f} s in all; "
         f"simulating {results.elapsed_s:.1f} s)"
     )
