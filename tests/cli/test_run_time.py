@@ -1,5 +1,6 @@
 """The time `helpline run` prints covers the command, also when its process was started
-long before it became the command (a shell's exec)."""
+long before it became the command (a shell's exec).
+"""
 
 from __future__ import annotations
 
